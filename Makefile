@@ -1,0 +1,47 @@
+# Resale Graph: `make dev` serves the playground; `make test` runs lint and the tests.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: install dev test lint fmt fuzz bench package clean dynamodb-local
+
+$(STAMP): pyproject.toml
+	@echo "==> creating $(VENV) with $(PYTHON)"
+	@$(PYTHON) -c "import sys; assert sys.version_info >= (3, 11), \"Python 3.11+ is needed; set PYTHON=...\"" 
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/pip install -q --upgrade pip
+	@echo "==> installing the gateway and its dev/test tools (first run: about a minute)"
+	@$(BIN)/pip install -q -e '.[test,lint]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+dynamodb-local: $(STAMP)
+	@$(BIN)/python -m graph.local.dynamodb_local install
+
+## dev: install, start DynamoDB Local, create tables, load demo data, serve GraphiQL on :8000
+dev: install dynamodb-local
+	@$(BIN)/graph dev
+
+## lint: ruff (lint + format check) and mypy
+lint: install
+	@echo "==> ruff"
+	@$(BIN)/ruff check graph tenants tests bench
+	@$(BIN)/ruff format --check graph tenants tests bench
+	@echo "==> mypy"
+	@$(BIN)/mypy
+
+fmt: install
+	@$(BIN)/ruff format graph tenants tests bench
+	@$(BIN)/ruff check --fix graph tenants tests bench
+
+## test: lint, then pytest against a DynamoDB Local the session starts itself
+test: lint dynamodb-local
+	@echo "==> pytest"
+	@$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) .venv-* .cache .dev .pytest_cache .mypy_cache .ruff_cache dist

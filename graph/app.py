@@ -1,0 +1,67 @@
+"""create_app(): the Starlette application, assembled declaratively."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from graph.endpoint import GraphQLEndpoint
+from graph.middleware.cors import TenantCORSMiddleware
+from graph.middleware.request_id import RequestIdMiddleware
+from graph.middleware.tenant import TenantResolutionMiddleware
+from graph.runtime import Runtime
+from graph.settings import Settings
+from graph.tenancy import load_registry
+
+
+async def healthz(request: Request) -> JSONResponse:
+    return JSONResponse({"status": "ok"})
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    runtime: Runtime | None = None,
+    manage_client: bool = True,
+) -> Starlette:
+    """Build the app. With `manage_client`, the lifespan closes the DynamoDB client on
+    shutdown; the client itself opens on first use, once per process."""
+    if runtime is None:
+        settings = settings or Settings()
+        runtime = Runtime(settings, load_registry(settings.tenants_dir, settings.stage))
+    rt = runtime
+    origins = {origin for t in rt.registry.tenants.values() for origin in t.config.origins}
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            if manage_client:
+                await rt.aclose()
+
+    endpoint = GraphQLEndpoint(rt)
+    app = Starlette(
+        routes=[
+            Route("/graphql", endpoint, methods=["GET", "POST", "OPTIONS"]),
+            Route("/healthz", healthz, methods=["GET"]),
+        ],
+        middleware=[
+            Middleware(RequestIdMiddleware),
+            Middleware(TenantCORSMiddleware, known_origin=origins.__contains__),
+            Middleware(
+                TenantResolutionMiddleware,
+                authenticate=rt.registry.authenticate,
+                ide_enabled=rt.settings.graphiql_enabled,
+            ),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.runtime = rt
+    return app

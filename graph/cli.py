@@ -1,0 +1,146 @@
+"""The `graph` command: run the dev stack, create tables, load demo data, manage tenants."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import sys
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from graph.settings import Settings
+
+
+def say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+async def _with_client(settings: Settings, work: Callable[[Any], Any]) -> Any:
+    from graph.store.client import open_dynamodb
+
+    async with open_dynamodb(settings) as client:
+        return await work(client)
+
+
+async def prepare_tenants(client: Any, settings: Settings, *, seed: bool) -> None:
+    """Create every registered tenant's tables and (optionally) load demo data."""
+    from graph import demo
+    from graph.store.admin import create_tables, put_items
+    from graph.tenancy import load_registry
+
+    registry = load_registry(settings.tenants_dir, settings.stage)
+    for tenant in registry.tenants.values():
+        started = time.perf_counter()
+        outcome = await create_tables(client, tenant.tables)
+        created = sum(1 for v in outcome.values() if v == "created")
+        say(f"  {tenant.id}: tables ready ({created} created, {len(outcome) - created} existed)")
+        if seed:
+            catalog = tenant.id if tenant.id in demo.CATALOGS else "kicks"
+            data = demo.dataset(tenant.id, catalog)
+            listings = await put_items(client, tenant.tables.listings, data["listings"])
+            sellers = await put_items(client, tenant.tables.sellers, data["sellers"])
+            say(
+                f"  {tenant.id}: loaded {listings} listings and {sellers} sellers "
+                f"in {time.perf_counter() - started:.2f}s"
+            )
+
+
+def cmd_seed(args: argparse.Namespace) -> int:
+    settings = Settings()
+    say(f"Preparing tenants on {settings.dynamodb_endpoint or 'AWS'} ...")
+    asyncio.run(_with_client(settings, lambda c: prepare_tenants(c, settings, seed=True)))
+    return 0
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+def cmd_dev(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from graph.local import dynamodb_local
+
+    running = None
+    endpoint = os.environ.get("GRAPH_DYNAMODB_ENDPOINT")
+    # uvicorn re-raises SIGTERM after its graceful shutdown; make that an exception so
+    # the `finally` below still stops DynamoDB Local.
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    try:
+        if not endpoint:
+            say("Starting DynamoDB Local (in memory) ...")
+            running = dynamodb_local.start(port=args.dynamodb_port)
+            endpoint = running.endpoint
+            say(f"  DynamoDB Local at {endpoint} (pid {running.pid})")
+        os.environ["GRAPH_DYNAMODB_ENDPOINT"] = endpoint
+        settings = Settings()
+        say("Creating tables and loading demo data ...")
+        asyncio.run(_with_client(settings, lambda c: prepare_tenants(c, settings, seed=True)))
+        url = f"http://{args.host}:{args.port}/graphql"
+        say(BANNER.format(url=url, endpoint=endpoint, body=json.dumps({"query": EXAMPLE_QUERY})))
+        uvicorn.run(
+            "graph.app:create_app",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            log_level="info",
+            reload=args.reload,
+            reload_dirs=["graph", "tenants"] if args.reload else None,
+        )
+    finally:
+        if running is not None:
+            dynamodb_local.stop(running.pid)
+            say(f"Stopped DynamoDB Local (pid {running.pid}).")
+    return 0
+
+
+EXAMPLE_QUERY = (
+    '{ productListings(productId: "prd-001", first: 3) '
+    "{ edges { node { title price { amount currency } seller { displayName } } } } }"
+)
+BANNER = """
+Resale Graph is up.
+  Playground (GraphiQL): {url}
+  DynamoDB endpoint:     {endpoint}
+  Demo tenants: kicks (sneakers, USD) and threads (apparel, EUR); keys are in README.md.
+
+Try it:
+  curl -s {url} -H 'Content-Type: application/json' \\
+    -H 'X-Api-Key: rg_kicks-dev-read_kicksDevReadKey0001' \\
+    -d '{body}'
+
+Ctrl-C stops the gateway and DynamoDB Local.
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="graph", description="Resale Graph gateway tools.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    dev = sub.add_parser("dev", help="DynamoDB Local + tables + demo data + the playground")
+    dev.add_argument("--host", default="127.0.0.1")
+    dev.add_argument("--port", type=int, default=8000)
+    dev.add_argument("--dynamodb-port", type=int, default=None)
+    dev.add_argument("--reload", action="store_true", help="restart on code/extension edits")
+    dev.set_defaults(func=cmd_dev)
+
+    seed = sub.add_parser("seed", help="create tables and load demo data for every tenant")
+    seed.set_defaults(func=cmd_seed)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        result: int = args.func(args)
+    except KeyboardInterrupt:
+        return 130
+    return result
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

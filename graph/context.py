@@ -1,0 +1,20 @@
+"""The per-request context every resolver gets as `info.context`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from graph.loaders import Loaders
+from graph.store import TenantStore
+
+if TYPE_CHECKING:
+    from graph.tenancy import Principal
+
+
+@dataclass
+class Context:
+    request_id: str
+    principal: Principal
+    store: TenantStore
+    loaders: Loaders

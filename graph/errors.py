@@ -1,0 +1,86 @@
+"""One error tree; every error a client sees carries a stable `extensions.code`.
+
+    GatewayError                      (code)
+    ├── BadUserInput                  BAD_USER_INPUT     the request is wrong; fix it
+    ├── Unauthenticated               UNAUTHENTICATED    no or unknown API key
+    ├── Forbidden                     FORBIDDEN          the key lacks the scope
+    ├── Conflict                      CONFLICT           a write lost a version race
+    ├── Throttled                     THROTTLED          over the tenant's rate; retry later
+    ├── Unavailable                   UNAVAILABLE        DynamoDB did not answer; retryable
+    └── InternalError                 INTERNAL_SERVER_ERROR  a bug; details only in logs
+
+GraphQL's own failures use GRAPHQL_PARSE_FAILED and GRAPHQL_VALIDATION_FAILED.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class GatewayError(Exception):
+    code: ClassVar[str] = "INTERNAL_SERVER_ERROR"
+    #: HTTP status used when the error ends the request before GraphQL execution.
+    http_status: ClassVar[int] = 400
+
+    def __init__(self, message: str, **extensions: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.extensions = extensions
+
+    def as_extensions(self) -> dict[str, Any]:
+        return {"code": self.code, **self.extensions}
+
+
+class BadUserInput(GatewayError):
+    code = "BAD_USER_INPUT"
+
+
+class Unauthenticated(GatewayError):
+    code = "UNAUTHENTICATED"
+    http_status = 401
+
+
+class Forbidden(GatewayError):
+    code = "FORBIDDEN"
+    http_status = 403
+
+
+class Conflict(GatewayError):
+    code = "CONFLICT"
+    http_status = 409
+
+
+class Throttled(GatewayError):
+    code = "THROTTLED"
+    http_status = 429
+
+
+class Unavailable(GatewayError):
+    code = "UNAVAILABLE"
+    http_status = 503
+
+
+class InternalError(GatewayError):
+    code = "INTERNAL_SERVER_ERROR"
+    http_status = 500
+
+
+GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
+GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
+
+#: Every code a client can see; the README documents each.
+ERROR_CODES: frozenset[str] = frozenset(
+    {
+        cls.code
+        for cls in (
+            BadUserInput,
+            Unauthenticated,
+            Forbidden,
+            Conflict,
+            Throttled,
+            Unavailable,
+            InternalError,
+        )
+    }
+    | {GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED}
+)

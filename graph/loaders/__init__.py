@@ -1,0 +1,76 @@
+"""Per-request DataLoaders: `<Entity>By<Key>Loader`, results aligned with keys.
+
+Loaders are built in the request context, inside the running event loop (an
+aiodataloader binds the loop it was built in), and die with the request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from aiodataloader import DataLoader
+
+from graph.store import Item, TenantStore
+
+MAX_BATCH = 100
+
+
+class Loader(Protocol):
+    def load(self, key: str) -> Awaitable[Item | None]: ...
+
+    def load_many(self, keys: Sequence[str]) -> Awaitable[list[Item | None]]: ...
+
+    def prime(self, key: str, value: Item | None) -> Any: ...
+
+
+class _ByIdLoader(DataLoader[str, Item | None]):
+    def __init__(self, fetch: Callable[[Sequence[str]], Awaitable[dict[str, Item]]]) -> None:
+        super().__init__(max_batch_size=MAX_BATCH)
+        self._fetch = fetch
+
+    async def batch_load_fn(self, keys: list[str]) -> list[Item | None]:
+        found = await self._fetch(keys)
+        return [found.get(key) for key in keys]
+
+
+class ListingByIdLoader(_ByIdLoader):
+    def __init__(self, store: TenantStore) -> None:
+        super().__init__(store.get_listings)
+
+
+class SellerByIdLoader(_ByIdLoader):
+    def __init__(self, store: TenantStore) -> None:
+        super().__init__(store.get_sellers)
+
+
+class NaiveLoader:
+    """No batching, no cache: one GetItem per load. For tests and benchmarks only,
+    to show what the loaders save."""
+
+    def __init__(self, get: Callable[[str], Awaitable[Item | None]]) -> None:
+        self._get = get
+
+    async def load(self, key: str) -> Item | None:
+        return await self._get(key)
+
+    async def load_many(self, keys: Sequence[str]) -> list[Item | None]:
+        return [await self._get(key) for key in keys]
+
+    def prime(self, key: str, value: Item | None) -> None:
+        return None
+
+
+@dataclass(frozen=True)
+class Loaders:
+    listings: Loader
+    sellers: Loader
+
+
+def build_loaders(store: TenantStore, *, batching: bool = True) -> Loaders:
+    if not batching:
+        return Loaders(
+            listings=NaiveLoader(store.get_listing), sellers=NaiveLoader(store.get_seller)
+        )
+    return Loaders(listings=ListingByIdLoader(store), sellers=SellerByIdLoader(store))

@@ -1,0 +1,1 @@
+"""Thin resolvers: arguments in, loader or store call, items out."""

@@ -1,0 +1,62 @@
+"""The root Query type."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+from strawberry.types import Info
+
+from graph.context import Context
+from graph.resolvers import listings as listing_resolvers
+from graph.resolvers import sellers as seller_resolvers
+from graph.schema.types import (
+    DEFAULT_PAGE,
+    After,
+    First,
+    Listing,
+    ListingConnection,
+    ListingStatus,
+    Seller,
+    connection,
+)
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="One listing by id; null when there is none.")
+    async def listing(self, info: Info[Context, None], id: strawberry.ID) -> Listing | None:
+        return Listing.from_item(await listing_resolvers.listing_by_id(info.context, id))
+
+    @strawberry.field(
+        description="Listings by id, in the order asked, null where there is none (at most 100)."
+    )
+    async def listings(
+        self,
+        info: Info[Context, None],
+        ids: Annotated[list[strawberry.ID], strawberry.argument(description="1 to 100 ids.")],
+    ) -> list[Listing | None]:
+        items = await listing_resolvers.listings_by_ids(info.context, ids)
+        return [Listing.from_item(item) for item in items]
+
+    @strawberry.field(description="One seller by id; null when there is none.")
+    async def seller(self, info: Info[Context, None], id: strawberry.ID) -> Seller | None:
+        return Seller.from_item(await seller_resolvers.seller_by_id(info.context, id))
+
+    @strawberry.field(description="Pre-owned listings of a product, newest first.")
+    async def product_listings(
+        self,
+        info: Info[Context, None],
+        product_id: strawberry.ID,
+        status: ListingStatus | None = None,
+        first: First = DEFAULT_PAGE,
+        after: After = None,
+    ) -> ListingConnection:
+        page = await listing_resolvers.product_listings(
+            info.context,
+            product_id,
+            status=status.value if status else None,
+            first=first,
+            after=after,
+        )
+        return connection(page)

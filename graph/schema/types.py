@@ -1,0 +1,183 @@
+"""GraphQL types of the base schema, and their mapping from stored items."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Annotated, Any
+
+import strawberry
+from strawberry.types import Info
+
+from graph.context import Context
+from graph.resolvers import listings as listing_resolvers
+from graph.resolvers import sellers as seller_resolvers
+from graph.store import Item, Page
+
+DEFAULT_PAGE = 20
+
+
+@strawberry.enum(description="Where a listing is in its life.")
+class ListingStatus(Enum):
+    DRAFT = "DRAFT"
+    ACTIVE = "ACTIVE"
+    RESERVED = "RESERVED"
+    SOLD = "SOLD"
+    WITHDRAWN = "WITHDRAWN"
+
+
+@strawberry.enum(description="The physical condition of a pre-owned item.")
+class ListingCondition(Enum):
+    NEW_WITH_TAGS = "NEW_WITH_TAGS"
+    LIKE_NEW = "LIKE_NEW"
+    GOOD = "GOOD"
+    FAIR = "FAIR"
+
+
+@strawberry.type(description="An amount of money: an exact decimal and an ISO 4217 currency.")
+class Money:
+    amount: Decimal = strawberry.field(description="Exact decimal amount, as a string.")
+    currency: str = strawberry.field(description="ISO 4217 code, e.g. EUR.")
+
+
+@strawberry.type
+class Image:
+    url: str
+    alt: str | None
+    width: int | None
+    height: int | None
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+
+
+@strawberry.type
+class ListingEdge:
+    cursor: str = strawberry.field(description="Opaque; pass it as `after` to continue.")
+    node: Listing
+
+
+@strawberry.type
+class ListingConnection:
+    edges: list[ListingEdge]
+    page_info: PageInfo
+
+
+def _dt(value: str) -> datetime:
+    return datetime.fromisoformat(value)
+
+
+@strawberry.type(description="A pre-owned item offered for resale on a brand's storefront.")
+class Listing:
+    id: strawberry.ID
+    title: str
+    description: str
+    condition: ListingCondition
+    status: ListingStatus
+    price: Money
+    images: list[Image]
+    product_id: strawberry.ID = strawberry.field(description="The brand's product (catalog) id.")
+    created_at: datetime
+    updated_at: datetime
+    version: int = strawberry.field(description="Increases by one with every change.")
+    seller_id: strawberry.Private[str]
+
+    @strawberry.field
+    async def seller(self, info: Info[Context, None]) -> Seller | None:
+        return Seller.from_item(await seller_resolvers.seller_by_id(info.context, self.seller_id))
+
+    @classmethod
+    def from_item(cls, item: Item | None) -> Listing | None:
+        if item is None:
+            return None
+        price = item["price"]
+        return cls(
+            id=strawberry.ID(item["listingId"]),
+            title=item["title"],
+            description=item.get("description", ""),
+            condition=ListingCondition(item["condition"]),
+            status=ListingStatus(item["status"]),
+            price=Money(amount=price["amount"], currency=price["currency"]),
+            images=[
+                Image(
+                    url=image["url"],
+                    alt=image.get("alt"),
+                    width=_int(image.get("width")),
+                    height=_int(image.get("height")),
+                )
+                for image in item.get("images", [])
+            ],
+            product_id=strawberry.ID(item["productId"]),
+            created_at=_dt(item["createdAt"]),
+            updated_at=_dt(item["updatedAt"]),
+            version=int(item["version"]),
+            seller_id=item["sellerId"],
+        )
+
+
+def _int(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+def connection(page: Page) -> ListingConnection:
+    edges = [
+        ListingEdge(cursor=cursor, node=Listing.from_item(item))  # type: ignore[arg-type]
+        for item, cursor in zip(page.items, page.cursors, strict=True)
+    ]
+    return ListingConnection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=page.has_next_page,
+            end_cursor=page.cursors[-1] if page.cursors else None,
+        ),
+    )
+
+
+First = Annotated[int, strawberry.argument(description="How many listings, 1 to 100 (default 20).")]
+After = Annotated[
+    str | None, strawberry.argument(description="A cursor from a previous page of this query.")
+]
+
+
+@strawberry.type(description="A person or shop that sells pre-owned items.")
+class Seller:
+    id: strawberry.ID
+    display_name: str
+    location: str | None
+    rating: Decimal | None = strawberry.field(description="Average rating, 0 to 5.")
+    joined_at: datetime
+    listings_count: int
+
+    @strawberry.field(description="This seller's listings, newest first.")
+    async def listings(
+        self,
+        info: Info[Context, None],
+        first: First = DEFAULT_PAGE,
+        after: After = None,
+        status: ListingStatus | None = None,
+    ) -> ListingConnection:
+        page = await listing_resolvers.seller_listings(
+            info.context,
+            str(self.id),
+            status=status.value if status else None,
+            first=first,
+            after=after,
+        )
+        return connection(page)
+
+    @classmethod
+    def from_item(cls, item: Item | None) -> Seller | None:
+        if item is None:
+            return None
+        return cls(
+            id=strawberry.ID(item["sellerId"]),
+            display_name=item["displayName"],
+            location=item.get("location"),
+            rating=item.get("rating"),
+            joined_at=_dt(item["joinedAt"]),
+            listings_count=int(item.get("listingsCount", 0)),
+        )

@@ -1,0 +1,137 @@
+"""Table specs: the one description of every tenant table's keys, indexes and streams.
+
+Table creation, test fixtures and the Terraform parity test all read these specs, so
+the code, the local tables and the deployed tables cannot drift apart silently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+AttrType = Literal["S", "N", "B"]
+StreamView = Literal["NEW_AND_OLD_IMAGES", "NEW_IMAGE", "OLD_IMAGE", "KEYS_ONLY"]
+
+#: The number of shards of the hot `status` partition key on the listings table.
+STATUS_SHARDS = 4
+
+
+@dataclass(frozen=True)
+class KeySchema:
+    hash_key: str
+    range_key: str | None = None
+
+    def attributes(self) -> tuple[str, ...]:
+        return (self.hash_key,) if self.range_key is None else (self.hash_key, self.range_key)
+
+    def to_dynamodb(self) -> list[dict[str, str]]:
+        schema = [{"AttributeName": self.hash_key, "KeyType": "HASH"}]
+        if self.range_key is not None:
+            schema.append({"AttributeName": self.range_key, "KeyType": "RANGE"})
+        return schema
+
+
+@dataclass(frozen=True)
+class IndexSpec:
+    name: str
+    key: KeySchema
+    projection: Literal["ALL", "KEYS_ONLY"] = "ALL"
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """One logical table; `name` is logical (`listings`), the physical name is per tenant."""
+
+    name: str
+    key: KeySchema
+    attribute_types: dict[str, AttrType]
+    indexes: tuple[IndexSpec, ...] = ()
+    stream: StreamView | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def index(self, name: str) -> IndexSpec:
+        for index in self.indexes:
+            if index.name == name:
+                return index
+        raise KeyError(f"table {self.name!r} has no index {name!r}")
+
+    def create_table_request(self, physical_name: str) -> dict[str, Any]:
+        """The CreateTable request for this spec (on-demand billing)."""
+        used = set(self.key.attributes())
+        for index in self.indexes:
+            used.update(index.key.attributes())
+        request: dict[str, Any] = {
+            "TableName": physical_name,
+            "BillingMode": "PAY_PER_REQUEST",
+            "KeySchema": self.key.to_dynamodb(),
+            "AttributeDefinitions": [
+                {"AttributeName": name, "AttributeType": self.attribute_types[name]}
+                for name in sorted(used)
+            ],
+        }
+        if self.indexes:
+            request["GlobalSecondaryIndexes"] = [
+                {
+                    "IndexName": index.name,
+                    "KeySchema": index.key.to_dynamodb(),
+                    "Projection": {"ProjectionType": index.projection},
+                }
+                for index in self.indexes
+            ]
+        if self.stream is not None:
+            request["StreamSpecification"] = {
+                "StreamEnabled": True,
+                "StreamViewType": self.stream,
+            }
+        return request
+
+
+LISTINGS = TableSpec(
+    name="listings",
+    key=KeySchema("listingId"),
+    attribute_types={
+        "listingId": "S",
+        "sellerId": "S",
+        "productId": "S",
+        "createdAt": "S",
+        "statusShard": "S",
+        "updatedAt": "S",
+    },
+    indexes=(
+        IndexSpec("bySeller", KeySchema("sellerId", "createdAt")),
+        IndexSpec("byProduct", KeySchema("productId", "createdAt")),
+        IndexSpec("byStatus", KeySchema("statusShard", "updatedAt")),
+    ),
+    stream="NEW_AND_OLD_IMAGES",
+)
+
+SELLERS = TableSpec(
+    name="sellers",
+    key=KeySchema("sellerId"),
+    attribute_types={"sellerId": "S"},
+    stream="NEW_AND_OLD_IMAGES",
+)
+
+HISTORY = TableSpec(
+    name="history",
+    key=KeySchema("entityId", "atSequence"),
+    attribute_types={
+        "entityId": "S",
+        "atSequence": "S",
+        "sellerId": "S",
+        "actor": "S",
+        "at": "S",
+    },
+    indexes=(
+        IndexSpec("bySeller", KeySchema("sellerId", "at")),
+        IndexSpec("byActor", KeySchema("actor", "at")),
+    ),
+)
+
+TABLE_SPECS: tuple[TableSpec, ...] = (LISTINGS, SELLERS, HISTORY)
+LOGICAL_NAMES: tuple[str, ...] = tuple(spec.name for spec in TABLE_SPECS)
+
+
+def physical_table_names(stage: str, tenant_id: str) -> dict[str, str]:
+    """Default physical names: `<stage>-<tenant>-<table>`, e.g. `dev-kicks-listings`."""
+    return {name: f"{stage}-{tenant_id}-{name}" for name in LOGICAL_NAMES}

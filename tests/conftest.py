@@ -1,0 +1,176 @@
+"""Test fixtures: one real DynamoDB Local per session, fresh tables per test."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+
+from graph import demo
+from graph.app import create_app
+from graph.local import dynamodb_local
+from graph.runtime import Runtime
+from graph.settings import Settings
+from graph.store import TableNames
+from graph.store.admin import create_tables, delete_tables, put_items
+from graph.store.client import open_dynamodb
+from graph.tenancy import ApiKeyConfig, Registry, Tenant, TenantConfig, hash_secret
+
+#: Raw development keys of the test tenants, by tenant and scope.
+SCOPES = ("read", "write", "admin")
+
+
+def raw_key(tenant_id: str, scope: str) -> str:
+    return f"rg_{tenant_id}-test-{scope}_{tenant_id}TestSecret{scope.title()}01"
+
+
+@pytest.fixture(scope="session")
+def dynamodb_endpoint() -> Iterator[str]:
+    endpoint = os.environ.get("GRAPH_TEST_DYNAMODB_ENDPOINT")
+    if endpoint:
+        yield endpoint
+        return
+    running = dynamodb_local.start()
+    try:
+        yield running.endpoint
+    finally:
+        dynamodb_local.stop(running.pid)
+
+
+@pytest.fixture(scope="session")
+def settings(dynamodb_endpoint: str) -> Settings:
+    return Settings(stage="test", dynamodb_endpoint=dynamodb_endpoint)
+
+
+@pytest.fixture(scope="session")
+async def ddb(settings: Settings) -> AsyncIterator[Any]:
+    """The session's one aioboto3 DynamoDB client (as the gateway has one per process)."""
+    async with open_dynamodb(settings) as client:
+        yield client
+
+
+@dataclass
+class CallRecorder:
+    """Counts DynamoDB API calls and sequential waves via botocore event hooks."""
+
+    operations: list[str] = field(default_factory=list)
+    requests: list[dict[str, Any]] = field(default_factory=list)
+    waves: int = 0
+    in_flight: int = 0
+
+    def before(self, model: Any, params: Any, **_: Any) -> None:
+        if self.in_flight == 0:
+            self.waves += 1
+        self.in_flight += 1
+        self.operations.append(model.name)
+        self.requests.append(params.get("body", {}) if isinstance(params, dict) else {})
+
+    def after(self, **_: Any) -> None:
+        self.in_flight -= 1
+
+    def reset(self) -> None:
+        self.operations.clear()
+        self.requests.clear()
+        self.waves = 0
+
+    def count(self, operation: str | None = None) -> int:
+        if operation is None:
+            return len(self.operations)
+        return self.operations.count(operation)
+
+
+@pytest.fixture
+def calls(ddb: Any) -> Iterator[CallRecorder]:
+    recorder = CallRecorder()
+    events = ddb.meta.events
+    events.register("before-call.dynamodb", recorder.before, unique_id="test-before")
+    events.register("after-call.dynamodb", recorder.after, unique_id="test-after")
+    events.register("after-call-error.dynamodb", recorder.after, unique_id="test-after-err")
+    try:
+        yield recorder
+    finally:
+        events.unregister("before-call.dynamodb", unique_id="test-before")
+        events.unregister("after-call.dynamodb", unique_id="test-after")
+        events.unregister("after-call-error.dynamodb", unique_id="test-after-err")
+
+
+def make_tenant(tenant_id: str, run: str, origins: tuple[str, ...] = ()) -> Tenant:
+    keys = tuple(
+        ApiKeyConfig(
+            id=f"{tenant_id}-test-{scope}",
+            sha256=hash_secret(raw_key(tenant_id, scope).split("_", 2)[2]),
+            scopes=frozenset({scope}),  # type: ignore[arg-type]
+        )
+        for scope in SCOPES
+    )
+    config = TenantConfig(id=tenant_id, name=tenant_id.title(), keys=keys, origins=origins)
+    names = {name: f"t{run}-{tenant_id}-{name}" for name in ("listings", "sellers", "history")}
+    return Tenant(config=config, tables=TableNames.from_mapping(names))
+
+
+@dataclass
+class Gateway:
+    """An app wired to fresh tables, and a way to send GraphQL to it."""
+
+    app: Any
+    runtime: Runtime
+    http: httpx.AsyncClient
+    tenants: dict[str, Tenant]
+
+    async def post(
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        tenant: str = "kicks",
+        scope: str = "read",
+        headers: dict[str, str] | None = None,
+    ) -> httpx.Response:
+        sent = {"X-Api-Key": raw_key(tenant, scope), **(headers or {})}
+        return await self.http.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=sent
+        )
+
+    async def gql(self, query: str, variables: dict[str, Any] | None = None, **kw: Any) -> Any:
+        response = await self.post(query, variables, **kw)
+        return response.json()
+
+
+async def make_gateway(
+    ddb: Any,
+    settings: Settings,
+    tenant_ids: tuple[str, ...] = ("kicks",),
+    *,
+    batching: bool = True,
+    seed: bool = True,
+    catalogs: dict[str, str] | None = None,
+) -> tuple[Gateway, list[Tenant]]:
+    run = uuid.uuid4().hex[:10]
+    tenants = [make_tenant(t, run, origins=(f"https://{t}.example",)) for t in tenant_ids]
+    for tenant in tenants:
+        await create_tables(ddb, tenant.tables)
+        if seed:
+            catalog = (catalogs or {}).get(tenant.id, tenant.id)
+            data = demo.dataset(tenant.id, catalog if catalog in demo.CATALOGS else "kicks")
+            await put_items(ddb, tenant.tables.listings, data["listings"])
+            await put_items(ddb, tenant.tables.sellers, data["sellers"])
+    runtime = Runtime(settings, Registry(tenants, settings.stage), batching=batching, client=ddb)
+    app = create_app(runtime=runtime, manage_client=False)
+    http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+    return Gateway(app, runtime, http, {t.id: t for t in tenants}), tenants
+
+
+@pytest.fixture
+async def gateway(ddb: Any, settings: Settings) -> AsyncIterator[Gateway]:
+    gw, tenants = await make_gateway(ddb, settings)
+    try:
+        yield gw
+    finally:
+        await gw.http.aclose()
+        for tenant in tenants:
+            await delete_tables(ddb, tenant.tables)
