@@ -117,6 +117,84 @@ Ctrl-C stops the gateway and DynamoDB Local.
 """
 
 
+def cmd_tenants_onboard(args: argparse.Namespace) -> int:
+    from graph.onboarding import onboard
+
+    settings = Settings()
+    result = asyncio.run(
+        _with_client(
+            settings,
+            lambda c: onboard(
+                c,
+                settings,
+                args.tenant_id,
+                name=args.name or args.tenant_id,
+                origins=tuple(args.origin),
+                region=args.region,
+                role_arn=args.role_arn,
+                say=say,
+            ),
+        )
+    )
+    if result.new_keys:
+        print("\nAPI keys (shown once; store them in your secret manager now):")
+        for key_id, raw in result.new_keys.items():
+            print(f"  {key_id}: {raw}")
+    verdict = "onboarded" if result.changed else "already onboarded; nothing changed"
+    say(f"\n{args.tenant_id}: {verdict} in {result.seconds:.2f}s")
+    return 0
+
+
+def cmd_tenants_list(args: argparse.Namespace) -> int:
+    from graph.tenancy import load_registry
+
+    settings = Settings()
+    registry = load_registry(settings.tenants_dir, settings.stage)
+    print(f"{'TENANT':<16} {'NAME':<24} {'REGION':<12} {'KEYS':<40} ORIGINS")
+    for tenant in registry.tenants.values():
+        keys = ", ".join(f"{k.id}({'/'.join(sorted(k.scopes))})" for k in tenant.config.keys)
+        print(
+            f"{tenant.id:<16} {tenant.config.name:<24} {tenant.config.region:<12} "
+            f"{keys:<40} {' '.join(tenant.config.origins)}"
+        )
+    return 0
+
+
+def cmd_tenants_rotate(args: argparse.Namespace) -> int:
+    from graph.onboarding import rotate_key
+
+    new_id, raw = rotate_key(Settings(), args.tenant_id, args.key_id, keep_old=args.keep_old)
+    print(f"New key {new_id} (shown once): {raw}")
+    if args.keep_old:
+        say(f"{args.key_id} stays valid until you rotate again without --keep-old.")
+    else:
+        say(f"{args.key_id} is revoked once the gateway reloads the registry (redeploy).")
+    return 0
+
+
+def cmd_tenants_offboard(args: argparse.Namespace) -> int:
+    from graph.onboarding import offboard
+
+    if not args.yes:
+        try:
+            answer = input(f"Type the tenant id to delete {args.tenant_id}'s tables and entry: ")
+        except EOFError:
+            answer = ""
+        if answer.strip() != args.tenant_id:
+            say("Not confirmed; nothing changed.")
+            return 1
+    settings = Settings()
+    folder = asyncio.run(
+        _with_client(
+            settings,
+            lambda c: offboard(c, settings, args.tenant_id, backup=not args.no_backup, say=say),
+        )
+    )
+    if folder is not None:
+        say(f"Backup kept in {folder}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="graph", description="Resale Graph gateway tools.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -130,15 +208,41 @@ def build_parser() -> argparse.ArgumentParser:
 
     seed = sub.add_parser("seed", help="create tables and load demo data for every tenant")
     seed.set_defaults(func=cmd_seed)
+
+    tenants = sub.add_parser("tenants", help="onboard, list, rotate keys, offboard")
+    tsub = tenants.add_subparsers(dest="tenants_command", required=True)
+    onboard = tsub.add_parser("onboard", help="tables, keys, registry entry (idempotent)")
+    onboard.add_argument("tenant_id")
+    onboard.add_argument("--name", help="display name (default: the id)")
+    onboard.add_argument("--origin", action="append", default=[], help="allowed CORS origin")
+    onboard.add_argument("--region", default=None)
+    onboard.add_argument("--role-arn", default=None, help="role to assume in its AWS account")
+    onboard.set_defaults(func=cmd_tenants_onboard)
+    tsub.add_parser("list", help="registered tenants").set_defaults(func=cmd_tenants_list)
+    rotate = tsub.add_parser("rotate-key", help="replace a key with a new one")
+    rotate.add_argument("tenant_id")
+    rotate.add_argument("key_id")
+    rotate.add_argument("--keep-old", action="store_true", help="keep the old key valid too")
+    rotate.set_defaults(func=cmd_tenants_rotate)
+    offboard = tsub.add_parser("offboard", help="back up, then delete tables and entry")
+    offboard.add_argument("tenant_id")
+    offboard.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    offboard.add_argument("--no-backup", action="store_true", help="skip the table export")
+    offboard.set_defaults(func=cmd_tenants_offboard)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from graph.tenancy import RegistryError
+
     args = build_parser().parse_args(argv)
     try:
         result: int = args.func(args)
     except KeyboardInterrupt:
         return 130
+    except RegistryError as exc:
+        say(f"error: {exc}")
+        return 2
     return result
 
 

@@ -14,6 +14,7 @@ from graph.schema import build_schema
 from graph.settings import Settings
 from graph.store import CursorCodec, StoreStats, TenantStore
 from graph.store.client import open_dynamodb
+from graph.store.credentials import assume_role_session
 from graph.tenancy import Principal, Registry, Tenant
 
 
@@ -30,25 +31,41 @@ class Runtime:
         self.registry = registry
         #: False only in tests and benchmarks, to measure what the loaders save.
         self.batching = batching
-        self._client = client
         self._exit = AsyncExitStack()
         self._lock = asyncio.Lock()
+        #: Clients by (region, role ARN): one for the gateway's own account and region,
+        #: one per tenant account. A given client (tests) serves every tenant.
+        self._given_client = client
+        self._clients: dict[tuple[str, str | None], Any] = {}
         self._schemas: dict[str, strawberry.Schema] = {}
         self._cursor_codecs: dict[str, CursorCodec] = {}
 
-    async def client(self) -> Any:
-        """The process's one DynamoDB client, opened on first use."""
-        if self._client is None:
+    async def client(self, tenant: Tenant | None = None) -> Any:
+        """The long-lived DynamoDB client for a tenant's account, opened on first use."""
+        if self._given_client is not None:
+            return self._given_client
+        region = tenant.config.region if tenant else self.settings.region
+        role = tenant.config.role_arn if tenant else None
+        key = (region, role)
+        client = self._clients.get(key)
+        if client is None:
             async with self._lock:
-                if self._client is None:
-                    self._client = await self._exit.enter_async_context(
-                        open_dynamodb(self.settings)
-                    )
-        return self._client
+                client = self._clients.get(key)
+                if client is None:
+                    client = self._clients[key] = await self._open(region, role, tenant)
+        return client
+
+    async def _open(self, region: str, role: str | None, tenant: Tenant | None) -> Any:
+        session = None
+        if role is not None and tenant is not None:
+            session = await assume_role_session(role, f"resale-graph-{tenant.id}", region)
+        return await self._exit.enter_async_context(
+            open_dynamodb(self.settings, region=region, session=session)
+        )
 
     async def aclose(self) -> None:
         await self._exit.aclose()
-        self._client = None
+        self._clients.clear()
 
     def schema_for(self, tenant: Tenant) -> strawberry.Schema:
         schema = self._schemas.get(tenant.id)
@@ -75,7 +92,7 @@ class Runtime:
         """A store bound to the principal's tenant tables, for one request."""
         tenant = principal.tenant
         return TenantStore(
-            await self.client(),
+            await self.client(tenant),
             tenant.tables,
             self._cursors(tenant),
             stats=stats,

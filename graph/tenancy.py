@@ -25,6 +25,7 @@ from graph.store.tables import LOGICAL_NAMES, physical_table_names
 
 Scope = Literal["read", "write", "admin"]
 StageName = Literal["dev", "test", "prod"]
+SCOPE_LEVEL: dict[str, int] = {"read": 1, "write": 2, "admin": 3}
 TENANT_ID = r"^[a-z][a-z0-9-]{1,30}[a-z0-9]$"
 KEY_ID = r"^[a-z0-9][a-z0-9-]{2,62}$"
 _KEY_FORMAT = re.compile(r"^rg_([a-z0-9][a-z0-9-]{2,62})_([A-Za-z0-9_-]{16,128})$")
@@ -114,8 +115,9 @@ class Principal:
     key_id: str
     scopes: frozenset[str]
 
-    def can(self, scope: str) -> bool:
-        return scope in self.scopes or "admin" in self.scopes
+    def can(self, scope: Scope) -> bool:
+        """Scopes nest: admin includes write, write includes read."""
+        return any(SCOPE_LEVEL[have] >= SCOPE_LEVEL[scope] for have in self.scopes)
 
 
 def hash_secret(secret: str) -> str:

@@ -63,12 +63,25 @@ class CallRecorder:
     waves: int = 0
     in_flight: int = 0
 
-    def before(self, model: Any, params: Any, **_: Any) -> None:
+    def params(self, params: dict[str, Any], **_: Any) -> None:
+        self.requests.append(dict(params))
+
+    def before(self, model: Any, **_: Any) -> None:
         if self.in_flight == 0:
             self.waves += 1
         self.in_flight += 1
         self.operations.append(model.name)
-        self.requests.append(params.get("body", {}) if isinstance(params, dict) else {})
+
+    def tables(self) -> set[str]:
+        """Every table name any recorded request named."""
+        names: set[str] = set()
+        for request in self.requests:
+            if "TableName" in request:
+                names.add(request["TableName"])
+            names.update(request.get("RequestItems", {}))
+            for item in request.get("TransactItems", []):
+                names.update(part["TableName"] for part in item.values())
+        return names
 
     def after(self, **_: Any) -> None:
         self.in_flight -= 1
@@ -88,12 +101,14 @@ class CallRecorder:
 def calls(ddb: Any) -> Iterator[CallRecorder]:
     recorder = CallRecorder()
     events = ddb.meta.events
+    events.register("before-parameter-build.dynamodb", recorder.params, unique_id="test-params")
     events.register("before-call.dynamodb", recorder.before, unique_id="test-before")
     events.register("after-call.dynamodb", recorder.after, unique_id="test-after")
     events.register("after-call-error.dynamodb", recorder.after, unique_id="test-after-err")
     try:
         yield recorder
     finally:
+        events.unregister("before-parameter-build.dynamodb", unique_id="test-params")
         events.unregister("before-call.dynamodb", unique_id="test-before")
         events.unregister("after-call.dynamodb", unique_id="test-after")
         events.unregister("after-call-error.dynamodb", unique_id="test-after-err")

@@ -102,3 +102,16 @@ async def put_items(client: Any, table: str, items: Iterable[Mapping[str, Any]])
         await flush(batch)
         written += len(batch)
     return written
+
+
+async def export_table(client: Any, table: str, out: Any) -> int:
+    """Write every item of `table` to `out` as DynamoDB JSON, one item a line."""
+    import json
+
+    count = 0
+    paginator = client.get_paginator("scan")
+    async for page in paginator.paginate(TableName=table):
+        for item in page.get("Items", []):
+            out.write(json.dumps(item, separators=(",", ":")) + "\n")
+            count += 1
+    return count

@@ -25,9 +25,9 @@ def client_config(settings: Settings) -> AioConfig:
     )
 
 
-def client_kwargs(settings: Settings) -> dict[str, Any]:
+def client_kwargs(settings: Settings, region: str | None = None) -> dict[str, Any]:
     kwargs: dict[str, Any] = {
-        "region_name": settings.region,
+        "region_name": region or settings.region,
         "config": client_config(settings),
     }
     if settings.dynamodb_endpoint:
@@ -40,8 +40,18 @@ def client_kwargs(settings: Settings) -> dict[str, Any]:
 
 
 @asynccontextmanager
-async def open_dynamodb(settings: Settings) -> AsyncIterator[Any]:
-    """Yield a DynamoDB client; close it on exit. Create one per process."""
-    session = aioboto3.Session()
-    async with session.client("dynamodb", **client_kwargs(settings)) as client:
+async def open_dynamodb(
+    settings: Settings, *, region: str | None = None, session: aioboto3.Session | None = None
+) -> AsyncIterator[Any]:
+    """Yield a DynamoDB client; close it on exit. Create one per process (and, for
+    tenants in their own AWS accounts, one per tenant account), never per request.
+
+    `session` carries a tenant's assumed-role credentials; without it the default
+    credential chain is used (or dummy credentials for a local endpoint).
+    """
+    kwargs = client_kwargs(settings, region)
+    if session is not None:
+        kwargs.pop("aws_access_key_id", None)
+        kwargs.pop("aws_secret_access_key", None)
+    async with (session or aioboto3.Session()).client("dynamodb", **kwargs) as client:
         yield client
