@@ -18,3 +18,5 @@ class Context:
     principal: Principal
     store: TenantStore
     loaders: Loaders
+    #: The `Idempotency-Key` header of a write, if any.
+    idempotency_key: str | None = None

@@ -8,12 +8,11 @@ tables must never leak from one to the other.
 from __future__ import annotations
 
 import random
-import zlib
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from graph.store.tables import STATUS_SHARDS
+from graph.store.tables import status_shard
 
 LISTINGS = 320
 SELLERS = 32
@@ -127,10 +126,6 @@ CONDITIONS = ["NEW_WITH_TAGS", "LIKE_NEW", "LIKE_NEW", "GOOD", "GOOD", "GOOD", "
 
 def iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="milliseconds")
-
-
-def status_shard(status: str, listing_id: str) -> str:
-    return f"{status}#{zlib.crc32(listing_id.encode()) % STATUS_SHARDS}"
 
 
 def product_ids() -> list[str]:

@@ -45,6 +45,7 @@ class TenantGraphQL(GraphQL[Context, None]):
             principal=principal,
             store=store,
             loaders=self.runtime.loaders_for(store),
+            idempotency_key=request.headers.get("idempotency-key"),
         )
 
 

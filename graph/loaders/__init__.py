@@ -24,6 +24,8 @@ class Loader(Protocol):
 
     def prime(self, key: str, value: Item | None) -> Any: ...
 
+    def clear(self, key: str) -> Any: ...
+
 
 class _ByIdLoader(DataLoader[str, Item | None]):
     def __init__(self, fetch: Callable[[Sequence[str]], Awaitable[dict[str, Item]]]) -> None:
@@ -59,6 +61,9 @@ class NaiveLoader:
         return [await self._get(key) for key in keys]
 
     def prime(self, key: str, value: Item | None) -> None:
+        return None
+
+    def clear(self, key: str) -> None:
         return None
 
 

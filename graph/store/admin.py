@@ -9,8 +9,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from graph.store.base import TableNames
 from graph.store.items import to_wire
-from graph.store.store import TableNames
 from graph.store.tables import TABLE_SPECS
 
 BATCH_WRITE_LIMIT = 25

@@ -6,6 +6,7 @@ the code, the local tables and the deployed tables cannot drift apart silently.
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -135,3 +136,8 @@ LOGICAL_NAMES: tuple[str, ...] = tuple(spec.name for spec in TABLE_SPECS)
 def physical_table_names(stage: str, tenant_id: str) -> dict[str, str]:
     """Default physical names: `<stage>-<tenant>-<table>`, e.g. `dev-kicks-listings`."""
     return {name: f"{stage}-{tenant_id}-{name}" for name in LOGICAL_NAMES}
+
+
+def status_shard(status: str, listing_id: str) -> str:
+    """The byStatus partition of a listing: `ACTIVE#0`..`ACTIVE#3`, spread by id."""
+    return f"{status}#{zlib.crc32(listing_id.encode()) % STATUS_SHARDS}"

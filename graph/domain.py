@@ -1,0 +1,129 @@
+"""Business rules of listings and sellers: validation and status transitions.
+
+Pure functions, no I/O: mutations call them before they touch the store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+#: Which status may follow which. SOLD is final.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "DRAFT": frozenset({"ACTIVE", "WITHDRAWN"}),
+    "ACTIVE": frozenset({"RESERVED", "WITHDRAWN"}),
+    "RESERVED": frozenset({"SOLD", "ACTIVE"}),
+    "WITHDRAWN": frozenset({"ACTIVE"}),
+    "SOLD": frozenset(),
+}
+INITIAL_STATUSES = frozenset({"DRAFT", "ACTIVE"})
+MAX_PRICE = Decimal("1000000")
+MAX_IMAGES = 12
+_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+_URL = re.compile(r"^https?://[^\s]{1,2040}$")
+_IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+
+
+@dataclass(frozen=True)
+class UserError:
+    field: tuple[str, ...]
+    message: str
+    code: str
+
+
+def allowed(current: str, target: str) -> bool:
+    return target in TRANSITIONS.get(current, frozenset())
+
+
+def transition_message(current: str, target: str) -> str:
+    options = sorted(TRANSITIONS.get(current, frozenset()))
+    then = (
+        f"from {current} it can move to {', '.join(options)}" if options else f"{current} is final"
+    )
+    return f"A listing cannot move from {current} to {target}: {then}."
+
+
+def _text(
+    errors: list[UserError], path: tuple[str, ...], value: Any, *, min_len: int, max_len: int
+) -> None:
+    if value is None:
+        return
+    length = len(value.strip())
+    if length < min_len:
+        errors.append(
+            UserError(path, f"Must not be empty (at least {min_len} characters).", "REQUIRED")
+        )
+    elif len(value) > max_len:
+        errors.append(
+            UserError(path, f"At most {max_len} characters; got {len(value)}.", "TOO_LONG")
+        )
+
+
+def validate_listing(data: Mapping[str, Any], *, creating: bool) -> list[UserError]:
+    """Problems with a listing's fields, each with the input path, message and code."""
+    errors: list[UserError] = []
+    _text(errors, ("title",), data.get("title"), min_len=1, max_len=140)
+    _text(errors, ("description",), data.get("description"), min_len=0, max_len=5000)
+    for name in ("sellerId", "productId"):
+        value = data.get(name)
+        if value is not None and not _ID.match(value):
+            errors.append(UserError((name,), "Use 1 to 64 letters, digits, '-' or '_'.", "INVALID"))
+    price = data.get("price")
+    if price is not None:
+        amount: Decimal = price["amount"]
+        if not amount.is_finite() or amount <= 0 or amount > MAX_PRICE:
+            errors.append(
+                UserError(
+                    ("price", "amount"),
+                    f"Must be more than 0 and at most {MAX_PRICE}.",
+                    "OUT_OF_RANGE",
+                )
+            )
+        elif amount.as_tuple().exponent < -2:  # type: ignore[operator]
+            errors.append(UserError(("price", "amount"), "At most 2 decimal places.", "INVALID"))
+        if not _CURRENCY.match(price["currency"]):
+            errors.append(
+                UserError(
+                    ("price", "currency"), "Use an ISO 4217 code such as USD or EUR.", "INVALID"
+                )
+            )
+    images = data.get("images")
+    if images is not None:
+        if len(images) > MAX_IMAGES:
+            errors.append(UserError(("images",), f"At most {MAX_IMAGES} images.", "TOO_LONG"))
+        for n, image in enumerate(images):
+            if not _URL.match(image["url"]):
+                errors.append(
+                    UserError(("images", str(n), "url"), "Must be an http(s) URL.", "INVALID")
+                )
+    status = data.get("status")
+    if creating and status is not None and status not in INITIAL_STATUSES:
+        errors.append(UserError(("status",), "A new listing starts as DRAFT or ACTIVE.", "INVALID"))
+    return errors
+
+
+def idempotency_problem(key: str) -> str | None:
+    if not _IDEMPOTENCY_KEY.match(key):
+        return "The Idempotency-Key header must be 1 to 255 visible ASCII characters."
+    return None
+
+
+def request_fingerprint(data: Mapping[str, Any]) -> str:
+    """A stable hash of a mutation's input, to tell a retry from a different request."""
+    canonical = json.dumps(data, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def idempotent_listing_id(tenant_id: str, key_id: str, idempotency_key: str) -> str:
+    digest = hashlib.sha256(f"{tenant_id}\x00{key_id}\x00{idempotency_key}".encode()).hexdigest()
+    return f"lst-{digest[:20]}"
+
+
+def valid_id(value: str) -> bool:
+    return bool(_ID.match(value))

@@ -1,0 +1,176 @@
+"""Write resolvers: validate (domain), write conditionally (store), report.
+
+Validation problems come back as `userErrors`; version races are CONFLICT errors and
+forbidden status moves BAD_USER_INPUT errors, both with codes.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from graph import domain
+from graph.context import Context
+from graph.domain import UserError
+from graph.errors import BadUserInput, Conflict
+from graph.store import ConditionFailed, Item, TransactionCanceled
+from graph.store.writes import Stamp
+
+
+@dataclass
+class WriteResult:
+    item: Item | None = None
+    errors: list[UserError] = field(default_factory=list)
+
+
+def stamp(ctx: Context) -> Stamp:
+    now = datetime.now(UTC).isoformat(timespec="milliseconds")
+    return Stamp(actor=ctx.principal.key_id, request_id=ctx.request_id, at=now)
+
+
+def _fresh(ctx: Context, item: Item) -> Item:
+    ctx.loaders.listings.clear(item["listingId"])
+    ctx.loaders.listings.prime(item["listingId"], item)
+    return item
+
+
+def _not_found(listing_id: str) -> WriteResult:
+    return WriteResult(
+        errors=[UserError(("id",), f"There is no listing {listing_id!r}.", "NOT_FOUND")]
+    )
+
+
+def _conflict(current: Item) -> Conflict:
+    version = int(current["version"])
+    return Conflict(
+        f"The listing changed since version you read; it is now at version {version}. "
+        "Read it again and retry with that expectedVersion.",
+        currentVersion=version,
+    )
+
+
+async def create_listing(ctx: Context, data: Mapping[str, Any]) -> WriteResult:
+    errors = domain.validate_listing(data, creating=True)
+    if errors:
+        return WriteResult(errors=errors)
+    item: dict[str, Any] = {**data, "status": data.get("status") or "ACTIVE", "custom": {}}
+    key = ctx.idempotency_key
+    fingerprint = None
+    if key is not None:
+        problem = domain.idempotency_problem(key)
+        if problem:
+            raise BadUserInput(problem, header="Idempotency-Key")
+        fingerprint = domain.request_fingerprint(data)
+        item["listingId"] = domain.idempotent_listing_id(
+            ctx.principal.tenant.id, ctx.principal.key_id, key
+        )
+        item["createFingerprint"] = fingerprint
+    else:
+        item["listingId"] = f"lst-{secrets.token_hex(10)}"
+    try:
+        created = await ctx.store.create_listing(item, stamp(ctx))
+    except TransactionCanceled as canceled:
+        taken, seller_missing = ([*canceled.failures, None, None])[:2]
+        if taken is not None and taken.item is not None:
+            existing = taken.item
+            if fingerprint is not None and existing.get("createFingerprint") == fingerprint:
+                return WriteResult(item=_fresh(ctx, existing))  # a retry: nothing written
+            raise BadUserInput(
+                "This Idempotency-Key was already used with a different request body; "
+                "use a new key for a new listing.",
+                header="Idempotency-Key",
+            ) from canceled
+        if seller_missing is not None:
+            return WriteResult(
+                errors=[
+                    UserError(
+                        ("sellerId",),
+                        f"There is no seller {data['sellerId']!r}; create it with upsertSeller.",
+                        "NOT_FOUND",
+                    )
+                ]
+            )
+        raise
+    return WriteResult(item=_fresh(ctx, created))
+
+
+async def update_listing(
+    ctx: Context, listing_id: str, expected_version: int, changes: Mapping[str, Any]
+) -> WriteResult:
+    if not changes:
+        return WriteResult(
+            errors=[UserError(("input",), "Give at least one field to change.", "REQUIRED")]
+        )
+    errors = domain.validate_listing(changes, creating=False)
+    if errors:
+        return WriteResult(errors=errors)
+    try:
+        updated = await ctx.store.update_listing(
+            listing_id, changes, stamp(ctx), expected_version=expected_version
+        )
+    except ConditionFailed as failed:
+        if failed.item is None:
+            return _not_found(listing_id)
+        raise _conflict(failed.item) from failed
+    return WriteResult(item=_fresh(ctx, updated))
+
+
+async def set_listing_status(
+    ctx: Context, listing_id: str, status: str, expected_version: int | None
+) -> WriteResult:
+    current = await ctx.store.get_listing_consistent(listing_id)
+    if current is None:
+        return _not_found(listing_id)
+    if expected_version is not None and int(current["version"]) != expected_version:
+        raise _conflict(current)
+    if not domain.allowed(current["status"], status):
+        raise BadUserInput(
+            domain.transition_message(current["status"], status),
+            currentStatus=current["status"],
+        )
+    try:
+        updated = await ctx.store.update_listing(
+            listing_id,
+            {"status": status},
+            stamp(ctx),
+            expected_version=int(current["version"]),
+            expected_status=current["status"],
+        )
+    except ConditionFailed as failed:
+        if failed.item is None:
+            return _not_found(listing_id)
+        raise _conflict(failed.item) from failed
+    return WriteResult(item=_fresh(ctx, updated))
+
+
+async def upsert_seller(
+    ctx: Context, seller_id: str, fields: Mapping[str, Any], expected_version: int | None
+) -> WriteResult:
+    errors: list[UserError] = []
+    if not domain.valid_id(seller_id):
+        errors.append(UserError(("id",), "Use 1 to 64 letters, digits, '-' or '_'.", "INVALID"))
+    name = fields.get("displayName")
+    if name is not None and not 1 <= len(name.strip()) <= 80:
+        errors.append(UserError(("displayName",), "Use 1 to 80 characters.", "INVALID"))
+    if errors:
+        return WriteResult(errors=errors)
+    try:
+        item = await ctx.store.upsert_seller(
+            seller_id, fields, stamp(ctx), expected_version=expected_version
+        )
+    except ConditionFailed as failed:
+        if failed.item is None:
+            return WriteResult(
+                errors=[UserError(("id",), f"There is no seller {seller_id!r}.", "NOT_FOUND")]
+            )
+        version = int(failed.item.get("version", 0))
+        raise Conflict(
+            f"The seller is at version {version}, not {expected_version}; read it and retry.",
+            currentVersion=version,
+        ) from failed
+    ctx.loaders.sellers.clear(seller_id)
+    ctx.loaders.sellers.prime(seller_id, item)
+    return WriteResult(item=item)

@@ -1,0 +1,190 @@
+"""The root Mutation type: writes need a key with the `write` scope."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+import strawberry
+from strawberry.permission import BasePermission
+from strawberry.types import Info
+
+from graph.context import Context
+from graph.errors import Forbidden
+from graph.resolvers import listing_mutations as writes
+from graph.resolvers.listing_mutations import WriteResult
+from graph.schema.types import Listing, ListingCondition, ListingStatus, Seller
+
+
+class CanWrite(BasePermission):
+    message = "This API key can only read; writes need a key with the write scope."
+
+    def has_permission(self, source: Any, info: Info[Context, None], **kwargs: Any) -> bool:
+        if not info.context.principal.can("write"):
+            raise Forbidden(self.message, requiredScope="write")
+        return True
+
+
+@strawberry.enum(description="Why an input was refused.")
+class UserErrorCode(Enum):
+    REQUIRED = "REQUIRED"
+    INVALID = "INVALID"
+    TOO_LONG = "TOO_LONG"
+    OUT_OF_RANGE = "OUT_OF_RANGE"
+    NOT_FOUND = "NOT_FOUND"
+
+
+@strawberry.type(description="A problem with the input; `field` is the path to it.")
+class UserError:
+    field: list[str]
+    message: str
+    code: UserErrorCode
+
+
+@strawberry.input
+class MoneyInput:
+    amount: Decimal
+    currency: str
+
+
+@strawberry.input
+class ImageInput:
+    url: str
+    alt: str | None = None
+    width: int | None = None
+    height: int | None = None
+
+
+@strawberry.input
+class CreateListingInput:
+    seller_id: strawberry.ID
+    product_id: strawberry.ID
+    title: str
+    description: str = ""
+    condition: ListingCondition
+    price: MoneyInput
+    images: list[ImageInput] = strawberry.field(default_factory=list)
+    status: ListingStatus = ListingStatus.ACTIVE
+
+
+@strawberry.input(description="Only the fields given are changed.")
+class UpdateListingInput:
+    title: str | None = strawberry.UNSET
+    description: str | None = strawberry.UNSET
+    condition: ListingCondition | None = strawberry.UNSET
+    price: MoneyInput | None = strawberry.UNSET
+    images: list[ImageInput] | None = strawberry.UNSET
+    product_id: strawberry.ID | None = strawberry.UNSET
+
+
+@strawberry.input
+class UpsertSellerInput:
+    id: strawberry.ID
+    display_name: str
+    location: str | None = None
+
+
+@strawberry.type
+class ListingPayload:
+    listing: Listing | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class SellerPayload:
+    seller: Seller | None
+    user_errors: list[UserError]
+
+
+def _user_errors(result: WriteResult) -> list[UserError]:
+    return [
+        UserError(field=list(e.field), message=e.message, code=UserErrorCode(e.code))
+        for e in result.errors
+    ]
+
+
+def listing_payload(result: WriteResult) -> ListingPayload:
+    return ListingPayload(listing=Listing.from_item(result.item), user_errors=_user_errors(result))
+
+
+_CAMEL_TO_ITEM = {"seller_id": "sellerId", "product_id": "productId"}
+
+
+def as_item_fields(value: Any) -> dict[str, Any]:
+    """Input object -> stored attribute names, dropping UNSET (not given) fields."""
+    out: dict[str, Any] = {}
+    for name, field_value in vars(value).items():
+        if field_value is strawberry.UNSET:
+            continue
+        out[_CAMEL_TO_ITEM.get(name, name)] = _plain(field_value)
+    return out
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if hasattr(value, "__strawberry_definition__"):
+        return {k: _plain(v) for k, v in vars(value).items() if v is not None}
+    return value
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(
+        permission_classes=[CanWrite],
+        description="Create a listing. Send an `Idempotency-Key` header to make retries safe.",
+    )
+    async def create_listing(
+        self, info: Info[Context, None], input: CreateListingInput
+    ) -> ListingPayload:
+        return listing_payload(await writes.create_listing(info.context, as_item_fields(input)))
+
+    @strawberry.mutation(
+        permission_classes=[CanWrite],
+        description="Change some fields of a listing, if it is still at `expectedVersion`.",
+    )
+    async def update_listing(
+        self,
+        info: Info[Context, None],
+        id: strawberry.ID,
+        expected_version: int,
+        input: UpdateListingInput,
+    ) -> ListingPayload:
+        changes = as_item_fields(input)
+        if changes.get("price") is None:
+            changes.pop("price", None)
+        result = await writes.update_listing(info.context, id, expected_version, changes)
+        return listing_payload(result)
+
+    @strawberry.mutation(
+        permission_classes=[CanWrite],
+        description="Move a listing to another status (ACTIVE → RESERVED → SOLD, ...).",
+    )
+    async def set_listing_status(
+        self,
+        info: Info[Context, None],
+        id: strawberry.ID,
+        status: ListingStatus,
+        expected_version: int | None = None,
+    ) -> ListingPayload:
+        result = await writes.set_listing_status(info.context, id, status.value, expected_version)
+        return listing_payload(result)
+
+    @strawberry.mutation(
+        permission_classes=[CanWrite],
+        description="Create or update a seller. `expectedVersion: 0` means create only.",
+    )
+    async def upsert_seller(
+        self,
+        info: Info[Context, None],
+        input: UpsertSellerInput,
+        expected_version: int | None = None,
+    ) -> SellerPayload:
+        fields = {"displayName": input.display_name}
+        if input.location is not None:
+            fields["location"] = input.location
+        result = await writes.upsert_seller(info.context, input.id, fields, expected_version)
+        return SellerPayload(seller=Seller.from_item(result.item), user_errors=_user_errors(result))

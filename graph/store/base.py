@@ -1,0 +1,234 @@
+"""The store's base: the single door to DynamoDB (`_call`), error translation, stats,
+pages of a query with signed cursors."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from graph.errors import BadUserInput, InternalError, Unavailable
+from graph.store.cursors import CursorCodec
+from graph.store.items import Item, from_wire, value_to_wire
+from graph.store.tables import IndexSpec, KeySchema
+
+log = logging.getLogger(__name__)
+
+BATCH_GET_LIMIT = 100
+PAGE_LIMIT = 100
+_RETRYABLE_CODES = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "InternalServerError",
+        "ServiceUnavailable",
+    }
+)
+
+
+class ConditionFailed(Exception):
+    """A conditional write found the item in another state; `item` is what is there."""
+
+    def __init__(self, item: Item | None) -> None:
+        super().__init__("condition failed")
+        self.item = item
+
+
+class TransactionCanceled(Exception):
+    """A transaction failed; `failures[i]` is the ConditionFailed of action i, or None."""
+
+    def __init__(self, failures: list[ConditionFailed | None]) -> None:
+        super().__init__("transaction canceled")
+        self.failures = failures
+
+
+@dataclass
+class StoreStats:
+    """What one request cost in DynamoDB: calls per operation and consumed capacity."""
+
+    calls: dict[str, int] = field(default_factory=dict)
+    read_capacity: float = 0.0
+    write_capacity: float = 0.0
+
+    @property
+    def total_calls(self) -> int:
+        return sum(self.calls.values())
+
+    def record(self, operation: str, response: Mapping[str, Any]) -> None:
+        self.calls[operation] = self.calls.get(operation, 0) + 1
+        consumed = response.get("ConsumedCapacity")
+        for entry in consumed if isinstance(consumed, list) else [consumed] if consumed else []:
+            self.read_capacity += float(entry.get("ReadCapacityUnits", 0.0))
+            self.write_capacity += float(entry.get("WriteCapacityUnits", 0.0))
+            if "ReadCapacityUnits" not in entry and "WriteCapacityUnits" not in entry:
+                units = float(entry.get("CapacityUnits", 0.0))
+                if operation in {"Query", "GetItem", "BatchGetItem", "Scan"}:
+                    self.read_capacity += units
+                else:
+                    self.write_capacity += units
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Item]
+    cursors: list[str]
+    has_next_page: bool
+
+
+@dataclass(frozen=True)
+class TableNames:
+    """Physical table names of one tenant, by logical name."""
+
+    listings: str
+    sellers: str
+    history: str
+
+    @classmethod
+    def from_mapping(cls, names: Mapping[str, str]) -> TableNames:
+        return cls(listings=names["listings"], sellers=names["sellers"], history=names["history"])
+
+    def all(self) -> tuple[str, ...]:
+        return (self.listings, self.sellers, self.history)
+
+
+def _backoff(attempt: int, base: float = 0.025, cap: float = 1.0) -> float:
+    """Full jitter: a random wait in [0, min(cap, base * 2**attempt))."""
+    return random.uniform(0, min(cap, base * 2**attempt))
+
+
+class StoreBase:
+    def __init__(
+        self,
+        client: Any,
+        tables: TableNames,
+        cursors: CursorCodec,
+        *,
+        stats: StoreStats | None = None,
+        batch_get_max_retries: int = 8,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self._client = client
+        self.tables = tables
+        self._cursors = cursors
+        self.stats = stats if stats is not None else StoreStats()
+        self._batch_get_max_retries = batch_get_max_retries
+        self._sleep = sleep
+
+    # -- the single door to DynamoDB -------------------------------------------------
+
+    async def _call(self, operation: str, **request: Any) -> dict[str, Any]:
+        method = getattr(self._client, _snake(operation))
+        request.setdefault("ReturnConsumedCapacity", "TOTAL")
+        try:
+            response: dict[str, Any] = await method(**request)
+        except ClientError as exc:
+            code = exc.response.get("Error", {}).get("Code", "")
+            self.stats.record(operation, {})
+            if code in _RETRYABLE_CODES:
+                raise Unavailable(
+                    "The data store is busy and did not answer after retries; retry the "
+                    "request shortly.",
+                    retryable=True,
+                ) from exc
+            if code == "TransactionCanceledException":
+                reasons = exc.response.get("CancellationReasons", [])
+                raise TransactionCanceled(
+                    [
+                        ConditionFailed(from_wire(r["Item"]) if r.get("Item") else None)
+                        if r.get("Code") == "ConditionalCheckFailed"
+                        else None
+                        for r in reasons
+                    ]
+                ) from exc
+            if code == "ConditionalCheckFailedException":
+                old = exc.response.get("Item")
+                raise ConditionFailed(from_wire(old) if old else None) from exc
+            log.exception("DynamoDB %s failed with %s", operation, code)
+            raise InternalError("The data store rejected the request.") from exc
+        except BotoCoreError as exc:
+            self.stats.record(operation, {})
+            log.warning("DynamoDB %s could not be reached: %s", operation, exc)
+            raise Unavailable(
+                "The data store could not be reached; retry the request shortly.",
+                retryable=True,
+            ) from exc
+        self.stats.record(operation, response)
+        return response
+
+    async def _query_page(
+        self,
+        *,
+        table: str,
+        index: IndexSpec | None,
+        table_key: KeySchema,
+        partition: str,
+        first: int,
+        after: str | None,
+        fingerprint: str,
+        filters: dict[str, Any] | None = None,
+        range_condition: tuple[str, dict[str, Any]] | None = None,
+    ) -> Page:
+        """One page of a Query, newest first, with signed cursors bound to `fingerprint`.
+
+        `filters` maps attribute names to values (equality FilterExpression);
+        `range_condition` is (expression on `#sk`, its values), e.g. BETWEEN.
+        """
+        if not 1 <= first <= PAGE_LIMIT:
+            raise BadUserInput(
+                f"`first` must be between 1 and {PAGE_LIMIT}; got {first}.", argument="first"
+            )
+        key = index.key if index else table_key
+        key_attrs = tuple(dict.fromkeys((*table_key.attributes(), *key.attributes())))
+        names: dict[str, str] = {"#pk": key.hash_key}
+        values: dict[str, Any] = {":pk": {"S": partition}}
+        condition = "#pk = :pk"
+        if range_condition is not None and key.range_key is not None:
+            names["#sk"] = key.range_key
+            condition += f" AND {range_condition[0]}"
+            values.update(range_condition[1])
+        request: dict[str, Any] = {
+            "TableName": table,
+            "KeyConditionExpression": condition,
+            "ScanIndexForward": False,
+            "Limit": first + 1,
+        }
+        if index is not None:
+            request["IndexName"] = index.name
+        if after is not None:
+            start = self._cursors.decode(fingerprint, after)
+            if set(start) != set(key_attrs) or start.get(key.hash_key) != partition:
+                raise BadUserInput("The cursor is not valid for this query.", argument="after")
+            request["ExclusiveStartKey"] = {name: {"S": value} for name, value in start.items()}
+        if filters:
+            parts = []
+            for n, (attr, value) in enumerate(sorted(filters.items())):
+                names[f"#f{n}"] = attr
+                values[f":f{n}"] = value_to_wire(value)
+                parts.append(f"#f{n} = :f{n}")
+            request["FilterExpression"] = " AND ".join(parts)
+        request["ExpressionAttributeNames"] = names
+        request["ExpressionAttributeValues"] = values
+        items: list[Item] = []
+        while True:
+            response = await self._call("Query", **request)
+            items.extend(from_wire(raw) for raw in response.get("Items", []))
+            last = response.get("LastEvaluatedKey")
+            if len(items) > first or not last:
+                break
+            request["ExclusiveStartKey"] = last
+        page = items[:first]
+        cursors = [
+            self._cursors.encode(fingerprint, {name: item[name] for name in key_attrs})
+            for item in page
+        ]
+        return Page(items=page, cursors=cursors, has_next_page=len(items) > first)
+
+
+def _snake(operation: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in operation).lstrip("_")
