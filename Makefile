@@ -6,7 +6,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install dev test lint fmt fuzz bench package clean dynamodb-local
+.PHONY: install dev test lint fmt clean dynamodb-local
+
+include $(wildcard mk/*.mk)
 
 $(STAMP): pyproject.toml
 	@echo "==> creating $(VENV) with $(PYTHON)"
@@ -39,7 +41,7 @@ fmt: install
 	@$(BIN)/ruff check --fix graph tenants tests bench
 
 ## test: lint, then pytest against a DynamoDB Local the session starts itself
-test: lint dynamodb-local
+test: lint dynamodb-local infra-tools
 	@echo "==> pytest"
 	@$(BIN)/pytest
 

@@ -1,0 +1,40 @@
+# Root module for tenant "kicks": everything lives in the tenant's own account,
+# reached by assuming the deployment role the account bootstrap created.
+
+provider "aws" {
+  region              = var.region
+  allowed_account_ids = [var.tenant_account_id]
+
+  assume_role {
+    role_arn     = var.tenant_role_arn
+    session_name = "resale-graph-terraform-kicks"
+    external_id  = var.tenant_role_external_id
+  }
+
+  default_tags {
+    tags = {
+      "resale-graph:managed-by" = "terraform"
+      "resale-graph:root"       = "infra/terraform/examples/kicks"
+    }
+  }
+}
+
+module "tenant_account" {
+  source = "../../modules/tenant-account"
+
+  tenant_id = "kicks"
+  stage     = var.stage
+
+  lambda_package_path = coalesce(var.lambda_package_path, "${path.module}/../../../../dist/lambda.zip")
+  lambda_architecture = var.lambda_architecture
+
+  cursor_secret_arn         = var.cursor_secret_arn
+  cursor_secret_kms_key_arn = var.cursor_secret_kms_key_arn
+
+  replica_regions      = var.replica_regions
+  replica_kms_key_arns = var.replica_kms_key_arns
+
+  alarm_sns_topic_arn = var.alarm_sns_topic_arn
+
+  tags = var.tags
+}

@@ -1,0 +1,29 @@
+output "graphql_url" {
+  description = "URL of the tenant's GraphQL endpoint."
+  value       = module.tenant_account.apigatewayv2_graphql_url
+}
+
+output "dynamodb_table_names" {
+  description = "Physical table names by logical name, for `tables` in tenants/registry/kicks.toml."
+  value       = module.tenant_account.dynamodb_table_names
+}
+
+output "lambda_gateway_function_name" {
+  description = "Name of the gateway function."
+  value       = module.tenant_account.lambda_gateway_function_name
+}
+
+output "lambda_audit_function_name" {
+  description = "Name of the audit function."
+  value       = module.tenant_account.lambda_audit_function_name
+}
+
+output "sqs_audit_dlq_url" {
+  description = "URL of the audit DLQ."
+  value       = module.tenant_account.sqs_audit_dlq_url
+}
+
+output "kms_key_arn" {
+  description = "ARN of the tenant's customer-managed KMS key."
+  value       = module.tenant_account.kms_key_arn
+}

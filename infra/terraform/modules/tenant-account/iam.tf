@@ -1,0 +1,201 @@
+# One role per function, least privilege. Every DynamoDB statement names only this
+# tenant's tables, their exact index ARNs and their streams: never "*", never a
+# wildcard table ARN (tests/infra/test_terraform.py enforces it).
+#
+# DynamoDB has no IAM actions of its own for TransactWriteItems / TransactGetItems:
+# a transaction is authorized by the Put/Update/ConditionCheck actions on each table
+# it touches, which is why the gateway's write statement lists exactly those.
+
+locals {
+  # Exact ARNs of the tables' GSIs, taken from the tables themselves.
+  listings_index_arns = [for index in aws_dynamodb_table.listings.global_secondary_index : "${aws_dynamodb_table.listings.arn}/index/${index.name}"]
+  history_index_arns  = [for index in aws_dynamodb_table.history.global_secondary_index : "${aws_dynamodb_table.history.arn}/index/${index.name}"]
+
+  cursor_secret_in_ssm = can(regex("^arn:[^:]+:ssm:", var.cursor_secret_arn))
+}
+
+data "aws_iam_policy_document" "lambda_assume_role" {
+  statement {
+    sid     = "LambdaAssumesRole"
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["lambda.amazonaws.com"]
+    }
+  }
+}
+
+################################################################################
+# Gateway
+################################################################################
+
+resource "aws_iam_role" "gateway" {
+  name                 = "${local.name}-graph-gateway"
+  description          = "Resale Graph gateway function of tenant ${var.tenant_id} (${var.stage})"
+  assume_role_policy   = data.aws_iam_policy_document.lambda_assume_role.json
+  permissions_boundary = var.iam_role_permissions_boundary
+
+  tags = local.tags
+}
+
+data "aws_iam_policy_document" "gateway" {
+  statement {
+    sid = "ReadWriteListingsAndSellers"
+    actions = [
+      "dynamodb:GetItem",
+      "dynamodb:BatchGetItem",
+      "dynamodb:Query",
+      "dynamodb:PutItem",
+      "dynamodb:UpdateItem",
+      "dynamodb:ConditionCheckItem",
+    ]
+    resources = [
+      aws_dynamodb_table.listings.arn,
+      aws_dynamodb_table.sellers.arn,
+    ]
+  }
+
+  statement {
+    sid       = "QueryListingsIndexes"
+    actions   = ["dynamodb:Query"]
+    resources = local.listings_index_arns
+  }
+
+  statement {
+    sid       = "ReadHistory"
+    actions   = ["dynamodb:GetItem", "dynamodb:Query"]
+    resources = [aws_dynamodb_table.history.arn]
+  }
+
+  statement {
+    sid       = "QueryHistoryIndexes"
+    actions   = ["dynamodb:Query"]
+    resources = local.history_index_arns
+  }
+
+  statement {
+    sid       = "UseModuleKey"
+    actions   = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"]
+    resources = [aws_kms_key.this.arn]
+  }
+
+  statement {
+    sid       = "ReadCursorSecret"
+    actions   = local.cursor_secret_in_ssm ? ["ssm:GetParameter"] : ["secretsmanager:GetSecretValue"]
+    resources = [var.cursor_secret_arn]
+  }
+
+  dynamic "statement" {
+    for_each = var.cursor_secret_kms_key_arn == null ? [] : [var.cursor_secret_kms_key_arn]
+
+    content {
+      sid       = "DecryptCursorSecret"
+      actions   = ["kms:Decrypt"]
+      resources = [statement.value]
+    }
+  }
+
+  statement {
+    sid       = "WriteOwnLogs"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${aws_cloudwatch_log_group.gateway.arn}:*"]
+  }
+
+  statement {
+    sid = "XRay"
+    actions = [
+      "xray:PutTraceSegments",
+      "xray:PutTelemetryRecords",
+      "xray:GetSamplingRules",
+      "xray:GetSamplingTargets",
+    ]
+    resources = ["*"] # X-Ray has no resource-level permissions for these.
+  }
+}
+
+resource "aws_iam_role_policy" "gateway" {
+  name   = "resale-graph-gateway"
+  role   = aws_iam_role.gateway.id
+  policy = data.aws_iam_policy_document.gateway.json
+}
+
+################################################################################
+# Audit
+################################################################################
+
+resource "aws_iam_role" "audit" {
+  name                 = "${local.name}-graph-audit"
+  description          = "Resale Graph audit function of tenant ${var.tenant_id} (${var.stage})"
+  assume_role_policy   = data.aws_iam_policy_document.lambda_assume_role.json
+  permissions_boundary = var.iam_role_permissions_boundary
+
+  tags = local.tags
+}
+
+data "aws_iam_policy_document" "audit" {
+  statement {
+    sid = "ReadAuditedStreams"
+    actions = [
+      "dynamodb:DescribeStream",
+      "dynamodb:GetRecords",
+      "dynamodb:GetShardIterator",
+    ]
+    resources = [
+      aws_dynamodb_table.listings.stream_arn,
+      aws_dynamodb_table.sellers.stream_arn,
+    ]
+  }
+
+  statement {
+    # Lambda lists the table's streams when it validates the mapping; the ARN
+    # pattern is AWS's documented one for "the streams of this table".
+    sid     = "ListAuditedStreams"
+    actions = ["dynamodb:ListStreams"]
+    resources = [
+      "${aws_dynamodb_table.listings.arn}/stream/*",
+      "${aws_dynamodb_table.sellers.arn}/stream/*",
+    ]
+  }
+
+  statement {
+    sid       = "AppendHistory"
+    actions   = ["dynamodb:PutItem"]
+    resources = [aws_dynamodb_table.history.arn]
+  }
+
+  statement {
+    sid       = "UseModuleKey"
+    actions   = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"]
+    resources = [aws_kms_key.this.arn]
+  }
+
+  statement {
+    sid       = "SendFailuresToDlq"
+    actions   = ["sqs:SendMessage"]
+    resources = [aws_sqs_queue.audit_dlq.arn]
+  }
+
+  statement {
+    sid       = "WriteOwnLogs"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${aws_cloudwatch_log_group.audit.arn}:*"]
+  }
+
+  statement {
+    sid = "XRay"
+    actions = [
+      "xray:PutTraceSegments",
+      "xray:PutTelemetryRecords",
+      "xray:GetSamplingRules",
+      "xray:GetSamplingTargets",
+    ]
+    resources = ["*"] # X-Ray has no resource-level permissions for these.
+  }
+}
+
+resource "aws_iam_role_policy" "audit" {
+  name   = "resale-graph-audit"
+  role   = aws_iam_role.audit.id
+  policy = data.aws_iam_policy_document.audit.json
+}

@@ -1,0 +1,118 @@
+# Both functions run the same package (`make package` -> dist/lambda.zip) with
+# different handlers: the GraphQL gateway behind API Gateway, and the audit
+# consumer of the tables' streams.
+
+locals {
+  package_hash = filebase64sha256(var.lambda_package_path)
+
+  # Names only, never secrets: the cursor secret is passed by ARN.
+  common_environment = {
+    GRAPH_STAGE          = var.stage
+    GRAPH_TENANT_ID      = var.tenant_id
+    GRAPH_REGION         = local.region
+    GRAPH_TABLE_LISTINGS = aws_dynamodb_table.listings.name
+    GRAPH_TABLE_SELLERS  = aws_dynamodb_table.sellers.name
+    GRAPH_TABLE_HISTORY  = aws_dynamodb_table.history.name
+  }
+}
+
+resource "aws_cloudwatch_log_group" "gateway" {
+  name              = local.log_group_names.gateway
+  retention_in_days = var.log_retention_in_days
+  kms_key_id        = aws_kms_key.this.arn
+
+  tags = local.tags
+}
+
+resource "aws_cloudwatch_log_group" "audit" {
+  name              = local.log_group_names.audit
+  retention_in_days = var.log_retention_in_days
+  kms_key_id        = aws_kms_key.this.arn
+
+  tags = local.tags
+}
+
+resource "aws_lambda_function" "gateway" {
+  #checkov:skip=CKV_AWS_116:Invoked synchronously by API Gateway; a function DLQ only ever receives failed asynchronous invocations.
+  #checkov:skip=CKV_AWS_117:Reaches only AWS APIs (DynamoDB, SSM/Secrets Manager, KMS, X-Ray, Logs) with IAM auth and no private network; a VPC would add NAT or endpoint cost and cold-start latency and isolate nothing.
+  function_name = local.gateway_function_name
+  description   = "Resale Graph GraphQL gateway for tenant ${var.tenant_id} (${var.stage})"
+  role          = aws_iam_role.gateway.arn
+
+  runtime       = "python3.12"
+  handler       = "graph.lambda_handler.gateway_handler"
+  architectures = [var.lambda_architecture]
+  memory_size   = var.gateway_memory_size
+  timeout       = var.gateway_timeout
+
+  filename         = var.lambda_package_path
+  source_code_hash = local.package_hash
+
+  reserved_concurrent_executions = var.gateway_reserved_concurrency
+  code_signing_config_arn        = var.code_signing_config_arn
+  kms_key_arn                    = aws_kms_key.this.arn
+
+  environment {
+    variables = merge(local.common_environment, {
+      GRAPH_CURSOR_SECRET_ARN = var.cursor_secret_arn
+      POWERTOOLS_SERVICE_NAME = "resale-graph-gateway"
+    })
+  }
+
+  tracing_config {
+    mode = "Active"
+  }
+
+  logging_config {
+    log_format            = "JSON"
+    log_group             = aws_cloudwatch_log_group.gateway.name
+    application_log_level = var.lambda_log_level
+    system_log_level      = "WARN"
+  }
+
+  tags = local.tags
+
+  depends_on = [aws_iam_role_policy.gateway]
+}
+
+resource "aws_lambda_function" "audit" {
+  #checkov:skip=CKV_AWS_116:Invoked synchronously by the DynamoDB stream event source mappings; failed batches go to their on_failure destination, aws_sqs_queue.audit_dlq.
+  #checkov:skip=CKV_AWS_117:Reaches only AWS APIs (DynamoDB Streams, DynamoDB, SQS, KMS, X-Ray, Logs) with IAM auth and no private network; a VPC would add NAT or endpoint cost and isolate nothing.
+  function_name = local.audit_function_name
+  description   = "Resale Graph audit consumer (streams -> history) for tenant ${var.tenant_id} (${var.stage})"
+  role          = aws_iam_role.audit.arn
+
+  runtime       = "python3.12"
+  handler       = "graph.lambda_handler.audit_handler"
+  architectures = [var.lambda_architecture]
+  memory_size   = var.audit_memory_size
+  timeout       = var.audit_timeout
+
+  filename         = var.lambda_package_path
+  source_code_hash = local.package_hash
+
+  reserved_concurrent_executions = var.audit_reserved_concurrency
+  code_signing_config_arn        = var.code_signing_config_arn
+  kms_key_arn                    = aws_kms_key.this.arn
+
+  environment {
+    variables = merge(local.common_environment, {
+      POWERTOOLS_SERVICE_NAME = "resale-graph-audit"
+    })
+  }
+
+  tracing_config {
+    mode = "Active"
+  }
+
+  logging_config {
+    log_format            = "JSON"
+    log_group             = aws_cloudwatch_log_group.audit.name
+    application_log_level = var.lambda_log_level
+    system_log_level      = "WARN"
+  }
+
+  tags = local.tags
+
+  depends_on = [aws_iam_role_policy.audit]
+}

@@ -1,0 +1,446 @@
+################################################################################
+# Tenant
+################################################################################
+
+variable "tenant_id" {
+  description = "Tenant id, as in `tenants/registry/<id>.toml` (lowercase letters, digits and dashes, 3-32 characters). Part of every resource name."
+  type        = string
+
+  validation {
+    # Same pattern as TENANT_ID in graph/tenancy.py.
+    condition     = can(regex("^[a-z][a-z0-9-]{1,30}[a-z0-9]$", var.tenant_id))
+    error_message = "tenant_id must match ^[a-z][a-z0-9-]{1,30}[a-z0-9]$ (the pattern graph/tenancy.py accepts)."
+  }
+}
+
+variable "stage" {
+  description = "Deployment stage: dev, test or prod. Becomes GRAPH_STAGE and the first part of every resource name (`<stage>-<tenant>-...`)."
+  type        = string
+  default     = "dev"
+  nullable    = false
+
+  validation {
+    condition     = contains(["dev", "test", "prod"], var.stage)
+    error_message = "stage must be one of dev, test, prod (the stages graph/settings.py accepts)."
+  }
+}
+
+variable "tags" {
+  description = "Tags added to every resource that takes tags."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+}
+
+################################################################################
+# DynamoDB
+################################################################################
+
+variable "deletion_protection_enabled" {
+  description = "Turn on DynamoDB deletion protection for the tables (and their replicas). Only turn it off to tear down a throwaway stage."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
+variable "point_in_time_recovery_period_in_days" {
+  description = "How many days of point-in-time recovery the tables keep (1-35)."
+  type        = number
+  default     = 35
+  nullable    = false
+
+  validation {
+    condition     = var.point_in_time_recovery_period_in_days >= 1 && var.point_in_time_recovery_period_in_days <= 35
+    error_message = "point_in_time_recovery_period_in_days must be between 1 and 35."
+  }
+}
+
+variable "replica_regions" {
+  description = "Regions in which to add global-table replicas of all three tables. Empty (the default) keeps single-region tables."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for region in var.replica_regions : can(regex("^[a-z]{2}(-[a-z]+)+-\\d$", region))])
+    error_message = "replica_regions must hold AWS region names such as \"us-west-2\"."
+  }
+}
+
+variable "replica_kms_key_arns" {
+  description = "Customer-managed KMS key ARN for each replica region (region => key ARN). Required for every entry of replica_regions, because a table encrypted with a customer-managed key needs one in each replica region."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for arn in values(var.replica_kms_key_arns) : can(regex("^arn:aws[a-z-]*:kms:", arn))])
+    error_message = "replica_kms_key_arns values must be KMS key ARNs (arn:aws:kms:...)."
+  }
+}
+
+variable "create_kinesis_streaming_destination" {
+  description = "Stream item-level changes of the tables in kinesis_streaming_tables to the Kinesis data stream kinesis_stream_arn."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
+variable "kinesis_stream_arn" {
+  description = "ARN of a Kinesis data stream in the same account and region as the tables. Required when create_kinesis_streaming_destination is true."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.kinesis_stream_arn == null || can(regex("^arn:aws[a-z-]*:kinesis:[a-z0-9-]+:\\d{12}:stream/.+$", var.kinesis_stream_arn))
+    error_message = "kinesis_stream_arn must be a Kinesis data stream ARN (arn:aws:kinesis:<region>:<account>:stream/<name>)."
+  }
+}
+
+variable "kinesis_streaming_tables" {
+  description = "Logical tables (listings, sellers, history) that stream to Kinesis when create_kinesis_streaming_destination is true."
+  type        = list(string)
+  default     = ["listings", "sellers"]
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for table in var.kinesis_streaming_tables : contains(["listings", "sellers", "history"], table)])
+    error_message = "kinesis_streaming_tables may only name listings, sellers and history."
+  }
+}
+
+variable "kinesis_approximate_creation_date_time_precision" {
+  description = "Precision of ApproximateCreationDateTime in the Kinesis records: MILLISECOND or MICROSECOND."
+  type        = string
+  default     = "MILLISECOND"
+  nullable    = false
+
+  validation {
+    condition     = contains(["MILLISECOND", "MICROSECOND"], var.kinesis_approximate_creation_date_time_precision)
+    error_message = "kinesis_approximate_creation_date_time_precision must be MILLISECOND or MICROSECOND."
+  }
+}
+
+################################################################################
+# KMS
+################################################################################
+
+variable "kms_key_deletion_window_in_days" {
+  description = "Waiting period (7-30 days) before the module's KMS key is deleted once scheduled for deletion."
+  type        = number
+  default     = 30
+  nullable    = false
+
+  validation {
+    condition     = var.kms_key_deletion_window_in_days >= 7 && var.kms_key_deletion_window_in_days <= 30
+    error_message = "kms_key_deletion_window_in_days must be between 7 and 30."
+  }
+}
+
+variable "kms_key_administrator_arns" {
+  description = "IAM principal ARNs allowed to administer (not use) the module's KMS key, in addition to the account root, which delegates to IAM policies."
+  type        = list(string)
+  default     = []
+  nullable    = false
+}
+
+################################################################################
+# Lambda (both functions)
+################################################################################
+
+variable "lambda_package_path" {
+  description = "Path to the deployment zip that `make package` builds (dist/lambda.zip in the repository). Relative paths are relative to the directory terraform runs in."
+  type        = string
+
+  validation {
+    condition     = endswith(var.lambda_package_path, ".zip")
+    error_message = "lambda_package_path must point to the .zip that `make package` builds (dist/lambda.zip)."
+  }
+}
+
+variable "lambda_architecture" {
+  description = "Instruction set of both functions: x86_64 or arm64. Must match the platform the zip's compiled wheels (pydantic-core and friends) were built for."
+  type        = string
+  default     = "x86_64"
+  nullable    = false
+
+  validation {
+    condition     = contains(["x86_64", "arm64"], var.lambda_architecture)
+    error_message = "lambda_architecture must be x86_64 or arm64."
+  }
+}
+
+variable "lambda_log_level" {
+  description = "Application log level of both functions (TRACE, DEBUG, INFO, WARN, ERROR, FATAL)."
+  type        = string
+  default     = "INFO"
+  nullable    = false
+
+  validation {
+    condition     = contains(["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"], var.lambda_log_level)
+    error_message = "lambda_log_level must be one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL."
+  }
+}
+
+variable "log_retention_in_days" {
+  description = "Retention of the Lambda and API access log groups, in days (a value CloudWatch Logs accepts)."
+  type        = number
+  default     = 365
+  nullable    = false
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_in_days)
+    error_message = "log_retention_in_days must be a retention CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)."
+  }
+}
+
+variable "code_signing_config_arn" {
+  description = "ARN of a Lambda code-signing configuration (AWS Signer) to enforce on both functions. Null (the default) deploys unsigned packages."
+  type        = string
+  default     = null
+}
+
+variable "iam_role_permissions_boundary" {
+  description = "ARN of a permissions boundary policy to attach to both Lambda roles, if the tenant account requires one."
+  type        = string
+  default     = null
+}
+
+################################################################################
+# Gateway Lambda
+################################################################################
+
+variable "cursor_secret_arn" {
+  description = "ARN of the SSM SecureString parameter or Secrets Manager secret holding the HMAC key that signs pagination cursors. The gateway receives the ARN (GRAPH_CURSOR_SECRET_ARN), never the value."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:(ssm:[a-z0-9-]+:\\d{12}:parameter/.+|secretsmanager:[a-z0-9-]+:\\d{12}:secret:.+)$", var.cursor_secret_arn))
+    error_message = "cursor_secret_arn must be an SSM parameter ARN (arn:aws:ssm:<region>:<account>:parameter/...) or a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:...)."
+  }
+}
+
+variable "cursor_secret_kms_key_arn" {
+  description = "ARN of the customer-managed KMS key that encrypts the cursor secret, if it is not the AWS-managed key (aws/ssm or aws/secretsmanager). The gateway gets kms:Decrypt on it."
+  type        = string
+  default     = null
+}
+
+variable "gateway_memory_size" {
+  description = "Memory of the gateway function in MB (CPU scales with it)."
+  type        = number
+  default     = 1024
+  nullable    = false
+
+  validation {
+    condition     = var.gateway_memory_size >= 128 && var.gateway_memory_size <= 10240
+    error_message = "gateway_memory_size must be between 128 and 10240 MB."
+  }
+}
+
+variable "gateway_timeout" {
+  description = "Timeout of the gateway function in seconds; at most 30, the API Gateway HTTP API integration limit."
+  type        = number
+  default     = 10
+  nullable    = false
+
+  validation {
+    condition     = var.gateway_timeout >= 1 && var.gateway_timeout <= 30
+    error_message = "gateway_timeout must be between 1 and 30 seconds (API Gateway gives up after 30)."
+  }
+}
+
+variable "gateway_reserved_concurrency" {
+  description = "Reserved concurrent executions of the gateway function: caps it and guarantees it that much of the account's pool. -1 removes the reservation."
+  type        = number
+  default     = 50
+  nullable    = false
+
+  validation {
+    condition     = var.gateway_reserved_concurrency >= -1
+    error_message = "gateway_reserved_concurrency must be -1 (unreserved) or a non-negative number."
+  }
+}
+
+################################################################################
+# API Gateway
+################################################################################
+
+variable "api_throttling_burst_limit" {
+  description = "Burst limit (requests) of the API's $default stage, for all routes together."
+  type        = number
+  default     = 200
+  nullable    = false
+
+  validation {
+    condition     = var.api_throttling_burst_limit >= 0
+    error_message = "api_throttling_burst_limit must not be negative."
+  }
+}
+
+variable "api_throttling_rate_limit" {
+  description = "Steady-state rate limit (requests per second) of the API's $default stage."
+  type        = number
+  default     = 100
+  nullable    = false
+
+  validation {
+    condition     = var.api_throttling_rate_limit >= 0
+    error_message = "api_throttling_rate_limit must not be negative."
+  }
+}
+
+variable "api_detailed_metrics_enabled" {
+  description = "Publish per-route CloudWatch metrics for the API (extra cost)."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
+################################################################################
+# Audit Lambda and its stream event source mappings
+################################################################################
+
+variable "audit_memory_size" {
+  description = "Memory of the audit function in MB."
+  type        = number
+  default     = 512
+  nullable    = false
+
+  validation {
+    condition     = var.audit_memory_size >= 128 && var.audit_memory_size <= 10240
+    error_message = "audit_memory_size must be between 128 and 10240 MB."
+  }
+}
+
+variable "audit_timeout" {
+  description = "Timeout of the audit function in seconds (one batch of stream records per invocation)."
+  type        = number
+  default     = 60
+  nullable    = false
+
+  validation {
+    condition     = var.audit_timeout >= 1 && var.audit_timeout <= 900
+    error_message = "audit_timeout must be between 1 and 900 seconds."
+  }
+}
+
+variable "audit_reserved_concurrency" {
+  description = "Reserved concurrent executions of the audit function. Keep it at least (stream shards x audit_parallelization_factor) of both streams, or the streams fall behind. -1 removes the reservation."
+  type        = number
+  default     = 10
+  nullable    = false
+
+  validation {
+    condition     = var.audit_reserved_concurrency >= -1
+    error_message = "audit_reserved_concurrency must be -1 (unreserved) or a non-negative number."
+  }
+}
+
+variable "audit_batch_size" {
+  description = "Largest number of stream records per audit invocation (1-10000)."
+  type        = number
+  default     = 100
+  nullable    = false
+
+  validation {
+    condition     = var.audit_batch_size >= 1 && var.audit_batch_size <= 10000
+    error_message = "audit_batch_size must be between 1 and 10000."
+  }
+}
+
+variable "audit_maximum_batching_window_in_seconds" {
+  description = "How long (0-300 s) the event source mapping gathers records before invoking the audit function."
+  type        = number
+  default     = 1
+  nullable    = false
+
+  validation {
+    condition     = var.audit_maximum_batching_window_in_seconds >= 0 && var.audit_maximum_batching_window_in_seconds <= 300
+    error_message = "audit_maximum_batching_window_in_seconds must be between 0 and 300."
+  }
+}
+
+variable "audit_parallelization_factor" {
+  description = "Concurrent batches per stream shard (1-10); records of one item stay in order."
+  type        = number
+  default     = 1
+  nullable    = false
+
+  validation {
+    condition     = var.audit_parallelization_factor >= 1 && var.audit_parallelization_factor <= 10
+    error_message = "audit_parallelization_factor must be between 1 and 10."
+  }
+}
+
+variable "audit_maximum_retry_attempts" {
+  description = "Retries of a failing batch (after bisecting it) before its metadata goes to the DLQ: 0-5. Never -1 (infinite), which would stall the shard."
+  type        = number
+  default     = 3
+  nullable    = false
+
+  validation {
+    condition     = var.audit_maximum_retry_attempts >= 0 && var.audit_maximum_retry_attempts <= 5
+    error_message = "audit_maximum_retry_attempts must be between 0 and 5."
+  }
+}
+
+variable "audit_maximum_record_age_in_seconds" {
+  description = "Records older than this (60-86400 s; streams keep 24 h) are not retried but sent to the DLQ. Never -1 (infinite)."
+  type        = number
+  default     = 21600
+  nullable    = false
+
+  validation {
+    condition     = var.audit_maximum_record_age_in_seconds >= 60 && var.audit_maximum_record_age_in_seconds <= 86400
+    error_message = "audit_maximum_record_age_in_seconds must be between 60 and 86400 (DynamoDB Streams keep records for 24 hours)."
+  }
+}
+
+variable "audit_dlq_message_retention_seconds" {
+  description = "How long the audit DLQ keeps failure records (60-1209600 s; default 14 days, the maximum)."
+  type        = number
+  default     = 1209600
+  nullable    = false
+
+  validation {
+    condition     = var.audit_dlq_message_retention_seconds >= 60 && var.audit_dlq_message_retention_seconds <= 1209600
+    error_message = "audit_dlq_message_retention_seconds must be between 60 and 1209600."
+  }
+}
+
+################################################################################
+# Alarms
+################################################################################
+
+variable "alarm_sns_topic_arn" {
+  description = "SNS topic ARN notified when an alarm fires and recovers. Null creates the alarms without actions."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.alarm_sns_topic_arn == null || can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:\\d{12}:.+$", var.alarm_sns_topic_arn))
+    error_message = "alarm_sns_topic_arn must be an SNS topic ARN."
+  }
+}
+
+variable "audit_iterator_age_alarm_threshold_ms" {
+  description = "Alarm when the oldest unprocessed record on a stream is older than this many milliseconds (IteratorAge)."
+  type        = number
+  default     = 300000
+  nullable    = false
+}
+
+variable "lambda_errors_alarm_threshold" {
+  description = "Alarm when a function reports at least this many errors in 5 minutes."
+  type        = number
+  default     = 1
+  nullable    = false
+}
+
+variable "lambda_throttles_alarm_threshold" {
+  description = "Alarm when a function is throttled at least this many times in 5 minutes."
+  type        = number
+  default     = 1
+  nullable    = false
+}

@@ -1,0 +1,4 @@
+output "wrapper" {
+  description = "All outputs of every tenant-account instance, by tenant id."
+  value       = module.wrapper
+}
