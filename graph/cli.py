@@ -8,11 +8,13 @@ import json
 import os
 import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
-from graph.settings import Settings
+from graph.settings import REPO_ROOT, Settings
 
 
 def say(message: str) -> None:
@@ -56,6 +58,47 @@ def cmd_seed(args: argparse.Namespace) -> int:
     return 0
 
 
+async def run_audit(settings: Settings, checkpoint_file: Path) -> None:
+    """Feed every tenant's listings and sellers streams to the audit consumer, forever."""
+    from graph.audit.consumer import AuditConsumer
+    from graph.audit.runner import FileCheckpoints, StreamRunner
+    from graph.store.client import open_dynamodb, open_streams
+    from graph.store.streams import StreamReader
+    from graph.tenancy import load_registry
+
+    registry = load_registry(settings.tenants_dir, settings.stage)
+    consumer = AuditConsumer(settings, registry)
+    tables = [t for x in registry.tenants.values() for t in (x.tables.listings, x.tables.sellers)]
+    try:
+        async with open_dynamodb(settings) as ddb, open_streams(settings) as streams:
+            runner = StreamRunner(
+                StreamReader(ddb, streams),
+                consumer.handle,
+                tables,
+                FileCheckpoints(checkpoint_file),
+            )
+            await runner.run_forever()
+    finally:
+        consumer.close()
+
+
+def start_audit_thread(settings: Settings) -> threading.Thread:
+    """The local stream runner in a daemon thread (it dies with `graph dev`)."""
+    checkpoints = REPO_ROOT / ".dev" / "audit-checkpoints.json"
+    thread = threading.Thread(
+        target=asyncio.run, args=(run_audit(settings, checkpoints),), name="audit", daemon=True
+    )
+    thread.start()
+    return thread
+
+
+def cmd_audit_run(args: argparse.Namespace) -> int:
+    settings = Settings()
+    say(f"Audit runner: streams of every tenant on {settings.dynamodb_endpoint or 'AWS'} ...")
+    asyncio.run(run_audit(settings, Path(args.checkpoints)))
+    return 0
+
+
 def _exit_on_sigterm(signum: int, frame: object) -> None:
     raise SystemExit(128 + signum)
 
@@ -80,6 +123,8 @@ def cmd_dev(args: argparse.Namespace) -> int:
         settings = Settings()
         say("Creating tables and loading demo data ...")
         asyncio.run(_with_client(settings, lambda c: prepare_tenants(c, settings, seed=True)))
+        start_audit_thread(settings)
+        say("  audit runner started: DynamoDB Streams -> history")
         url = f"http://{args.host}:{args.port}/graphql"
         say(BANNER.format(url=url, endpoint=endpoint, body=json.dumps({"query": EXAMPLE_QUERY})))
         uvicorn.run(
@@ -208,6 +253,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     seed = sub.add_parser("seed", help="create tables and load demo data for every tenant")
     seed.set_defaults(func=cmd_seed)
+
+    audit = sub.add_parser("audit", help="the audit trail's stream consumer")
+    asub = audit.add_subparsers(dest="audit_command", required=True)
+    run = asub.add_parser("run", help="poll the streams and write history (local runner)")
+    run.add_argument("--checkpoints", default=".dev/audit-checkpoints.json")
+    run.set_defaults(func=cmd_audit_run)
 
     tenants = sub.add_parser("tenants", help="onboard, list, rotate keys, offboard")
     tsub = tenants.add_subparsers(dest="tenants_command", required=True)

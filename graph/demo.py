@@ -153,7 +153,6 @@ def sellers(tenant_id: str) -> list[dict[str, Any]]:
                 "location": rng.choice(CITIES),
                 "rating": Decimal(rng.randint(35, 50)) / 10,
                 "joinedAt": iso(joined),
-                "listingsCount": 0,
                 "version": 1,
                 "custom": {},
             }
@@ -209,11 +208,4 @@ def listings(tenant_id: str, catalog: str | None = None) -> list[dict[str, Any]]
 def dataset(tenant_id: str, catalog: str | None = None) -> dict[str, list[dict[str, Any]]]:
     """`{"listings": [...], "sellers": [...]}` for one tenant; `catalog` picks the brand
     flavour (kicks or threads), defaulting to the tenant's own id."""
-    listing_items = listings(tenant_id, catalog)
-    seller_items = sellers(tenant_id)
-    counts: dict[str, int] = {}
-    for item in listing_items:
-        counts[item["sellerId"]] = counts.get(item["sellerId"], 0) + 1
-    for seller in seller_items:
-        seller["listingsCount"] = counts.get(seller["sellerId"], 0)
-    return {"listings": listing_items, "sellers": seller_items}
+    return {"listings": listings(tenant_id, catalog), "sellers": sellers(tenant_id)}

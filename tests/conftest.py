@@ -189,3 +189,49 @@ async def gateway(ddb: Any, settings: Settings) -> AsyncIterator[Gateway]:
         await gw.http.aclose()
         for tenant in tenants:
             await delete_tables(ddb, tenant.tables)
+
+
+@pytest.fixture(scope="session")
+async def streams(settings: Settings) -> AsyncIterator[Any]:
+    from graph.store.client import open_streams
+
+    async with open_streams(settings) as client:
+        yield client
+
+
+@dataclass
+class Audit:
+    """The audit consumer and a local stream runner over a gateway's tenants."""
+
+    consumer: Any
+    runner: Any
+    checkpoints: Any
+
+    async def drain(self) -> int:
+        drained: int = await self.runner.drain()
+        return drained
+
+
+def make_audit(gw: Gateway, settings: Settings, ddb: Any, streams: Any, **kw: Any) -> Audit:
+    from graph.audit.consumer import AuditConsumer
+    from graph.audit.runner import MemoryCheckpoints, StreamRunner
+    from graph.store.streams import StreamReader
+
+    consumer = AuditConsumer(settings, gw.runtime.registry)
+    checkpoints = MemoryCheckpoints()
+    tables = [
+        t for tenant in gw.tenants.values() for t in (tenant.tables.listings, tenant.tables.sellers)
+    ]
+    runner = StreamRunner(StreamReader(ddb, streams), consumer.handle, tables, checkpoints, **kw)
+    return Audit(consumer, runner, checkpoints)
+
+
+@pytest.fixture
+async def audit(
+    gateway: Gateway, settings: Settings, ddb: Any, streams: Any
+) -> AsyncIterator[Audit]:
+    audit = make_audit(gateway, settings, ddb, streams)
+    try:
+        yield audit
+    finally:
+        audit.consumer.close()

@@ -52,7 +52,7 @@ async def test_create_then_read_back(gateway: Gateway) -> None:
     assert listing["status"] == "ACTIVE"
     assert listing["price"] == {"amount": "129.90", "currency": "USD"}
     read = await gateway.gql(
-        "query($id: ID!) { listing(id: $id) { title seller { id listingsCount } } }",
+        "query($id: ID!) { listing(id: $id) { title seller { id } } }",
         {"id": listing["id"]},
     )
     assert read["data"]["listing"]["title"] == "Worn twice: Air Max 90"
@@ -95,15 +95,16 @@ async def test_unknown_seller_is_a_user_error(gateway: Gateway) -> None:
     assert body["data"]["createListing"]["userErrors"][0]["code"] == "NOT_FOUND"
 
 
-async def test_idempotency_key(gateway: Gateway, calls: Any) -> None:
+async def test_idempotency_key(gateway: Gateway) -> None:
     headers = {"Idempotency-Key": "order-77-listing"}
     first = await gateway.gql(CREATE, {"input": new_listing()}, scope="write", headers=headers)
     listing = first["data"]["createListing"]["listing"]
-    calls.reset()
+    state = "query($id: ID!) { listing(id: $id) { version updatedAt title } }"
+    before = await gateway.gql(state, {"id": listing["id"]})
     again = await gateway.gql(CREATE, {"input": new_listing()}, scope="write", headers=headers)
     assert again["data"]["createListing"]["listing"] == listing
-    writes = [op for op in calls.operations if op in {"PutItem", "UpdateItem"}]
-    assert writes == []  # the failed conditional transaction wrote nothing
+    # The retry's conditional put was refused: the stored listing did not change.
+    assert await gateway.gql(state, {"id": listing["id"]}) == before
     other = await gateway.gql(
         CREATE, {"input": new_listing(title="Something else")}, scope="write", headers=headers
     )
@@ -172,14 +173,13 @@ async def test_status_transitions(gateway: Gateway) -> None:
 async def test_upsert_seller(gateway: Gateway) -> None:
     upsert = """mutation($input: UpsertSellerInput!, $v: Int) {
       upsertSeller(input: $input, expectedVersion: $v) {
-        seller { id displayName listingsCount } userErrors { field code } } }"""
+        seller { id displayName } userErrors { field code } } }"""
     created = await gateway.gql(
         upsert, {"input": {"id": "sel-new", "displayName": "Nia"}, "v": 0}, scope="write"
     )
     assert created["data"]["upsertSeller"]["seller"] == {
         "id": "sel-new",
         "displayName": "Nia",
-        "listingsCount": 0,
     }
     twice = await gateway.gql(
         upsert, {"input": {"id": "sel-new", "displayName": "Nia"}, "v": 0}, scope="write"

@@ -28,7 +28,7 @@ async def test_listing_by_id_maps_every_field(gateway: Gateway) -> None:
         """query($id: ID!) { listing(id: $id) {
             id title description condition status productId createdAt updatedAt version
             price { amount currency } images { url alt width height }
-            seller { id displayName rating joinedAt listingsCount }
+            seller { id displayName rating joinedAt }
         } }""",
         {"id": source["listingId"]},
     )

@@ -16,7 +16,7 @@ from graph import domain
 from graph.context import Context
 from graph.domain import UserError
 from graph.errors import BadUserInput, Conflict
-from graph.store import ConditionFailed, Item, TransactionCanceled
+from graph.store import ConditionFailed, Item
 from graph.store.writes import Stamp
 
 
@@ -56,6 +56,16 @@ async def create_listing(ctx: Context, data: Mapping[str, Any]) -> WriteResult:
     errors = domain.validate_listing(data, creating=True)
     if errors:
         return WriteResult(errors=errors)
+    if await ctx.loaders.sellers.load(data["sellerId"]) is None:
+        return WriteResult(
+            errors=[
+                UserError(
+                    ("sellerId",),
+                    f"There is no seller {data['sellerId']!r}; create it with upsertSeller.",
+                    "NOT_FOUND",
+                )
+            ]
+        )
     item: dict[str, Any] = {**data, "status": data.get("status") or "ACTIVE", "custom": {}}
     key = ctx.idempotency_key
     fingerprint = None
@@ -72,28 +82,19 @@ async def create_listing(ctx: Context, data: Mapping[str, Any]) -> WriteResult:
         item["listingId"] = f"lst-{secrets.token_hex(10)}"
     try:
         created = await ctx.store.create_listing(item, stamp(ctx))
-    except TransactionCanceled as canceled:
-        taken, seller_missing = ([*canceled.failures, None, None])[:2]
-        if taken is not None and taken.item is not None:
-            existing = taken.item
-            if fingerprint is not None and existing.get("createFingerprint") == fingerprint:
-                return WriteResult(item=_fresh(ctx, existing))  # a retry: nothing written
-            raise BadUserInput(
-                "This Idempotency-Key was already used with a different request body; "
-                "use a new key for a new listing.",
-                header="Idempotency-Key",
-            ) from canceled
-        if seller_missing is not None:
-            return WriteResult(
-                errors=[
-                    UserError(
-                        ("sellerId",),
-                        f"There is no seller {data['sellerId']!r}; create it with upsertSeller.",
-                        "NOT_FOUND",
-                    )
-                ]
-            )
-        raise
+    except ConditionFailed as taken:
+        existing = taken.item
+        if (
+            fingerprint is not None
+            and existing
+            and existing.get("createFingerprint") == fingerprint
+        ):
+            return WriteResult(item=_fresh(ctx, existing))  # a retry: nothing written
+        raise BadUserInput(
+            "This Idempotency-Key was already used with a different request body; "
+            "use a new key for a new listing.",
+            header="Idempotency-Key",
+        ) from taken
     return WriteResult(item=_fresh(ctx, created))
 
 

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
 
 from graph.context import Context
+from graph.resolvers import history as history_resolvers
 from graph.resolvers import listings as listing_resolvers
 from graph.resolvers import sellers as seller_resolvers
+from graph.schema.history import AuditEntryConnection, audit_connection
+from graph.schema.pagination import DEFAULT_PAGE, After, First
 from graph.schema.types import (
-    DEFAULT_PAGE,
-    After,
-    First,
     Listing,
     ListingConnection,
     ListingStatus,
@@ -24,8 +25,15 @@ from graph.schema.types import (
 
 @strawberry.type
 class Query:
-    @strawberry.field(description="One listing by id; null when there is none.")
-    async def listing(self, info: Info[Context, None], id: strawberry.ID) -> Listing | None:
+    @strawberry.field(
+        description="One listing by id; null when there is none. With `asOf`, the listing "
+        "as it was at that instant, rebuilt from its audit trail."
+    )
+    async def listing(
+        self, info: Info[Context, None], id: strawberry.ID, as_of: datetime | None = None
+    ) -> Listing | None:
+        if as_of is not None:
+            return Listing.from_item(await history_resolvers.listing_as_of(info.context, id, as_of))
         return Listing.from_item(await listing_resolvers.listing_by_id(info.context, id))
 
     @strawberry.field(
@@ -42,6 +50,24 @@ class Query:
     @strawberry.field(description="One seller by id; null when there is none.")
     async def seller(self, info: Info[Context, None], id: strawberry.ID) -> Seller | None:
         return Seller.from_item(await seller_resolvers.seller_by_id(info.context, id))
+
+    @strawberry.field(
+        description="Every change made with one API key (`actor`), newest first; admin keys "
+        "only. `from`/`to` bound the time range."
+    )
+    async def audit_trail(
+        self,
+        info: Info[Context, None],
+        actor: str,
+        from_: Annotated[datetime | None, strawberry.argument(name="from")] = None,
+        to: datetime | None = None,
+        first: First = DEFAULT_PAGE,
+        after: After = None,
+    ) -> AuditEntryConnection:
+        page = await history_resolvers.audit_trail(
+            info.context, actor, start=from_, end=to, first=first, after=after
+        )
+        return audit_connection(page)
 
     @strawberry.field(description="Pre-owned listings of a product, newest first.")
     async def product_listings(

@@ -5,17 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Annotated, Any
+from typing import Any
 
 import strawberry
 from strawberry.types import Info
 
 from graph.context import Context
+from graph.resolvers import history as history_resolvers
 from graph.resolvers import listings as listing_resolvers
 from graph.resolvers import sellers as seller_resolvers
+from graph.schema.history import AuditEntryConnection, audit_connection
+from graph.schema.pagination import DEFAULT_PAGE, After, First, PageInfo
 from graph.store import Item, Page
-
-DEFAULT_PAGE = 20
 
 
 @strawberry.enum(description="Where a listing is in its life.")
@@ -50,12 +51,6 @@ class Image:
 
 
 @strawberry.type
-class PageInfo:
-    has_next_page: bool
-    end_cursor: str | None
-
-
-@strawberry.type
 class ListingEdge:
     cursor: str = strawberry.field(description="Opaque; pass it as `after` to continue.")
     node: Listing
@@ -85,6 +80,15 @@ class Listing:
     updated_at: datetime
     version: int = strawberry.field(description="Increases by one with every change.")
     seller_id: strawberry.Private[str]
+
+    @strawberry.field(description="Changes to this listing, newest first (from the audit trail).")
+    async def history(
+        self, info: Info[Context, None], first: First = DEFAULT_PAGE, after: After = None
+    ) -> AuditEntryConnection:
+        page = await history_resolvers.listing_history(
+            info.context, str(self.id), first=first, after=after
+        )
+        return audit_connection(page)
 
     @strawberry.field
     async def seller(self, info: Info[Context, None]) -> Seller | None:
@@ -137,12 +141,6 @@ def connection(page: Page) -> ListingConnection:
     )
 
 
-First = Annotated[int, strawberry.argument(description="How many listings, 1 to 100 (default 20).")]
-After = Annotated[
-    str | None, strawberry.argument(description="A cursor from a previous page of this query.")
-]
-
-
 @strawberry.type(description="A person or shop that sells pre-owned items.")
 class Seller:
     id: strawberry.ID
@@ -150,7 +148,6 @@ class Seller:
     location: str | None
     rating: Decimal | None = strawberry.field(description="Average rating, 0 to 5.")
     joined_at: datetime
-    listings_count: int
 
     @strawberry.field(description="This seller's listings, newest first.")
     async def listings(
@@ -169,6 +166,15 @@ class Seller:
         )
         return connection(page)
 
+    @strawberry.field(description="Activity over this seller and all its listings, newest first.")
+    async def history(
+        self, info: Info[Context, None], first: First = DEFAULT_PAGE, after: After = None
+    ) -> AuditEntryConnection:
+        page = await history_resolvers.seller_history(
+            info.context, str(self.id), first=first, after=after
+        )
+        return audit_connection(page)
+
     @classmethod
     def from_item(cls, item: Item | None) -> Seller | None:
         if item is None:
@@ -179,5 +185,4 @@ class Seller:
             location=item.get("location"),
             rating=item.get("rating"),
             joined_at=_dt(item["joinedAt"]),
-            listings_count=int(item.get("listingsCount", 0)),
         )

@@ -55,3 +55,10 @@ async def open_dynamodb(
         kwargs.pop("aws_secret_access_key", None)
     async with (session or aioboto3.Session()).client("dynamodb", **kwargs) as client:
         yield client
+
+
+@asynccontextmanager
+async def open_streams(settings: Settings) -> AsyncIterator[Any]:
+    """A DynamoDB Streams client (the local stream runner reads the streams with it)."""
+    async with aioboto3.Session().client("dynamodbstreams", **client_kwargs(settings)) as client:
+        yield client

@@ -8,8 +8,18 @@ from typing import Any
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 Item = dict[str, Any]
+
+
+class _Deserializer(TypeDeserializer):  # type: ignore[misc]
+    def deserialize(self, value: Any) -> Any:
+        # DynamoDB Local's streams write an empty map as `{}` instead of `{"M": {}}`.
+        if value == {}:
+            return {}
+        return super().deserialize(value)
+
+
 _serializer = TypeSerializer()
-_deserializer = TypeDeserializer()
+_deserializer = _Deserializer()
 
 
 def to_wire(item: Mapping[str, Any]) -> dict[str, Any]:

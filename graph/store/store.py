@@ -7,9 +7,10 @@ only ever reach the tables of the tenant its credential resolved to.
 
 from __future__ import annotations
 
+from graph.store.history import History
 from graph.store.reads import Reads
 from graph.store.writes import Writes
 
 
-class TenantStore(Reads, Writes):
+class TenantStore(Reads, Writes, History):
     pass

@@ -2,38 +2,57 @@
 
 Every write increments `version` and is conditional, so concurrent writers cannot
 overwrite each other silently: the loser gets ConditionFailed with the current item.
+
+Every write also moves `updatedAt` strictly forward: the audit trail orders an item's
+changes by it, so a writer whose clock reading is not later than the item's last
+change retries once with a stamp just after it (invisible to the caller).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from typing import Any
 
-from graph.store.base import StoreBase
+from graph.store.base import ConditionFailed, StoreBase
 from graph.store.items import Item, from_wire, to_wire, value_to_wire
 from graph.store.tables import status_shard
+
+_STAMP_RETRIES = 3
+_FORWARD = "(attribute_not_exists(#updatedAt) OR #updatedAt < :at)"
 
 
 @dataclass(frozen=True)
 class Stamp:
-    """Who wrote, in which request, when (ISO 8601, UTC)."""
+    """Who wrote, in which request, when (ISO 8601, UTC, milliseconds)."""
 
     actor: str
     request_id: str
     at: str
 
+    def after(self, previous: str) -> Stamp:
+        """This stamp moved to just after `previous` if it is not later already."""
+        if self.at > previous:
+            return self
+        later = datetime.fromisoformat(previous) + timedelta(milliseconds=1)
+        return replace(self, at=later.isoformat(timespec="milliseconds"))
+
+
+def _stale_stamp(item: Item | None, stamp: Stamp) -> bool:
+    return item is not None and str(item.get("updatedAt", "")) >= stamp.at
+
 
 def _update(sets: Mapping[str, Any], stamp: Stamp) -> tuple[str, dict[str, str], dict[str, Any]]:
-    names: dict[str, str] = {"#version": "version"}
-    values: dict[str, Any] = {":one": {"N": "1"}}
-    parts = ["#version = #version + :one"]
-    stamped = {
-        **sets,
-        "updatedAt": stamp.at,
-        "updatedBy": stamp.actor,
-        "requestId": stamp.request_id,
+    """SET the attributes, the stamp, and version + 1 (starting at 0 when missing)."""
+    names: dict[str, str] = {"#version": "version", "#updatedAt": "updatedAt"}
+    values: dict[str, Any] = {
+        ":one": {"N": "1"},
+        ":zero": {"N": "0"},
+        ":at": {"S": stamp.at},
     }
+    parts = ["#version = if_not_exists(#version, :zero) + :one", "#updatedAt = :at"]
+    stamped = {**sets, "updatedBy": stamp.actor, "requestId": stamp.request_id}
     for n, (attr, value) in enumerate(stamped.items()):
         names[f"#a{n}"] = attr
         values[f":a{n}"] = value_to_wire(value)
@@ -43,10 +62,10 @@ def _update(sets: Mapping[str, Any], stamp: Stamp) -> tuple[str, dict[str, str],
 
 class Writes(StoreBase):
     async def create_listing(self, item: Item, stamp: Stamp) -> Item:
-        """Put a new listing and count it on its seller, in one transaction.
+        """Put a new listing; ConditionFailed(existing item) if the id is taken.
 
-        TransactionCanceled.failures: [listing id taken (with the existing item),
-        seller missing].
+        A single-item write: creating listings never contends on a shared item (a
+        seller importing thousands of listings at once stays fast).
         """
         full = {
             **item,
@@ -58,26 +77,11 @@ class Writes(StoreBase):
             "version": 1,
         }
         await self._call(
-            "TransactWriteItems",
-            TransactItems=[
-                {
-                    "Put": {
-                        "TableName": self.tables.listings,
-                        "Item": to_wire(full),
-                        "ConditionExpression": "attribute_not_exists(listingId)",
-                        "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
-                    }
-                },
-                {
-                    "Update": {
-                        "TableName": self.tables.sellers,
-                        "Key": {"sellerId": {"S": item["sellerId"]}},
-                        "UpdateExpression": "ADD listingsCount :one",
-                        "ConditionExpression": "attribute_exists(sellerId)",
-                        "ExpressionAttributeValues": {":one": {"N": "1"}},
-                    }
-                },
-            ],
+            "PutItem",
+            TableName=self.tables.listings,
+            Item=to_wire(full),
+            ConditionExpression="attribute_not_exists(listingId)",
+            ReturnValuesOnConditionCheckFailure="ALL_OLD",
         )
         return full
 
@@ -94,25 +98,39 @@ class Writes(StoreBase):
         sets = dict(changes)
         if "status" in sets:
             sets["statusShard"] = status_shard(sets["status"], listing_id)
-        expression, names, values = _update(sets, stamp)
-        condition = "attribute_exists(listingId) AND #version = :expected"
-        values[":expected"] = {"N": str(expected_version)}
-        if expected_status is not None:
-            names["#status"] = "status"
-            values[":expectedStatus"] = {"S": expected_status}
-            condition += " AND #status = :expectedStatus"
-        response = await self._call(
-            "UpdateItem",
-            TableName=self.tables.listings,
-            Key={"listingId": {"S": listing_id}},
-            UpdateExpression=expression,
-            ConditionExpression=condition,
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues=values,
-            ReturnValues="ALL_NEW",
-            ReturnValuesOnConditionCheckFailure="ALL_OLD",
-        )
-        return from_wire(response["Attributes"])
+        for _ in range(_STAMP_RETRIES):
+            expression, names, values = _update(sets, stamp)
+            condition = f"attribute_exists(listingId) AND #version = :expected AND {_FORWARD}"
+            values[":expected"] = {"N": str(expected_version)}
+            if expected_status is not None:
+                names["#status"] = "status"
+                values[":expectedStatus"] = {"S": expected_status}
+                condition += " AND #status = :expectedStatus"
+            try:
+                response = await self._call(
+                    "UpdateItem",
+                    TableName=self.tables.listings,
+                    Key={"listingId": {"S": listing_id}},
+                    UpdateExpression=expression,
+                    ConditionExpression=condition,
+                    ExpressionAttributeNames=names,
+                    ExpressionAttributeValues=values,
+                    ReturnValues="ALL_NEW",
+                    ReturnValuesOnConditionCheckFailure="ALL_OLD",
+                )
+            except ConditionFailed as failed:
+                current = failed.item
+                if (
+                    current is not None
+                    and int(current["version"]) == expected_version
+                    and expected_status in (None, current.get("status"))
+                    and _stale_stamp(current, stamp)
+                ):
+                    stamp = stamp.after(current["updatedAt"])
+                    continue
+                raise
+            return from_wire(response["Attributes"])
+        raise ConditionFailed(None)
 
     async def upsert_seller(
         self,
@@ -124,38 +142,38 @@ class Writes(StoreBase):
     ) -> Item:
         """Create or update a seller; with `expected_version`, only from that version
         (0 means: only if it does not exist yet)."""
-        expression, names, values = _update(
-            {k: v for k, v in fields.items() if k != "version"}, stamp
-        )
-        # `version` may be missing on a new seller: start it at 0 before adding one.
-        expression = expression.replace(
-            "#version = #version + :one", "#version = if_not_exists(#version, :zero) + :one"
-        )
-        values[":zero"] = {"N": "0"}
-        request: dict[str, Any] = {
-            "TableName": self.tables.sellers,
-            "Key": {"sellerId": {"S": seller_id}},
-            "UpdateExpression": expression
-            + ", #joined = if_not_exists(#joined, :joined), #count = if_not_exists(#count, :zero)",
-            "ExpressionAttributeNames": {
-                **names,
-                "#joined": "joinedAt",
-                "#count": "listingsCount",
-            },
-            "ExpressionAttributeValues": {**values, ":joined": {"S": stamp.at}},
-            "ReturnValues": "ALL_NEW",
-            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
-        }
-        if expected_version is not None:
-            request["ConditionExpression"] = (
-                "attribute_not_exists(sellerId)"
-                if expected_version == 0
-                else "#version = :expected"
-            )
-            if expected_version:
-                request["ExpressionAttributeValues"][":expected"] = {"N": str(expected_version)}
-        response = await self._call("UpdateItem", **request)
-        return from_wire(response["Attributes"])
+        for _ in range(_STAMP_RETRIES):
+            expression, names, values = _update(fields, stamp)
+            names["#joined"] = "joinedAt"
+            condition = _FORWARD
+            if expected_version == 0:
+                condition = "attribute_not_exists(sellerId)"
+            elif expected_version is not None:
+                condition += " AND #version = :expected"
+                values[":expected"] = {"N": str(expected_version)}
+            try:
+                response = await self._call(
+                    "UpdateItem",
+                    TableName=self.tables.sellers,
+                    Key={"sellerId": {"S": seller_id}},
+                    UpdateExpression=expression + ", #joined = if_not_exists(#joined, :at)",
+                    ConditionExpression=condition,
+                    ExpressionAttributeNames=names,
+                    ExpressionAttributeValues=values,
+                    ReturnValues="ALL_NEW",
+                    ReturnValuesOnConditionCheckFailure="ALL_OLD",
+                )
+            except ConditionFailed as failed:
+                current = failed.item
+                same_version = expected_version is None or (
+                    current is not None and int(current.get("version", 0)) == expected_version
+                )
+                if expected_version != 0 and same_version and _stale_stamp(current, stamp):
+                    stamp = stamp.after(current["updatedAt"])  # type: ignore[index]
+                    continue
+                raise
+            return from_wire(response["Attributes"])
+        raise ConditionFailed(None)
 
     async def get_listing_consistent(self, listing_id: str) -> Item | None:
         response = await self._call(

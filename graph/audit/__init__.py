@@ -1,0 +1,1 @@
+"""The audit trail: stream records become append-only history entries."""

@@ -1,0 +1,108 @@
+"""AuditConsumer: the audit Lambda's logic, also run locally by the stream runner.
+
+Each DynamoDB Streams record of a tenant's listings or sellers table becomes one
+history entry, written with a conditional put keyed by the record's sequence, so a
+redelivered record adds nothing and a failed one is reported back (partial batch
+failure) and retried. Powertools' batch processor does the bookkeeping.
+
+The consumer keeps its own event loop in a background thread, holding the one
+long-lived DynamoDB client of the execution environment; record handlers, run by the
+batch processor on whatever loop it uses, hand their writes to that loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from concurrent.futures import Future
+from contextlib import AsyncExitStack
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import (
+    AsyncBatchProcessor,
+    EventType,
+    async_process_partial_response,
+)
+from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
+
+from graph.audit.entries import UnknownSource, entry_for, source_table
+from graph.settings import Settings
+from graph.store import CursorCodec, TenantStore
+from graph.store.client import open_dynamodb
+from graph.tenancy import Registry, Tenant
+
+
+class AuditConsumer:
+    def __init__(self, settings: Settings, registry: Registry, *, client: Any | None = None):
+        self.settings = settings
+        #: Source table name -> (tenant, entity type). Built once from the registry.
+        self._sources: dict[str, tuple[Tenant, str]] = {}
+        for tenant in registry.tenants.values():
+            self._sources[tenant.tables.listings] = (tenant, "LISTING")
+            self._sources[tenant.tables.sellers] = (tenant, "SELLER")
+        self._given_client = client
+        self._client: Any = client
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._exit = AsyncExitStack()
+        self._lock = threading.Lock()
+        self.written = 0
+        self.duplicates = 0
+
+    # -- the consumer's own loop and client --------------------------------------------
+
+    def _ensure_loop(self) -> asyncio.AbstractEventLoop:
+        with self._lock:
+            if self._loop is None:
+                loop = asyncio.new_event_loop()
+                threading.Thread(target=loop.run_forever, name="audit-io", daemon=True).start()
+                self._loop = loop
+            return self._loop
+
+    def _submit(self, coro: Any) -> Future[Any]:
+        return asyncio.run_coroutine_threadsafe(coro, self._ensure_loop())
+
+    async def _get_client(self) -> Any:
+        if self._client is None:
+            self._client = await self._exit.enter_async_context(open_dynamodb(self.settings))
+        return self._client
+
+    async def _append(self, tenant: Tenant, entry: dict[str, Any]) -> bool:
+        client = await self._get_client()
+        # History writes need no cursors; the codec only satisfies the store's shape.
+        store = TenantStore(client, tenant.tables, CursorCodec(b"", tenant.id))
+        return await store.append_history(entry)
+
+    def close(self) -> None:
+        if self._loop is None:
+            return
+        if self._given_client is None:
+            self._submit(self._exit.aclose()).result(timeout=10)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._loop = None
+        self._client = self._given_client
+
+    # -- records ----------------------------------------------------------------
+
+    async def record_handler(self, record: DynamoDBRecord) -> None:
+        raw = record.raw_event
+        table = source_table(raw)
+        source = self._sources.get(table)
+        if source is None:
+            raise UnknownSource(f"no tenant table {table!r}: record {raw.get('eventID')}")
+        tenant, entity_type = source
+        entry = entry_for(raw, entity_type)
+        new = await asyncio.wrap_future(self._submit(self._append(tenant, entry)))
+        if new:
+            self.written += 1
+        else:
+            self.duplicates += 1
+
+    def handle(self, event: dict[str, Any], context: Any = None) -> dict[str, Any]:
+        """Process one Lambda DynamoDB Streams event; return the partial batch response."""
+        processor = AsyncBatchProcessor(
+            event_type=EventType.DynamoDBStreams, raise_on_entire_batch_failure=False
+        )
+        response = async_process_partial_response(
+            event=event, record_handler=self.record_handler, processor=processor, context=context
+        )
+        return dict(response)

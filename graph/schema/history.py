@@ -1,0 +1,100 @@
+"""Audit entries: what changed, when, by whom, in which request."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+import strawberry
+from strawberry.scalars import JSON
+
+from graph.schema.pagination import PageInfo
+from graph.store import Item, Page
+
+
+@strawberry.enum
+class AuditEvent(Enum):
+    CREATED = "CREATED"
+    UPDATED = "UPDATED"
+    REMOVED = "REMOVED"
+
+
+@strawberry.enum
+class AuditEntityType(Enum):
+    LISTING = "LISTING"
+    SELLER = "SELLER"
+
+
+def jsonable(value: Any) -> Any:
+    """Stored values as JSON: exact decimals become strings (integers stay numbers)."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else str(value)
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | set | tuple):
+        return [jsonable(v) for v in value]
+    return value
+
+
+@strawberry.type(description="One changed field: its value before and after.")
+class FieldChange:
+    field: str
+    old: JSON | None
+    new: JSON | None
+
+
+@strawberry.type(description="One change of a listing or seller, from the audit trail.")
+class AuditEntry:
+    id: strawberry.ID
+    entity_type: AuditEntityType
+    entity_id: strawberry.ID
+    event: AuditEvent
+    at: datetime
+    actor: str = strawberry.field(description="The API key id that made the change.")
+    request_id: str | None
+    version: int | None
+    changes: list[FieldChange]
+
+    @classmethod
+    def from_item(cls, item: Item) -> AuditEntry:
+        return cls(
+            id=strawberry.ID(f"{item['entityId']}@{item['atSequence']}"),
+            entity_type=AuditEntityType(item["entityType"]),
+            entity_id=strawberry.ID(item["entityKey"]),
+            event=AuditEvent(item["event"]),
+            at=datetime.fromisoformat(item["at"]),
+            actor=item["actor"],
+            request_id=item.get("requestId") or None,
+            version=int(item["version"]) if item.get("version") is not None else None,
+            changes=[
+                FieldChange(field=name, old=jsonable(c.get("old")), new=jsonable(c.get("new")))
+                for name, c in sorted(item.get("changes", {}).items())
+            ],
+        )
+
+
+@strawberry.type
+class AuditEntryEdge:
+    cursor: str
+    node: AuditEntry
+
+
+@strawberry.type
+class AuditEntryConnection:
+    edges: list[AuditEntryEdge]
+    page_info: PageInfo
+
+
+def audit_connection(page: Page) -> AuditEntryConnection:
+    return AuditEntryConnection(
+        edges=[
+            AuditEntryEdge(cursor=cursor, node=AuditEntry.from_item(item))
+            for item, cursor in zip(page.items, page.cursors, strict=True)
+        ],
+        page_info=PageInfo(
+            has_next_page=page.has_next_page,
+            end_cursor=page.cursors[-1] if page.cursors else None,
+        ),
+    )
