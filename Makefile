@@ -25,7 +25,7 @@ dynamodb-local: $(STAMP)
 	@$(BIN)/python -m graph.local.dynamodb_local install
 
 ## dev: install, start DynamoDB Local, create tables, load demo data, serve GraphiQL on :8000
-dev: install dynamodb-local
+dev: install dynamodb-local playground-assets
 	@$(BIN)/graph dev
 
 ## lint: ruff (lint + format check) and mypy
@@ -41,7 +41,7 @@ fmt: install
 	@$(BIN)/ruff check --fix graph tenants tests bench
 
 ## test: lint, then pytest against a DynamoDB Local the session starts itself
-test: lint dynamodb-local infra-tools
+test: lint dynamodb-local infra-tools playground-assets browser
 	@echo "==> pytest"
 	@$(BIN)/pytest
 

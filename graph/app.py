@@ -12,9 +12,14 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from graph.endpoint import GraphQLEndpoint
+from graph.http_errors import EXCEPTION_HANDLERS
+from graph.middleware.body_limit import BodyLimitMiddleware
 from graph.middleware.cors import TenantCORSMiddleware
+from graph.middleware.rate_limit import RateLimitMiddleware
 from graph.middleware.request_id import RequestIdMiddleware
 from graph.middleware.tenant import TenantResolutionMiddleware
+from graph.observability import ObservabilityMiddleware
+from graph.playground import STATIC_PATHS, playground_routes
 from graph.runtime import Runtime
 from graph.settings import Settings
 from graph.tenancy import load_registry
@@ -47,20 +52,30 @@ def create_app(
                 await rt.aclose()
 
     endpoint = GraphQLEndpoint(rt)
+    ide = rt.settings.graphiql_enabled
+    playground = playground_routes(rt.settings.playground_assets) if ide else []
     app = Starlette(
         routes=[
             Route("/graphql", endpoint, methods=["GET", "POST", "OPTIONS"]),
             Route("/healthz", healthz, methods=["GET"]),
+            Route("/schema.graphql", endpoint.sdl, methods=["GET"]),
+            *playground,
         ],
         middleware=[
             Middleware(RequestIdMiddleware),
+            Middleware(ObservabilityMiddleware, metrics=rt.settings.metrics),
             Middleware(TenantCORSMiddleware, known_origin=origins.__contains__),
             Middleware(
                 TenantResolutionMiddleware,
                 authenticate=rt.registry.authenticate,
                 ide_enabled=rt.settings.graphiql_enabled,
+                public_paths=frozenset({"/healthz", *(STATIC_PATHS if ide else ())}),
             ),
+            # After the key (a 401 never reads the body), before the concurrency slot.
+            Middleware(BodyLimitMiddleware, max_bytes=rt.settings.max_body_bytes),
+            Middleware(RateLimitMiddleware, wait_seconds=rt.settings.concurrency_wait_seconds),
         ],
+        exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,
     )
     app.state.runtime = rt

@@ -240,6 +240,58 @@ def cmd_tenants_offboard(args: argparse.Namespace) -> int:
     return 0
 
 
+def _runtime() -> Any:
+    from graph.runtime import Runtime
+    from graph.tenancy import load_registry
+
+    settings = Settings()
+    return Runtime(settings, load_registry(settings.tenants_dir, settings.stage))
+
+
+def _tenant(runtime: Any, tenant_id: str) -> Any:
+    from graph.tenancy import RegistryError
+
+    tenant = runtime.registry.tenants.get(tenant_id)
+    if tenant is None:
+        known = ", ".join(sorted(runtime.registry.tenants)) or "none"
+        raise RegistryError(f"no tenant {tenant_id!r} (registered: {known})")
+    return tenant
+
+
+def cmd_schema_export(args: argparse.Namespace) -> int:
+    from graph.extensions.sdl import sdl, sdl_path
+
+    runtime = _runtime()
+    tenants = [args.tenant] if args.tenant else sorted(runtime.registry.tenants)
+    for tenant_id in tenants:
+        schema = runtime.schema_for(_tenant(runtime, tenant_id), private=args.variant == "private")
+        out = Path(args.out) if args.out and args.tenant else sdl_path(tenant_id)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(sdl(schema))
+        say(f"{tenant_id}: wrote {out} ({args.variant} variant)")
+    return 0
+
+
+def cmd_extensions_check(args: argparse.Namespace) -> int:
+    from graph.extensions.sdl import breaking_changes, sdl_path
+
+    runtime = _runtime()
+    tenant = _tenant(runtime, args.tenant_id)
+    baseline = Path(args.against) if args.against else sdl_path(tenant.id)
+    if not baseline.exists():
+        say(f"no exported schema at {baseline}: run `graph schema export --tenant {tenant.id}`")
+        return 2
+    changes = breaking_changes(baseline.read_text(), runtime.schema_for(tenant, private=True))
+    if not changes:
+        say(f"{tenant.id}: no breaking changes against {baseline}")
+        return 0
+    say(f"{tenant.id}: {len(changes)} breaking change(s) against {baseline}:")
+    for change in changes:
+        say(f"  - {change}")
+    say("Deprecate a field (deprecation_reason) and export before removing it.")
+    return 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="graph", description="Resale Graph gateway tools.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -259,6 +311,26 @@ def build_parser() -> argparse.ArgumentParser:
     run = asub.add_parser("run", help="poll the streams and write history (local runner)")
     run.add_argument("--checkpoints", default=".dev/audit-checkpoints.json")
     run.set_defaults(func=cmd_audit_run)
+
+    schema = sub.add_parser("schema", help="a tenant's schema as SDL")
+    ssub = schema.add_subparsers(dest="schema_command", required=True)
+    export = ssub.add_parser("export", help="write schemas/<tenant>.graphql")
+    export.add_argument("--tenant", help="one tenant (default: every tenant)")
+    export.add_argument("--out", help="output file (with --tenant)")
+    export.add_argument(
+        "--variant",
+        choices=["private", "public"],
+        default="private",
+        help="private: what write keys see (default); public: storefront",
+    )
+    export.set_defaults(func=cmd_schema_export)
+
+    extensions = sub.add_parser("extensions", help="custom fields: checks")
+    esub = extensions.add_subparsers(dest="extensions_command", required=True)
+    check = esub.add_parser("check", help="fail on breaking changes against the export")
+    check.add_argument("tenant_id")
+    check.add_argument("--against", help="SDL file to compare with (default: the export)")
+    check.set_defaults(func=cmd_extensions_check)
 
     tenants = sub.add_parser("tenants", help="onboard, list, rotate keys, offboard")
     tsub = tenants.add_subparsers(dest="tenants_command", required=True)
@@ -284,6 +356,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from graph.extensions import ExtensionError
     from graph.tenancy import RegistryError
 
     args = build_parser().parse_args(argv)
@@ -291,7 +364,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         result: int = args.func(args)
     except KeyboardInterrupt:
         return 130
-    except RegistryError as exc:
+    except (RegistryError, ExtensionError) as exc:
         say(f"error: {exc}")
         return 2
     return result

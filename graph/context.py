@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from graph.extensions import TenantExtension
 from graph.loaders import Loaders
 from graph.store import TenantStore
 
@@ -18,5 +19,7 @@ class Context:
     principal: Principal
     store: TenantStore
     loaders: Loaders
+    #: The tenant's custom fields and extension code.
+    extension: TenantExtension
     #: The `Idempotency-Key` header of a write, if any.
     idempotency_key: str | None = None

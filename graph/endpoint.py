@@ -2,33 +2,41 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
 
 from graph.context import Context
-from graph.errors import Unauthenticated
+from graph.errors import InternalError, Unauthenticated
+from graph.extensions import ExtensionError
+from graph.extensions.sdl import sdl
+from graph.limits.view import GuardedGraphQL
+from graph.persisted_queries import PersistedQueries
+from graph.playground import playground_page
 from graph.responses import error_response
 from graph.runtime import Runtime
 from graph.store import StoreStats
 from graph.tenancy import Principal, Tenant
 
+log = logging.getLogger(__name__)
 
-class TenantGraphQL(GraphQL[Context, None]):
-    """Strawberry's ASGI view for one tenant's schema, with our per-request context."""
 
-    def __init__(self, runtime: Runtime, tenant: Tenant | None) -> None:
-        schema = runtime.schema_for(tenant) if tenant else runtime.playground_schema()
-        super().__init__(
-            schema,
-            graphql_ide="graphiql" if runtime.settings.graphiql_enabled else None,
-            allow_queries_via_get=True,
-        )
+class TenantGraphQL(GuardedGraphQL):
+    """Strawberry's ASGI view for one tenant's schema, with our per-request context
+    (GuardedGraphQL: JSON errors only, persisted queries, last-line error masking)."""
+
+    def __init__(
+        self, runtime: Runtime, tenant: Tenant, schema: Any, persisted: PersistedQueries
+    ) -> None:
+        # No IDE here: the self-hosted playground page is served without a key.
+        super().__init__(schema, graphql_ide=None, allow_queries_via_get=True)
         self.runtime = runtime
+        self.tenant = tenant
+        self.persisted = persisted  # one per tenant: its APQ cache or safelist
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
@@ -45,6 +53,7 @@ class TenantGraphQL(GraphQL[Context, None]):
             principal=principal,
             store=store,
             loaders=self.runtime.loaders_for(store),
+            extension=self.runtime.extension_for(principal.tenant),
             idempotency_key=request.headers.get("idempotency-key"),
         )
 
@@ -52,26 +61,56 @@ class TenantGraphQL(GraphQL[Context, None]):
 class GraphQLEndpoint:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
-        self._views: dict[str, TenantGraphQL] = {}
-        self._playground: TenantGraphQL | None = None
+        self._views: dict[tuple[str, bool], TenantGraphQL] = {}
+        self._persisted: dict[str, PersistedQueries] = {}
 
-    def view_for(self, tenant: Tenant) -> TenantGraphQL:
-        view = self._views.get(tenant.id)
-        if view is None:
-            view = self._views[tenant.id] = TenantGraphQL(self.runtime, tenant)
+    def view_for(self, principal: Principal) -> TenantGraphQL:
+        """The view over the schema this key may see (private fields need write)."""
+        tenant = principal.tenant
+        private = principal.can("write")
+        schema = self.runtime.schema_for(tenant, private=private)
+        view = self._views.get((tenant.id, private))
+        if view is None or view.schema is not schema:  # new, or the extension was edited
+            persisted = self._persisted.get(tenant.id)
+            if persisted is None:
+                persisted = PersistedQueries.for_tenant(tenant, self.runtime.settings)
+                self._persisted[tenant.id] = persisted
+            view = TenantGraphQL(self.runtime, tenant, schema, persisted)
+            self._views[(tenant.id, private)] = view
         return view
+
+    async def sdl(self, request: Request) -> Response:
+        """GET /schema.graphql: the caller's schema as SDL (what its key may see)."""
+        principal: Principal | None = request.scope.get("state", {}).get("principal")
+        if principal is None:
+            return error_response(Unauthenticated("An API key is required."), "")
+        schema = self.runtime.schema_for(principal.tenant, private=principal.can("write"))
+        return PlainTextResponse(sdl(schema), media_type="text/plain; charset=utf-8")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         state: dict[str, Any] = scope.get("state", {})
         principal: Principal | None = state.get("principal")
         if principal is not None:
-            await self.view_for(principal.tenant)(scope, receive, send)
+            try:
+                view = self.view_for(principal)
+            except ExtensionError:
+                log.exception("tenant %s: schema build failed", principal.tenant.id)
+                error = InternalError(
+                    "This brand's API schema could not be built; the operators have been "
+                    "alerted. Other brands are not affected."
+                )
+                await error_response(error, state.get("request_id", ""))(scope, receive, send)
+                return
+            await view(scope, receive, send)
             return
         if scope["method"] == "GET" and self.runtime.settings.graphiql_enabled:
             # The playground page only (the auth layer let it through without a key).
-            if self._playground is None:
-                self._playground = TenantGraphQL(self.runtime, None)
-            await HTMLResponse(self._playground.graphql_ide_html)(scope, receive, send)
+            key = self.runtime.settings.playground_default_key
+            page = playground_page(
+                assets_dir=self.runtime.settings.playground_assets,
+                default_headers={"X-Api-Key": key} if key else None,
+            )
+            await page(scope, receive, send)
             return
         response = error_response(
             Unauthenticated("An API key is required."), state.get("request_id", "")

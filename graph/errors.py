@@ -7,7 +7,16 @@
     ├── Conflict                      CONFLICT           a write lost a version race
     ├── Throttled                     THROTTLED          over the tenant's rate; retry later
     ├── Unavailable                   UNAVAILABLE        DynamoDB did not answer; retryable
-    └── InternalError                 INTERNAL_SERVER_ERROR  a bug; details only in logs
+    ├── InternalError                 INTERNAL_SERVER_ERROR  a bug; details only in logs
+    ├── LimitExceeded                 GRAPHQL_VALIDATION_FAILED  over a static limit
+    │                                 (depth, aliases, root fields, tokens, directives, cost);
+    │                                 `extensions.limit` names it: {name, value, actual}
+    ├── BadRequest                    BAD_REQUEST        not a GraphQL request (bad JSON, array)
+    ├── NotFound                      NOT_FOUND          no such path
+    ├── MethodNotAllowed              METHOD_NOT_ALLOWED wrong HTTP method
+    ├── PayloadTooLarge               PAYLOAD_TOO_LARGE  body over the size limit (413)
+    ├── PersistedQueryNotFound        PERSISTED_QUERY_NOT_FOUND  unknown hash; send the query
+    └── PersistedQueryNotSupported    PERSISTED_QUERY_NOT_SUPPORTED  unsupported APQ version
 
 GraphQL's own failures use GRAPHQL_PARSE_FAILED and GRAPHQL_VALIDATION_FAILED.
 """
@@ -68,6 +77,42 @@ class InternalError(GatewayError):
 GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
 GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
 
+
+class LimitExceeded(GatewayError):
+    """A static limit (graph/limits) rejected the document before any I/O."""
+
+    code = GRAPHQL_VALIDATION_FAILED
+
+
+class BadRequest(GatewayError):
+    code = "BAD_REQUEST"
+
+
+class NotFound(GatewayError):
+    code = "NOT_FOUND"
+    http_status = 404
+
+
+class MethodNotAllowed(GatewayError):
+    code = "METHOD_NOT_ALLOWED"
+    http_status = 405
+
+
+class PayloadTooLarge(GatewayError):
+    code = "PAYLOAD_TOO_LARGE"
+    http_status = 413
+
+
+class PersistedQueryNotFound(GatewayError):
+    code = "PERSISTED_QUERY_NOT_FOUND"
+    #: 200 as Apollo Server answers it: APQ clients then retry with the full query.
+    http_status = 200
+
+
+class PersistedQueryNotSupported(GatewayError):
+    code = "PERSISTED_QUERY_NOT_SUPPORTED"
+
+
 #: Every code a client can see; the README documents each.
 ERROR_CODES: frozenset[str] = frozenset(
     {
@@ -80,6 +125,12 @@ ERROR_CODES: frozenset[str] = frozenset(
             Throttled,
             Unavailable,
             InternalError,
+            BadRequest,
+            NotFound,
+            MethodNotAllowed,
+            PayloadTooLarge,
+            PersistedQueryNotFound,
+            PersistedQueryNotSupported,
         )
     }
     | {GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED}

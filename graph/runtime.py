@@ -9,6 +9,9 @@ from typing import Any
 
 import strawberry
 
+from graph.extensions import TenantExtension, load_extension, signature
+from graph.extensions.graphql import extend_schema
+from graph.limits import limit_extensions
 from graph.loaders import build_loaders
 from graph.schema import build_schema
 from graph.settings import Settings
@@ -37,7 +40,9 @@ class Runtime:
         #: one per tenant account. A given client (tests) serves every tenant.
         self._given_client = client
         self._clients: dict[tuple[str, str | None], Any] = {}
-        self._schemas: dict[str, strawberry.Schema] = {}
+        self._schemas: dict[tuple[str, bool], strawberry.Schema] = {}
+        self._extensions: dict[str, TenantExtension] = {}
+        self._extension_stamps: dict[str, tuple[tuple[str, float], ...]] = {}
         self._cursor_codecs: dict[str, CursorCodec] = {}
 
     async def client(self, tenant: Tenant | None = None) -> Any:
@@ -67,18 +72,38 @@ class Runtime:
         await self._exit.aclose()
         self._clients.clear()
 
-    def schema_for(self, tenant: Tenant) -> strawberry.Schema:
-        schema = self._schemas.get(tenant.id)
-        if schema is None:
-            schema = self._schemas[tenant.id] = build_schema()
-        return schema
+    def extension_for(self, tenant: Tenant) -> TenantExtension:
+        """The tenant's custom fields and extension code, loaded once (or again after an
+        edit, with the reload switch on)."""
+        tenants_dir = self.settings.tenants_dir
+        if self.settings.extensions_reload_enabled:
+            stamp = signature(tenants_dir, tenant.id)
+            if self._extension_stamps.get(tenant.id) != stamp:
+                self._extensions.pop(tenant.id, None)
+                self._schemas = {k: v for k, v in self._schemas.items() if k[0] != tenant.id}
+                self._extension_stamps[tenant.id] = stamp
+        extension = self._extensions.get(tenant.id)
+        if extension is None:
+            extension = self._extensions[tenant.id] = load_extension(tenants_dir, tenant.id)
+        return extension
 
-    def playground_schema(self) -> strawberry.Schema:
-        """The schema behind the public playground page: the base schema, no tenant's
-        fields (the page runs queries with the key the user enters)."""
-        schema = self._schemas.get("")
+    def schema_for(self, tenant: Tenant, *, private: bool = False) -> strawberry.Schema:
+        """The tenant's schema: base + its typed extension. `private` (write and admin
+        keys) includes fields marked private; storefront keys get the public variant.
+        Built on first use and cached; a broken extension fails only this tenant."""
+        extension = self.extension_for(tenant)
+        key = (tenant.id, private)
+        schema = self._schemas.get(key)
         if schema is None:
-            schema = self._schemas[""] = build_schema()
+            schema = build_schema(
+                extensions=limit_extensions(
+                    tenant.limits,
+                    introspection=self.settings.introspection_enabled,
+                    suggestions=self.settings.field_suggestions_enabled,
+                )
+            )
+            extend_schema(schema, extension, private=private)
+            self._schemas[key] = schema
         return schema
 
     def _cursors(self, tenant: Tenant) -> CursorCodec:
@@ -97,6 +122,7 @@ class Runtime:
             self._cursors(tenant),
             stats=stats,
             batch_get_max_retries=self.settings.batch_get_max_retries,
+            deadline=asyncio.get_running_loop().time() + self.settings.request_deadline_seconds,
         )
 
     def loaders_for(self, store: TenantStore) -> Any:

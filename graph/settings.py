@@ -13,6 +13,8 @@ Stage = Literal["dev", "test", "prod"]
 #: Only for stages dev and test; prod refuses to start with it.
 DEV_CURSOR_SECRET = "dev-only-cursor-secret-do-not-use-in-prod"
 REPO_ROOT = Path(__file__).resolve().parents[1]
+#: The kicks tenant's dev read key (README.md): the playground's default key in stage dev.
+DEV_PLAYGROUND_KEY = "rg_kicks-dev-read_kicksDevReadKey0001"
 
 
 class Settings(BaseSettings):
@@ -34,6 +36,29 @@ class Settings(BaseSettings):
     #: Folder holding the tenant registry (`registry.toml`) and `extensions/`.
     tenants_dir: Path = REPO_ROOT / "tenants"
     graphiql: bool | None = None
+    #: Rebuild a tenant's schema when its extension files change (default: stage dev).
+    extensions_reload: bool | None = None
+    #: Where `make playground-assets` installs the playground's pinned npm files.
+    playground_assets: Path = REPO_ROOT / ".cache" / "playground"
+    #: Key pre-filled in the playground's headers editor: the kicks dev read key in stage
+    #: dev (set it empty for none), none otherwise; prod refuses one, the page is public.
+    playground_default_key: str | None = Field(
+        default_factory=lambda data: DEV_PLAYGROUND_KEY if data.get("stage") == "dev" else None
+    )
+    #: Deadline for all DynamoDB work of one request; past it, calls fail UNAVAILABLE.
+    request_deadline_seconds: float = Field(default=5.0, gt=0)
+    #: Largest request body accepted; larger ones get 413 PAYLOAD_TOO_LARGE.
+    max_body_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
+    #: How long a request may wait for a slot under its tenant's `max_concurrency`.
+    concurrency_wait_seconds: float = Field(default=0.25, ge=0)
+    #: Automatic persisted queries remembered per tenant (least recently used go first).
+    apq_cache_size: int = Field(default=1_000, ge=0)
+    #: Introspection and "Did you mean ...?" hints: None means on unless the stage is
+    #: prod. Admin keys always get both.
+    introspection: bool | None = None
+    field_suggestions: bool | None = None
+    #: One CloudWatch EMF line per request on stdout (AWS Lambda Powertools Metrics).
+    metrics: bool = True
 
     @model_validator(mode="after")
     def _prod_needs_a_real_secret(self) -> Settings:
@@ -44,6 +69,29 @@ class Settings(BaseSettings):
             )
         return self
 
+    @model_validator(mode="after")
+    def _no_playground_key_in_prod(self) -> Settings:
+        if self.stage == "prod" and self.playground_default_key:
+            raise ValueError(
+                "GRAPH_PLAYGROUND_DEFAULT_KEY must be unset when GRAPH_STAGE=prod: the "
+                "playground page is public, and so would the key be."
+            )
+        return self
+
+    @property
+    def extensions_reload_enabled(self) -> bool:
+        return self.extensions_reload if self.extensions_reload is not None else self.stage == "dev"
+
     @property
     def graphiql_enabled(self) -> bool:
         return self.graphiql if self.graphiql is not None else self.stage != "prod"
+
+    @property
+    def introspection_enabled(self) -> bool:
+        return self.introspection if self.introspection is not None else self.stage != "prod"
+
+    @property
+    def field_suggestions_enabled(self) -> bool:
+        if self.field_suggestions is not None:
+            return self.field_suggestions
+        return self.stage != "prod"

@@ -58,7 +58,12 @@ class Limits(BaseModel):
     #: Token bucket charged by cost: refill per second and capacity.
     cost_per_second: float = Field(default=10_000.0, gt=0)
     cost_burst: float = Field(default=20_000.0, gt=0)
-    max_concurrency: int = Field(default=32, ge=1)
+    #: Requests of one tenant in flight at once in one process: small, so a flood from
+    #: one tenant leaves room for the others (bench/: noisy neighbour).
+    max_concurrency: int = Field(default=8, ge=1)
+    #: Run only the operations listed in `tenants/persisted/<id>.json` (an Apollo
+    #: persisted-query manifest); anything else is FORBIDDEN (graph/persisted_queries.py).
+    safelist: bool = False
 
 
 class TenantConfig(BaseModel):

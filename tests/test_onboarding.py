@@ -67,7 +67,7 @@ async def test_onboard_is_fast_idempotent_and_the_key_works(
             json={"query": '{ listing(id: "lst-0001") { id } }'},
             headers={"X-Api-Key": read_key},
         )
-    assert response.json() == {"data": {"listing": None}}
+    assert response.json()["data"] == {"listing": None}
 
     new_id, new_raw = rotate_key(conf, tenant_id, principal.key_id)
     rotated = load_registry(conf.tenants_dir, "test")

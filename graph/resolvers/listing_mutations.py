@@ -16,6 +16,10 @@ from graph import domain
 from graph.context import Context
 from graph.domain import UserError
 from graph.errors import BadUserInput, Conflict
+from graph.extensions.api import HookError
+from graph.extensions.graphql import extension_context
+from graph.extensions.modules import call
+from graph.extensions.values import stored_values, validate_values
 from graph.store import ConditionFailed, Item
 from graph.store.writes import Stamp
 
@@ -52,8 +56,33 @@ def _conflict(current: Item) -> Conflict:
     )
 
 
+async def prepare(
+    ctx: Context, entity: str, data: Mapping[str, Any], *, creating: bool
+) -> tuple[dict[str, Any], list[UserError]]:
+    """Run the tenant's write hooks, then check custom values and convert them to their
+    stored form (defaults filled on create)."""
+    prepared = dict(data)
+    for hook in ctx.extension.module.hooks[entity]:
+        try:
+            changed = await call(hook, prepared, extension_context(ctx), creating=creating)
+        except HookError as exc:
+            raise BadUserInput(exc.message, field=list(exc.field)) from exc
+        if changed is not None:
+            prepared = dict(changed)
+    fields = ctx.extension.fields(entity, private=ctx.principal.can("write"))
+    custom = prepared.get("custom")
+    if custom is None and not creating:
+        prepared.pop("custom", None)
+        return prepared, []
+    errors = validate_values(fields, custom or {}, ("custom",), creating=creating)
+    prepared["custom"] = stored_values(fields, custom or {}, creating=creating)
+    return prepared, errors
+
+
 async def create_listing(ctx: Context, data: Mapping[str, Any]) -> WriteResult:
-    errors = domain.validate_listing(data, creating=True)
+    fingerprint_source = data
+    data, custom_errors = await prepare(ctx, "listing", data, creating=True)
+    errors = domain.validate_listing(data, creating=True) + custom_errors
     if errors:
         return WriteResult(errors=errors)
     if await ctx.loaders.sellers.load(data["sellerId"]) is None:
@@ -66,14 +95,14 @@ async def create_listing(ctx: Context, data: Mapping[str, Any]) -> WriteResult:
                 )
             ]
         )
-    item: dict[str, Any] = {**data, "status": data.get("status") or "ACTIVE", "custom": {}}
+    item: dict[str, Any] = {**data, "status": data.get("status") or "ACTIVE"}
     key = ctx.idempotency_key
     fingerprint = None
     if key is not None:
         problem = domain.idempotency_problem(key)
         if problem:
             raise BadUserInput(problem, header="Idempotency-Key")
-        fingerprint = domain.request_fingerprint(data)
+        fingerprint = domain.request_fingerprint(fingerprint_source)
         item["listingId"] = domain.idempotent_listing_id(
             ctx.principal.tenant.id, ctx.principal.key_id, key
         )
@@ -101,11 +130,14 @@ async def create_listing(ctx: Context, data: Mapping[str, Any]) -> WriteResult:
 async def update_listing(
     ctx: Context, listing_id: str, expected_version: int, changes: Mapping[str, Any]
 ) -> WriteResult:
+    if not domain.valid_id(listing_id):
+        return _not_found(listing_id)
     if not changes:
         return WriteResult(
             errors=[UserError(("input",), "Give at least one field to change.", "REQUIRED")]
         )
-    errors = domain.validate_listing(changes, creating=False)
+    changes, custom_errors = await prepare(ctx, "listing", changes, creating=False)
+    errors = domain.validate_listing(changes, creating=False) + custom_errors
     if errors:
         return WriteResult(errors=errors)
     try:
@@ -153,6 +185,8 @@ async def upsert_seller(
     errors: list[UserError] = []
     if not domain.valid_id(seller_id):
         errors.append(UserError(("id",), "Use 1 to 64 letters, digits, '-' or '_'.", "INVALID"))
+    fields, custom_errors = await prepare(ctx, "seller", fields, creating=False)
+    errors.extend(custom_errors)
     name = fields.get("displayName")
     if name is not None and not 1 <= len(name.strip()) <= 80:
         errors.append(UserError(("displayName",), "Use 1 to 80 characters.", "INVALID"))

@@ -7,9 +7,11 @@ directly and never see a table name.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from graph.context import Context
 from graph.errors import BadUserInput
+from graph.extensions.filters import conditions
 from graph.store import Item, Page
 
 MAX_IDS = 100
@@ -36,14 +38,38 @@ def _primed(ctx: Context, page: Page) -> Page:
 
 
 async def product_listings(
-    ctx: Context, product_id: str, *, status: str | None, first: int, after: str | None
+    ctx: Context,
+    product_id: str,
+    *,
+    status: str | None,
+    first: int,
+    after: str | None,
+    where: Any = None,
 ) -> Page:
-    page = await ctx.store.listings_by_product(product_id, first=first, after=after, status=status)
+    page = await ctx.store.listings_by_product(
+        product_id,
+        first=first,
+        after=after,
+        status=status,
+        where=conditions(ctx.extension, where),
+    )
     return _primed(ctx, page)
 
 
 async def seller_listings(
-    ctx: Context, seller_id: str, *, status: str | None, first: int, after: str | None
+    ctx: Context,
+    seller_id: str,
+    *,
+    status: str | None,
+    first: int,
+    after: str | None,
+    where: Any = None,
 ) -> Page:
-    page = await ctx.store.listings_by_seller(seller_id, first=first, after=after, status=status)
+    page = await ctx.store.listings_by_seller(
+        seller_id,
+        first=first,
+        after=after,
+        status=status,
+        where=conditions(ctx.extension, where),
+    )
     return _primed(ctx, page)

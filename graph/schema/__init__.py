@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import Any
+
 import strawberry
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.config import StrawberryConfig
@@ -11,8 +14,18 @@ from graph.schema.mutations import Mutation
 from graph.schema.query import Query
 
 
-def build_schema(*, extensions: list[type[SchemaExtension]] | None = None) -> strawberry.Schema:
-    return strawberry.Schema(
+class GatewaySchema(strawberry.Schema):
+    def process_errors(self, errors: Any, execution_context: Any = None) -> None:
+        # Strawberry would log every error with a traceback, so clients could flood the
+        # log with their own mistakes; ErrorCodes logs the unexpected ones only.
+        return None
+
+
+def build_schema(
+    *,
+    extensions: Sequence[type[SchemaExtension] | Callable[[], SchemaExtension]] | None = None,
+) -> strawberry.Schema:
+    return GatewaySchema(
         query=Query,
         mutation=Mutation,
         extensions=[*(extensions or []), ErrorCodes],

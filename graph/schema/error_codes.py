@@ -9,6 +9,7 @@ with the request id, and the traceback goes to the log only.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,6 +19,11 @@ from strawberry.extensions import SchemaExtension
 from graph.errors import GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED, GatewayError
 
 log = logging.getLogger("graph.errors")
+#: A field that is not in a tenant's `*Where` input: it exists but is not filterable.
+_NOT_FILTERABLE = re.compile(
+    r"Field '(\w+)' is not defined by type '\w+Where'"
+    r"|'\w+Where' not to include unknown field '(\w+)'"
+)
 
 
 def _request_id(context: Any) -> str:
@@ -29,11 +35,17 @@ def classify(error: GraphQLError, request_id: str) -> GraphQLError:
     if isinstance(original, GatewayError):
         extensions = original.as_extensions()
         message = original.message
-    elif original is None:
+    elif original is None or isinstance(original, GraphQLError):
+        # GraphQL's own errors (a variable's coercion error wraps another GraphQLError).
         message = error.message
         if message.startswith("Syntax Error"):
             code = GRAPHQL_PARSE_FAILED
         elif message.startswith("Variable '$"):
+            code = "BAD_USER_INPUT"
+        elif _NOT_FILTERABLE.search(message):
+            found = _NOT_FILTERABLE.search(message)
+            field = next(g for g in found.groups() if g) if found else "?"
+            message = f"`{field}` is not filterable here. {message}"
             code = "BAD_USER_INPUT"
         else:
             code = (error.extensions or {}).get("code") or GRAPHQL_VALIDATION_FAILED

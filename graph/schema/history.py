@@ -95,6 +95,6 @@ def audit_connection(page: Page) -> AuditEntryConnection:
         ],
         page_info=PageInfo(
             has_next_page=page.has_next_page,
-            end_cursor=page.cursors[-1] if page.cursors else None,
+            end_cursor=page.end_cursor,
         ),
     )

@@ -8,6 +8,7 @@ from typing import Any
 
 import strawberry
 from strawberry.permission import BasePermission
+from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from graph.context import Context
@@ -66,6 +67,7 @@ class CreateListingInput:
     price: MoneyInput
     images: list[ImageInput] = strawberry.field(default_factory=list)
     status: ListingStatus = ListingStatus.ACTIVE
+    custom: JSON | None = strawberry.UNSET  # retyped per tenant
 
 
 @strawberry.input(description="Only the fields given are changed.")
@@ -76,6 +78,7 @@ class UpdateListingInput:
     price: MoneyInput | None = strawberry.UNSET
     images: list[ImageInput] | None = strawberry.UNSET
     product_id: strawberry.ID | None = strawberry.UNSET
+    custom: JSON | None = strawberry.UNSET  # retyped per tenant
 
 
 @strawberry.input
@@ -83,6 +86,7 @@ class UpsertSellerInput:
     id: strawberry.ID
     display_name: str
     location: str | None = None
+    custom: JSON | None = strawberry.UNSET  # retyped per tenant
 
 
 @strawberry.type
@@ -153,9 +157,8 @@ class Mutation:
         expected_version: int,
         input: UpdateListingInput,
     ) -> ListingPayload:
-        changes = as_item_fields(input)
-        if changes.get("price") is None:
-            changes.pop("price", None)
+        # null for a plain field means "leave it"; for a custom field, "remove it".
+        changes = {k: v for k, v in as_item_fields(input).items() if v is not None or k == "custom"}
         result = await writes.update_listing(info.context, id, expected_version, changes)
         return listing_payload(result)
 
@@ -183,8 +186,10 @@ class Mutation:
         input: UpsertSellerInput,
         expected_version: int | None = None,
     ) -> SellerPayload:
-        fields = {"displayName": input.display_name}
+        fields: dict[str, Any] = {"displayName": input.display_name}
         if input.location is not None:
             fields["location"] = input.location
+        if input.custom is not strawberry.UNSET and input.custom is not None:
+            fields["custom"] = input.custom
         result = await writes.upsert_seller(info.context, input.id, fields, expected_version)
         return SellerPayload(seller=Seller.from_item(result.item), user_errors=_user_errors(result))

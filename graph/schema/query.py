@@ -19,6 +19,7 @@ from graph.schema.types import (
     ListingConnection,
     ListingStatus,
     Seller,
+    Where,
     connection,
 )
 
@@ -77,6 +78,7 @@ class Query:
         status: ListingStatus | None = None,
         first: First = DEFAULT_PAGE,
         after: After = None,
+        where: Where = None,
     ) -> ListingConnection:
         page = await listing_resolvers.product_listings(
             info.context,
@@ -84,5 +86,6 @@ class Query:
             status=status.value if status else None,
             first=first,
             after=after,
+            where=where,
         )
         return connection(page)

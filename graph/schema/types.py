@@ -5,18 +5,25 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
+from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from graph.context import Context
+from graph.extensions.graphql import CustomValues
 from graph.resolvers import history as history_resolvers
 from graph.resolvers import listings as listing_resolvers
 from graph.resolvers import sellers as seller_resolvers
 from graph.schema.history import AuditEntryConnection, audit_connection
 from graph.schema.pagination import DEFAULT_PAGE, After, First, PageInfo
 from graph.store import Item, Page
+
+Where = Annotated[
+    JSON | None,
+    strawberry.argument(description="Filter on this brand's filterable custom fields."),
+]
 
 
 @strawberry.enum(description="Where a listing is in its life.")
@@ -80,6 +87,11 @@ class Listing:
     updated_at: datetime
     version: int = strawberry.field(description="Increases by one with every change.")
     seller_id: strawberry.Private[str]
+    item: strawberry.Private[Item]
+
+    @strawberry.field(description="This brand's own fields.")
+    def custom(self) -> JSON:  # retyped per tenant (graph/extensions/graphql.py)
+        return CustomValues(self.item)  # type: ignore[return-value]
 
     @strawberry.field(description="Changes to this listing, newest first (from the audit trail).")
     async def history(
@@ -120,6 +132,7 @@ class Listing:
             updated_at=_dt(item["updatedAt"]),
             version=int(item["version"]),
             seller_id=item["sellerId"],
+            item=item,
         )
 
 
@@ -136,7 +149,7 @@ def connection(page: Page) -> ListingConnection:
         edges=edges,
         page_info=PageInfo(
             has_next_page=page.has_next_page,
-            end_cursor=page.cursors[-1] if page.cursors else None,
+            end_cursor=page.end_cursor,
         ),
     )
 
@@ -148,6 +161,11 @@ class Seller:
     location: str | None
     rating: Decimal | None = strawberry.field(description="Average rating, 0 to 5.")
     joined_at: datetime
+    item: strawberry.Private[Item]
+
+    @strawberry.field(description="This brand's own fields.")
+    def custom(self) -> JSON:  # retyped per tenant (graph/extensions/graphql.py)
+        return CustomValues(self.item)  # type: ignore[return-value]
 
     @strawberry.field(description="This seller's listings, newest first.")
     async def listings(
@@ -156,6 +174,7 @@ class Seller:
         first: First = DEFAULT_PAGE,
         after: After = None,
         status: ListingStatus | None = None,
+        where: Where = None,
     ) -> ListingConnection:
         page = await listing_resolvers.seller_listings(
             info.context,
@@ -163,6 +182,7 @@ class Seller:
             status=status.value if status else None,
             first=first,
             after=after,
+            where=where,
         )
         return connection(page)
 
@@ -185,4 +205,5 @@ class Seller:
             location=item.get("location"),
             rating=item.get("rating"),
             joined_at=_dt(item["joinedAt"]),
+            item=item,
         )

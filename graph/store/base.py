@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +30,15 @@ _RETRYABLE_CODES = frozenset(
         "ServiceUnavailable",
     }
 )
+
+
+#: DynamoDB's limit for a partition key value, in bytes (and it must not be empty).
+MAX_KEY_BYTES = 2048
+
+
+def valid_key(key: str) -> bool:
+    """Could an item have this key? Empty or oversized keys are errors in DynamoDB."""
+    return 0 < len(key.encode()) <= MAX_KEY_BYTES
 
 
 class ConditionFailed(Exception):
@@ -79,6 +88,41 @@ class Page:
     items: list[Item]
     cursors: list[str]
     has_next_page: bool
+    #: Where the next page starts; the last item's cursor unless reading stopped early.
+    stop_cursor: str | None = None
+
+    @property
+    def end_cursor(self) -> str | None:
+        return self.stop_cursor or (self.cursors[-1] if self.cursors else None)
+
+
+#: (attribute path, operator, value): `(("custom", "size"), ">=", Decimal(9))`.
+Condition = tuple[tuple[str, ...], str, Any]
+_OPERATORS = frozenset({"=", "<>", "<", "<=", ">", ">=", "IN"})
+
+
+def _filter_expression(
+    conditions: Sequence[Condition], names: dict[str, str], values: dict[str, Any]
+) -> str:
+    parts = []
+    for n, (path, op, value) in enumerate(conditions):
+        if op not in _OPERATORS:
+            raise ValueError(f"unsupported operator {op!r}")
+        segments = []
+        for m, segment in enumerate(path):
+            names[f"#f{n}_{m}"] = segment
+            segments.append(f"#f{n}_{m}")
+        attr = ".".join(segments)
+        if op == "IN":
+            placeholders = []
+            for m, item in enumerate(value):
+                values[f":f{n}_{m}"] = value_to_wire(item)
+                placeholders.append(f":f{n}_{m}")
+            parts.append(f"{attr} IN ({', '.join(placeholders)})")
+        else:
+            values[f":f{n}"] = value_to_wire(value)
+            parts.append(f"{attr} {op} :f{n}")
+    return " AND ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -112,8 +156,11 @@ class StoreBase:
         stats: StoreStats | None = None,
         batch_get_max_retries: int = 8,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        deadline: float | None = None,
     ) -> None:
         self._client = client
+        #: Event-loop time after which no DynamoDB call of this request may run (None: none).
+        self.deadline = deadline
         self.tables = tables
         self._cursors = cursors
         self.stats = stats if stats is not None else StoreStats()
@@ -126,11 +173,24 @@ class StoreBase:
         method = getattr(self._client, _snake(operation))
         request.setdefault("ReturnConsumedCapacity", "TOTAL")
         try:
-            response: dict[str, Any] = await method(**request)
+            # The deadline also cuts botocore's retry back-off short.
+            async with asyncio.timeout_at(self.deadline):
+                response: dict[str, Any] = await method(**request)
+        except TimeoutError as exc:
+            self.stats.record(operation, {})
+            log.warning("DynamoDB %s ran past the request deadline", operation)
+            raise Unavailable(
+                "The data store did not answer within the request's deadline; retry the "
+                "request shortly.",
+                retryable=True,
+            ) from exc
         except ClientError as exc:
             code = exc.response.get("Error", {}).get("Code", "")
+            status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
             self.stats.record(operation, {})
-            if code in _RETRYABLE_CODES:
+            # Any 5xx left after botocore's retries is the service's trouble, not ours
+            # (a 503 arrives as ServiceUnavailableException, a proxy's 502 as "502").
+            if code in _RETRYABLE_CODES or status >= 500:
                 raise Unavailable(
                     "The data store is busy and did not answer after retries; retry the "
                     "request shortly.",
@@ -171,18 +231,25 @@ class StoreBase:
         first: int,
         after: str | None,
         fingerprint: str,
-        filters: dict[str, Any] | None = None,
+        filters: Sequence[Condition] = (),
         range_condition: tuple[str, dict[str, Any]] | None = None,
+        max_calls: int = 10,
     ) -> Page:
         """One page of a Query, newest first, with signed cursors bound to `fingerprint`.
 
-        `filters` maps attribute names to values (equality FilterExpression);
+        `filters` are conditions on attributes (a FilterExpression: items are read,
+        then dropped, so a sparse filter reads more); after `max_calls` Queries the page
+        ends early with `hasNextPage` and a cursor where the reading stopped;
         `range_condition` is (expression on `#sk`, its values), e.g. BETWEEN.
         """
         if not 1 <= first <= PAGE_LIMIT:
             raise BadUserInput(
                 f"`first` must be between 1 and {PAGE_LIMIT}; got {first}.", argument="first"
             )
+        if not valid_key(partition):
+            if after is not None:
+                self._cursors.decode(fingerprint, after)  # still reject a bad cursor
+            return Page(items=[], cursors=[], has_next_page=False)
         key = index.key if index else table_key
         key_attrs = tuple(dict.fromkeys((*table_key.attributes(), *key.attributes())))
         names: dict[str, str] = {"#pk": key.hash_key}
@@ -206,27 +273,27 @@ class StoreBase:
                 raise BadUserInput("The cursor is not valid for this query.", argument="after")
             request["ExclusiveStartKey"] = {name: {"S": value} for name, value in start.items()}
         if filters:
-            parts = []
-            for n, (attr, value) in enumerate(sorted(filters.items())):
-                names[f"#f{n}"] = attr
-                values[f":f{n}"] = value_to_wire(value)
-                parts.append(f"#f{n} = :f{n}")
-            request["FilterExpression"] = " AND ".join(parts)
+            request["FilterExpression"] = _filter_expression(filters, names, values)
         request["ExpressionAttributeNames"] = names
         request["ExpressionAttributeValues"] = values
         items: list[Item] = []
-        while True:
+        stopped_at: dict[str, str] | None = None
+        for call in range(max_calls):
             response = await self._call("Query", **request)
             items.extend(from_wire(raw) for raw in response.get("Items", []))
             last = response.get("LastEvaluatedKey")
             if len(items) > first or not last:
                 break
             request["ExclusiveStartKey"] = last
+            if call == max_calls - 1:  # read budget spent: resume from here next time
+                stopped_at = {name: from_wire(last)[name] for name in key_attrs}
         page = items[:first]
         cursors = [
             self._cursors.encode(fingerprint, {name: item[name] for name in key_attrs})
             for item in page
         ]
+        if stopped_at is not None and len(items) <= first:
+            return Page(page, cursors, True, self._cursors.encode(fingerprint, stopped_at))
         return Page(items=page, cursors=cursors, has_next_page=len(items) > first)
 
 

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from collections.abc import Sequence
 from typing import Any
 
 from graph.errors import Unavailable
-from graph.store.base import BATCH_GET_LIMIT, Page, StoreBase, _backoff
+from graph.store.base import (
+    BATCH_GET_LIMIT,
+    Condition,
+    Page,
+    StoreBase,
+    _backoff,
+    valid_key,
+)
 from graph.store.items import Item, from_wire
 from graph.store.tables import LISTINGS, SELLERS, TableSpec
 
@@ -28,12 +36,14 @@ class Reads(StoreBase):
         return await self._get_item(SELLERS, self.tables.sellers, seller_id)
 
     async def _get_item(self, spec: TableSpec, table: str, key: str) -> Item | None:
+        if not valid_key(key):
+            return None  # no item can have this key; DynamoDB would reject the request
         response = await self._call("GetItem", TableName=table, Key={spec.key.hash_key: {"S": key}})
         item = response.get("Item")
         return from_wire(item) if item else None
 
     async def _batch_get(self, spec: TableSpec, table: str, ids: Sequence[str]) -> dict[str, Item]:
-        unique = list(dict.fromkeys(ids))
+        unique = [key for key in dict.fromkeys(ids) if valid_key(key)]
         chunks = [unique[i : i + BATCH_GET_LIMIT] for i in range(0, len(unique), BATCH_GET_LIMIT)]
         found: dict[str, Item] = {}
         for part in await asyncio.gather(*(self._batch_get_chunk(spec, table, c) for c in chunks)):
@@ -68,18 +78,40 @@ class Reads(StoreBase):
     # -- pages of a GSI ----------------------------------------------------------
 
     async def listings_by_seller(
-        self, seller_id: str, *, first: int, after: str | None, status: str | None
+        self,
+        seller_id: str,
+        *,
+        first: int,
+        after: str | None,
+        status: str | None,
+        where: Sequence[Condition] = (),
     ) -> Page:
-        return await self._listings_page("bySeller", seller_id, first, after, status)
+        return await self._listings_page("bySeller", seller_id, first, after, status, where)
 
     async def listings_by_product(
-        self, product_id: str, *, first: int, after: str | None, status: str | None
+        self,
+        product_id: str,
+        *,
+        first: int,
+        after: str | None,
+        status: str | None,
+        where: Sequence[Condition] = (),
     ) -> Page:
-        return await self._listings_page("byProduct", product_id, first, after, status)
+        return await self._listings_page("byProduct", product_id, first, after, status, where)
 
     async def _listings_page(
-        self, index_name: str, partition: str, first: int, after: str | None, status: str | None
+        self,
+        index_name: str,
+        partition: str,
+        first: int,
+        after: str | None,
+        status: str | None,
+        where: Sequence[Condition],
     ) -> Page:
+        conditions: list[Condition] = [(("status",), "=", status)] if status else []
+        conditions.extend(where)
+        # The cursor is bound to the filter too: it only continues the same query.
+        digest = hashlib.sha256(repr(sorted(map(repr, conditions))).encode()).hexdigest()[:16]
         return await self._query_page(
             table=self.tables.listings,
             index=LISTINGS.index(index_name),
@@ -87,6 +119,6 @@ class Reads(StoreBase):
             partition=partition,
             first=first,
             after=after,
-            fingerprint=f"listings/{index_name}/{partition}/{status or '*'}",
-            filters={"status": status} if status else None,
+            fingerprint=f"listings/{index_name}/{partition}/{digest}",
+            filters=conditions,
         )

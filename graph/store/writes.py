@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from graph.store.base import ConditionFailed, StoreBase
+from graph.store.base import ConditionFailed, StoreBase, valid_key
 from graph.store.items import Item, from_wire, to_wire, value_to_wire
 from graph.store.tables import status_shard
 
@@ -43,8 +43,18 @@ def _stale_stamp(item: Item | None, stamp: Stamp) -> bool:
     return item is not None and str(item.get("updatedAt", "")) >= stamp.at
 
 
-def _update(sets: Mapping[str, Any], stamp: Stamp) -> tuple[str, dict[str, str], dict[str, Any]]:
-    """SET the attributes, the stamp, and version + 1 (starting at 0 when missing)."""
+class _Whole(dict[str, Any]):
+    """A `custom` mapping to write as one map rather than field by field."""
+
+
+def _update(
+    sets: Mapping[str, Any], stamp: Stamp, *, joined_at: bool = False
+) -> tuple[str, dict[str, str], dict[str, Any]]:
+    """SET the attributes, the stamp, and version + 1 (starting at 0 when missing).
+
+    A `custom` mapping is applied field by field (`custom.size = :v`), so a partial
+    update keeps the other custom fields; a custom field set to None is removed.
+    """
     names: dict[str, str] = {"#version": "version", "#updatedAt": "updatedAt"}
     values: dict[str, Any] = {
         ":one": {"N": "1"},
@@ -52,12 +62,31 @@ def _update(sets: Mapping[str, Any], stamp: Stamp) -> tuple[str, dict[str, str],
         ":at": {"S": stamp.at},
     }
     parts = ["#version = if_not_exists(#version, :zero) + :one", "#updatedAt = :at"]
-    stamped = {**sets, "updatedBy": stamp.actor, "requestId": stamp.request_id}
-    for n, (attr, value) in enumerate(stamped.items()):
-        names[f"#a{n}"] = attr
+    removes: list[str] = []
+    flat: dict[tuple[str, ...], Any] = {}
+    for attr, value in {**sets, "updatedBy": stamp.actor, "requestId": stamp.request_id}.items():
+        if attr == "custom" and isinstance(value, Mapping) and not isinstance(value, _Whole):
+            flat.update({("custom", name): v for name, v in value.items()})
+        else:
+            flat[(attr,)] = value
+    for n, (path, value) in enumerate(flat.items()):
+        segments = []
+        for m, segment in enumerate(path):
+            names[f"#a{n}_{m}"] = segment
+            segments.append(f"#a{n}_{m}")
+        target = ".".join(segments)
+        if value is None and len(path) > 1:
+            removes.append(target)
+            continue
         values[f":a{n}"] = value_to_wire(value)
-        parts.append(f"#a{n} = :a{n}")
-    return "SET " + ", ".join(parts), names, values
+        parts.append(f"{target} = :a{n}")
+    if joined_at:
+        names["#joined"] = "joinedAt"
+        parts.append("#joined = if_not_exists(#joined, :at)")
+    expression = "SET " + ", ".join(parts)
+    if removes:
+        expression += " REMOVE " + ", ".join(removes)
+    return expression, names, values
 
 
 class Writes(StoreBase):
@@ -141,22 +170,31 @@ class Writes(StoreBase):
         expected_version: int | None,
     ) -> Item:
         """Create or update a seller; with `expected_version`, only from that version
-        (0 means: only if it does not exist yet)."""
-        for _ in range(_STAMP_RETRIES):
-            expression, names, values = _update(fields, stamp)
-            names["#joined"] = "joinedAt"
+        (0 means: only if it does not exist yet). A `custom` mapping in `fields` is
+        merged field by field into the seller's custom map (created when missing)."""
+        custom = fields.get("custom")
+        # Field by field needs the map to exist; a new seller gets it whole.
+        whole_map = expected_version == 0
+        for _ in range(_STAMP_RETRIES + 1):
+            sets = dict(fields)
+            if custom is not None and whole_map:
+                sets["custom"] = _Whole({k: v for k, v in custom.items() if v is not None})
+            expression, names, values = _update(sets, stamp, joined_at=True)
             condition = _FORWARD
             if expected_version == 0:
                 condition = "attribute_not_exists(sellerId)"
             elif expected_version is not None:
                 condition += " AND #version = :expected"
                 values[":expected"] = {"N": str(expected_version)}
+            if custom is not None and not whole_map:
+                names["#custom"] = "custom"
+                condition += " AND attribute_exists(#custom)"
             try:
                 response = await self._call(
                     "UpdateItem",
                     TableName=self.tables.sellers,
                     Key={"sellerId": {"S": seller_id}},
-                    UpdateExpression=expression + ", #joined = if_not_exists(#joined, :at)",
+                    UpdateExpression=expression,
                     ConditionExpression=condition,
                     ExpressionAttributeNames=names,
                     ExpressionAttributeValues=values,
@@ -165,6 +203,11 @@ class Writes(StoreBase):
                 )
             except ConditionFailed as failed:
                 current = failed.item
+                if custom is not None and not whole_map and (current or {}).get("custom") is None:
+                    whole_map = True  # a new seller, or one without a custom map yet
+                    if current is not None:
+                        custom = {**current.get("custom", {}), **custom}
+                    continue
                 same_version = expected_version is None or (
                     current is not None and int(current.get("version", 0)) == expected_version
                 )
@@ -176,6 +219,8 @@ class Writes(StoreBase):
         raise ConditionFailed(None)
 
     async def get_listing_consistent(self, listing_id: str) -> Item | None:
+        if not valid_key(listing_id):
+            return None
         response = await self._call(
             "GetItem",
             TableName=self.tables.listings,

@@ -1,0 +1,48 @@
+"""Per-tenant schema extensions: typed custom fields, filters, computed fields, hooks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from graph.extensions.modules import TenantModule, load_module
+from graph.extensions.spec import ExtensionError, ExtensionSpec, FieldSpec, load_spec
+
+
+@dataclass(frozen=True)
+class TenantExtension:
+    tenant_id: str
+    spec: ExtensionSpec
+    module: TenantModule
+
+    def fields(self, entity: str, *, private: bool) -> dict[str, FieldSpec]:
+        """Declared fields of `listing` or `seller` that the caller may see."""
+        declared = self.spec.listing.fields if entity == "listing" else self.spec.seller.fields
+        return {n: f for n, f in declared.items() if private or f.visibility == "public"}
+
+
+def load_extension(tenants_dir: Path, tenant_id: str) -> TenantExtension:
+    return TenantExtension(
+        tenant_id, load_spec(tenants_dir, tenant_id), load_module(tenants_dir, tenant_id)
+    )
+
+
+def signature(tenants_dir: Path, tenant_id: str) -> tuple[tuple[str, float], ...]:
+    """Modification times of a tenant's extension files (for the dev reload switch)."""
+    folder = tenants_dir / "extensions"
+    stamps = []
+    for suffix in (".toml", ".yaml", ".yml", ".py"):
+        path = folder / f"{tenant_id}{suffix}"
+        if path.exists():
+            stamps.append((suffix, path.stat().st_mtime))
+    return tuple(stamps)
+
+
+__all__ = [
+    "ExtensionError",
+    "ExtensionSpec",
+    "FieldSpec",
+    "TenantExtension",
+    "load_extension",
+    "signature",
+]

@@ -1,0 +1,48 @@
+"""`where` arguments -> store conditions on the listing's custom fields.
+
+A filter is served as a DynamoDB FilterExpression on the GSI Query the page already
+makes (by product or by seller): items are read, then the ones that do not match are
+dropped. It costs the read capacity of every item read, matching or not; a page ends
+early (with a cursor to continue) after a fixed number of Query calls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from graph.errors import BadUserInput
+from graph.extensions import TenantExtension
+from graph.extensions.values import to_storage
+from graph.store.base import Condition
+
+OPERATORS = {"eq": "=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<=", "in": "IN"}
+MAX_IN = 50
+
+
+def conditions(ext: TenantExtension, where: Mapping[str, Any] | None) -> list[Condition]:
+    if not where:
+        return []
+    fields = ext.fields("listing", private=True)
+    out: list[Condition] = []
+    for name, ops in where.items():
+        spec = fields.get(name)
+        if spec is None or not spec.filterable:
+            allowed = sorted(n for n, s in fields.items() if s.filterable)
+            raise BadUserInput(
+                f"`{name}` is not filterable; filterable fields: {', '.join(allowed) or 'none'}.",
+                argument="where",
+                field=name,
+            )
+        for op, value in (ops or {}).items():
+            if value is None:
+                continue
+            if op == "in":
+                if not 1 <= len(value) <= MAX_IN:
+                    raise BadUserInput(
+                        f"`{name}.in` takes 1 to {MAX_IN} values.", argument="where", field=name
+                    )
+                out.append((("custom", name), "IN", [to_storage(spec, v) for v in value]))
+            else:
+                out.append((("custom", name), OPERATORS[op], to_storage(spec, value)))
+    return out

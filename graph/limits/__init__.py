@@ -1,0 +1,12 @@
+"""Limits: static checks before any I/O, cost, rate and concurrency per tenant.
+
+- analysis.py   depth, aliases, root fields, directives and cost of a parsed document
+- extension.py  the schema extension that applies a tenant's limits per request
+- buckets.py    token buckets and concurrency slots per tenant, and a request's admission
+- view.py       Strawberry's ASGI view, hardened: JSON errors only, APQ, last-line masking
+"""
+
+from graph.limits.analysis import MAX_IDS, MAX_PAGE_SIZE, Analysis, analyze
+from graph.limits.extension import limit_extensions
+
+__all__ = ["MAX_IDS", "MAX_PAGE_SIZE", "Analysis", "analyze", "limit_extensions"]

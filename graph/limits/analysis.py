@@ -1,0 +1,387 @@
+"""Static analysis of a parsed document: depth, aliases, root fields, directives, cost.
+
+It runs before graphql-core's validation and before any I/O, in one pass per fragment:
+each fragment is measured once and the measure reused at every spread, so repeated
+spreads (`...F ...F` chains that double at every level) and cyclic fragments cost
+linear time. (Strawberry's QueryDepthLimiter and MaxAliasesLimiter, 0.341, re-walk a
+fragment at every spread, so 22 doubling fragments took 30 s of CPU in a probe, and the
+depth limiter raises KeyError on an unknown fragment.)
+
+Conventions, chosen to be predictable for clients:
+
+- depth: a root field is at depth 1, its sub-fields at 2, and so on; fragments and
+  inline fragments add no level. Introspection fields (`__schema`, `__type`,
+  `__typename`) are not counted (their nesting is fixed by the spec), but they do cost.
+- aliases: every aliased field, counted again at every spread of its fragment.
+- root fields: fields selected at the operation's top level, through fragments.
+- directives: every directive written in the document (not expanded).
+- cost: every field costs 1; the sub-selection of a field with a `first` argument is
+  multiplied by `first` (its default when absent), of a field with an `ids` argument by
+  the number of ids; nested lists multiply (as GitHub and Shopify count).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from graphql import (
+    DirectiveNode,
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLField,
+    GraphQLInterfaceType,
+    GraphQLNamedType,
+    GraphQLObjectType,
+    GraphQLSchema,
+    InlineFragmentNode,
+    Node,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    Undefined,
+    Visitor,
+    get_named_type,
+    value_from_ast_untyped,
+    visit,
+)
+
+from graph.errors import BadUserInput, GatewayError, LimitExceeded
+from graph.tenancy import Limits
+
+#: The API's page and id-list bounds (README "Rules"); the store and the resolvers
+#: enforce the same numbers again (tests/test_limits.py keeps them in step).
+MAX_PAGE_SIZE = 100
+MAX_IDS = 100
+
+
+@dataclass(frozen=True)
+class Measure:
+    depth: int = 0
+    aliases: int = 0
+    fields: int = 0
+    cost: int = 0
+
+
+@dataclass
+class Analysis:
+    """What the limits found; `errors` is empty when the document may go on."""
+
+    cost: int = 0
+    depth: int = 0
+    aliases: int = 0
+    root_fields: int = 0
+    directives: int = 0
+    errors: list[GraphQLError] = field(default_factory=list)
+
+
+class _Cyclic(Exception):
+    def __init__(self, fragment: str) -> None:
+        self.fragment = fragment
+
+
+class _Counter(Visitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+
+    def enter_directive(self, node: DirectiveNode, *_: Any) -> None:
+        self.count += 1
+
+
+def limit_error(
+    message: str, name: str, value: int, actual: int | None, node: Node | None = None, **extra: Any
+) -> GraphQLError:
+    """A GraphQL error for a broken limit: code GRAPHQL_VALIDATION_FAILED and
+    `extensions.limit = {name, value, actual}` (graph.schema.error_codes keeps both)."""
+    original = LimitExceeded(
+        message, limit={"name": name, "value": value, "actual": actual}, **extra
+    )
+    return GraphQLError(message, nodes=node, original_error=original)
+
+
+def _input_error(error: GatewayError, node: Node) -> GraphQLError:
+    return GraphQLError(error.message, nodes=node, original_error=error)
+
+
+class _Walker:
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        fragments: Mapping[str, FragmentDefinitionNode],
+        variables: Mapping[str, Any],
+    ) -> None:
+        self.schema = schema
+        self.fragments = fragments
+        self.variables = variables
+        self.memo: dict[str, Measure] = {}
+        self.active: set[str] = set()
+        self.input_errors: list[GraphQLError] = []
+
+    def fragment(self, name: str) -> Measure:
+        found = self.memo.get(name)
+        if found is not None:
+            return found
+        definition = self.fragments.get(name)
+        if definition is None:
+            return Measure()  # unknown fragment: graphql-core's validation reports it
+        if name in self.active:
+            raise _Cyclic(name)
+        self.active.add(name)
+        try:
+            on = self.schema.get_type(definition.type_condition.name.value)
+            measure = self.selections(definition.selection_set, on)
+        finally:
+            self.active.discard(name)
+        self.memo[name] = measure
+        return measure
+
+    def selections(
+        self, selection_set: SelectionSetNode, parent: GraphQLNamedType | None
+    ) -> Measure:
+        depth = aliases = fields = cost = 0
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                name = selection.name.value
+                fields += 1
+                aliases += 1 if selection.alias else 0
+                definition = _field(parent, name)
+                child = Measure()
+                weight = 1
+                if selection.selection_set is not None:
+                    child_type = get_named_type(definition.type) if definition else None
+                    child = self.selections(selection.selection_set, child_type)
+                    weight = self.weight(selection, definition)
+                if not name.startswith("__"):
+                    depth = max(depth, 1 + child.depth)
+                aliases += child.aliases
+                cost += 1 + weight * child.cost
+                continue
+            if isinstance(selection, InlineFragmentNode):
+                condition = selection.type_condition
+                on = self.schema.get_type(condition.name.value) if condition else parent
+                child = self.selections(selection.selection_set, on)
+            elif isinstance(selection, FragmentSpreadNode):
+                child = self.fragment(selection.name.value)
+            else:  # pragma: no cover - graphql-core has no other selection kind
+                continue
+            depth = max(depth, child.depth)
+            aliases += child.aliases
+            fields += child.fields
+            cost += child.cost
+        return Measure(depth=depth, aliases=aliases, fields=fields, cost=cost)
+
+    def weight(self, node: FieldNode, definition: GraphQLField | None) -> int:
+        """How many times the sub-selection of `node` may be resolved."""
+        given = {argument.name.value: argument.value for argument in node.arguments or ()}
+        if "first" in given or (definition is not None and "first" in definition.args):
+            first = self.value(given["first"]) if "first" in given else Undefined
+            if first is Undefined and definition is not None and "first" in definition.args:
+                first = definition.args["first"].default_value
+            first = _as_int(first)
+            if first is None:
+                return 1  # not an Int: variable coercion rejects it before execution
+            if not 1 <= first <= MAX_PAGE_SIZE:
+                self.input_errors.append(
+                    _input_error(
+                        BadUserInput(
+                            f"`first` must be between 1 and {MAX_PAGE_SIZE}; got {first}.",
+                            argument="first",
+                        ),
+                        node,
+                    )
+                )
+                return 1
+            return first
+        if "ids" in given:
+            ids = self.value(given["ids"])
+            count = len(ids) if isinstance(ids, list) else 1
+            if count > MAX_IDS:
+                self.input_errors.append(
+                    _input_error(
+                        BadUserInput(
+                            f"`ids` takes at most {MAX_IDS} ids; got {count}. Split the request.",
+                            argument="ids",
+                        ),
+                        node,
+                    )
+                )
+            return max(count, 1)
+        return 1
+
+    def value(self, node: Any) -> Any:
+        try:
+            return value_from_ast_untyped(node, dict(self.variables))
+        except (ValueError, TypeError):  # e.g. an Int literal too long to convert
+            return Undefined
+
+
+def _field(parent: GraphQLNamedType | None, name: str) -> GraphQLField | None:
+    if isinstance(parent, GraphQLObjectType | GraphQLInterfaceType):
+        found: GraphQLField | None = parent.fields.get(name)
+        return found
+    return None
+
+
+def _as_int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return None
+
+
+def _variables(operation: OperationDefinitionNode, given: Mapping[str, Any]) -> dict[str, Any]:
+    """The request's raw variables over the operation's declared defaults."""
+    values: dict[str, Any] = {}
+    for definition in operation.variable_definitions or ():
+        if definition.default_value is not None:
+            values[definition.variable.name.value] = value_from_ast_untyped(
+                definition.default_value
+            )
+    values.update(given)
+    return values
+
+
+def analyze(
+    document: DocumentNode,
+    schema: GraphQLSchema,
+    limits: Limits,
+    *,
+    operation_name: str | None,
+    variables: Mapping[str, Any] | None,
+) -> Analysis:
+    """Measure every operation of the document against the tenant's limits; the cost is
+    that of the operation that will run (`operation_name`, or the only one)."""
+    result = Analysis()
+    counter = _Counter()
+    visit(document, counter)
+    result.directives = counter.count
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    selected = _select(operations, operation_name)
+    # The operation that runs is measured with its variables (cost, `first`, `ids`); the
+    # others only for depth, aliases and root fields, which no variable changes.
+    walker = _Walker(schema, fragments, _variables(selected, variables or {}) if selected else {})
+    others = _Walker(schema, fragments, {})
+    widest: OperationDefinitionNode | None = None
+    try:
+        for operation in operations:
+            root = schema.get_root_type(operation.operation)
+            measuring = walker if operation is selected else others
+            measure = measuring.selections(operation.selection_set, root)
+            result.depth = max(result.depth, measure.depth)
+            result.aliases += measure.aliases
+            if measure.fields > result.root_fields:
+                result.root_fields, widest = measure.fields, operation
+            if operation is selected:
+                result.cost = measure.cost
+    except _Cyclic as cyclic:
+        result.errors.append(
+            limit_error(
+                f"Fragment '{cyclic.fragment}' spreads itself (directly or through other "
+                "fragments), so the operation's depth has no bound; at most "
+                f"{limits.max_depth} levels are allowed (limit maxDepth).",
+                "maxDepth",
+                limits.max_depth,
+                None,
+                fragments[cyclic.fragment],
+            )
+        )
+        return result
+    except RecursionError:
+        result.errors.append(
+            limit_error(
+                "The document nests fields or fragments too deeply to be analysed; at most "
+                f"{limits.max_depth} levels are allowed (limit maxDepth).",
+                "maxDepth",
+                limits.max_depth,
+                None,
+            )
+        )
+        return result
+    _check(result, limits, widest, selected)
+    if not result.errors:
+        result.errors.extend(walker.input_errors)
+    return result
+
+
+def _select(
+    operations: list[OperationDefinitionNode], name: str | None
+) -> OperationDefinitionNode | None:
+    if name is None:
+        return operations[0] if len(operations) == 1 else None
+    return next((op for op in operations if op.name and op.name.value == name), None)
+
+
+def _check(
+    result: Analysis,
+    limits: Limits,
+    widest: OperationDefinitionNode | None,
+    selected: OperationDefinitionNode | None,
+) -> None:
+    errors = result.errors
+    if result.depth > limits.max_depth:
+        errors.append(
+            limit_error(
+                f"The document nests fields {result.depth} levels deep; at most "
+                f"{limits.max_depth} are allowed (limit maxDepth). Flatten the query or "
+                "split it into several requests.",
+                "maxDepth",
+                limits.max_depth,
+                result.depth,
+            )
+        )
+    if result.aliases > limits.max_aliases:
+        errors.append(
+            limit_error(
+                f"The document uses {result.aliases} aliases (counted at every fragment "
+                f"spread); at most {limits.max_aliases} are allowed (limit maxAliases).",
+                "maxAliases",
+                limits.max_aliases,
+                result.aliases,
+            )
+        )
+    if result.root_fields > limits.max_root_fields:
+        errors.append(
+            limit_error(
+                f"An operation selects {result.root_fields} root fields; at most "
+                f"{limits.max_root_fields} are allowed (limit maxRootFields). Split it into "
+                "several requests.",
+                "maxRootFields",
+                limits.max_root_fields,
+                result.root_fields,
+                widest,
+            )
+        )
+    if result.directives > limits.max_directives:
+        errors.append(
+            limit_error(
+                f"The document uses {result.directives} directives; at most "
+                f"{limits.max_directives} are allowed (limit maxDirectives).",
+                "maxDirectives",
+                limits.max_directives,
+                result.directives,
+            )
+        )
+    if result.cost > limits.max_cost:
+        errors.append(
+            limit_error(
+                f"The operation's estimated cost is {result.cost}, above the limit of "
+                f"{limits.max_cost} (limit maxCost). Each field costs 1, and lists multiply "
+                "what they select by `first` or by the number of `ids`: ask for fewer items "
+                "or fewer nested lists.",
+                "maxCost",
+                limits.max_cost,
+                result.cost,
+                selected,
+                cost={"requested": result.cost, "limit": limits.max_cost},
+            )
+        )

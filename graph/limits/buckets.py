@@ -1,0 +1,116 @@
+"""Rate and concurrency per tenant: a token bucket charged by cost, and a semaphore.
+
+Both live in process memory, so each process enforces them alone: with N gateway
+instances (Lambda execution environments, containers) a tenant can get up to N times
+its rate. A multi-instance deployment needs a shared store (DynamoDB or Redis with an
+atomic update) or must give each instance its share (`cost_per_second / N`); API
+Gateway's per-key throttling is the coarse outer fence.
+
+A request's `Admission` is created by graph.middleware.rate_limit and put in a
+ContextVar; the schema extension, which knows the cost after validation, charges it
+before execution. Pure ASGI middleware and the extension hooks run in the request's
+task, so the ContextVar set by the one is seen by the other.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+from collections.abc import Callable
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+from graph.tenancy import Limits
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    #: Whole seconds until the request could pass (0 when allowed).
+    retry_after: int
+
+
+class TokenBucket:
+    """`capacity` tokens, refilled at `rate` per second; a request takes its cost.
+
+    A request needs min(cost, capacity) tokens to pass, then takes its full cost, so the
+    balance can go negative: an operation costing more than the burst still runs when
+    the bucket is full, and the tenant pays for it by waiting longer afterwards.
+    """
+
+    def __init__(
+        self, rate: float, capacity: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.rate = rate
+        self.capacity = capacity
+        self._clock = clock
+        self._tokens = capacity
+        self._updated = clock()
+
+    def _refill(self) -> None:
+        now = self._clock()
+        self._tokens = min(self.capacity, self._tokens + (now - self._updated) * self.rate)
+        self._updated = now
+
+    def take(self, cost: float) -> Decision:
+        self._refill()
+        needed = min(max(cost, 1.0), self.capacity)
+        if self._tokens >= needed:
+            self._tokens -= max(cost, 1.0)
+            return Decision(True, 0)
+        return Decision(False, max(1, math.ceil((needed - self._tokens) / self.rate)))
+
+    @property
+    def remaining(self) -> int:
+        self._refill()
+        return max(0, math.floor(self._tokens))
+
+    @property
+    def reset(self) -> int:
+        """Seconds until the bucket is full again."""
+        self._refill()
+        return max(0, math.ceil((self.capacity - self._tokens) / self.rate))
+
+
+@dataclass
+class TenantGuard:
+    bucket: TokenBucket
+    slots: asyncio.Semaphore
+
+
+class TenantGuards:
+    """One bucket and one semaphore per tenant id, built from its limits on first use."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._guards: dict[str, TenantGuard] = {}
+
+    def for_tenant(self, tenant_id: str, limits: Limits) -> TenantGuard:
+        guard = self._guards.get(tenant_id)
+        if guard is None:
+            guard = self._guards[tenant_id] = TenantGuard(
+                bucket=TokenBucket(limits.cost_per_second, limits.cost_burst, self._clock),
+                slots=asyncio.Semaphore(limits.max_concurrency),
+            )
+        return guard
+
+
+@dataclass
+class Admission:
+    """One request's dealings with its tenant's bucket."""
+
+    bucket: TokenBucket
+    charged: int = 0
+    retry_after: int | None = None
+
+    def charge(self, cost: int) -> Decision:
+        decision = self.bucket.take(cost)
+        if decision.allowed:
+            self.charged = cost
+        else:
+            self.retry_after = decision.retry_after
+        return decision
+
+
+current_admission: ContextVar[Admission | None] = ContextVar("admission", default=None)

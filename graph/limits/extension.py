@@ -1,0 +1,154 @@
+"""RequestLimits: a tenant's limits applied to each request, before any I/O.
+
+    on_operation  `extensions.cost` starts; after the operation it gets the actual
+                  consumed capacity and call count from the request's StoreStats
+    on_parse      graphql-core's parser stops after `max_tokens` tokens
+    on_validate   graph.limits.analysis measures the document; any broken limit ends the
+                  request there, before graphql-core's own validation (whose
+                  overlapping-fields rule is quadratic) and before execution; introspection
+                  is refused unless enabled or the key is admin
+    on_execute    the cost is charged to the tenant's token bucket (THROTTLED when empty);
+                  "Did you mean ...?" hints are removed unless enabled or the key is admin
+
+Per-request state lives in the execution context (`extensions_results["cost"]`) and in
+the request's ContextVars, never on the extension: Strawberry 0.341 builds a fresh
+extension per execution from the factory we pass, but an extension *instance* passed to
+a schema is shared between parallel executions (strawberry #3571, #4369).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from functools import partial
+from typing import Any
+
+from graphql import ExecutionResult as GraphQLExecutionResult
+from graphql import GraphQLError
+from graphql.validation import NoSchemaIntrospectionCustomRule
+from strawberry.extensions import SchemaExtension
+
+from graph.errors import Throttled
+from graph.limits.analysis import analyze, limit_error
+from graph.limits.buckets import current_admission
+from graph.observability import current_request
+from graph.tenancy import Limits
+
+_TOKENS = re.compile(r"Document contains more than \d+ tokens\. Parsing aborted\.")
+_SUGGESTION = re.compile(r"\s*Did you mean\b.*\?\s*$", re.DOTALL)
+
+
+class RequestLimits(SchemaExtension):
+    def __init__(self, *, limits: Limits, introspection: bool, suggestions: bool) -> None:
+        self.limits = limits
+        self.introspection = introspection
+        self.suggestions = suggestions
+
+    # -- hooks -------------------------------------------------------------------------
+
+    def on_operation(self) -> Iterator[None]:
+        ec = self.execution_context
+        cost: dict[str, Any] = {"requested": 0}
+        ec.extensions_results["cost"] = cost
+        yield
+        # In place: on early errors Strawberry has already copied this dict's reference
+        # into the response's extensions.
+        stats = getattr(getattr(ec.context, "store", None), "stats", None)
+        cost.update(
+            actualReadCapacity=round(stats.read_capacity, 2) if stats else 0.0,
+            actualWriteCapacity=round(stats.write_capacity, 2) if stats else 0.0,
+            dynamodbCalls=stats.total_calls if stats else 0,
+        )
+        info = current_request.get()
+        if info is not None:
+            info.operation_name = ec.operation_name
+            info.cost = cost["requested"]
+            try:
+                info.operation_type = ec.operation_type.value
+            except RuntimeError:  # no (single) operation in the document
+                info.operation_type = None
+
+    def on_parse(self) -> Iterator[None]:
+        ec = self.execution_context
+        ec.parse_options["max_tokens"] = self.limits.max_tokens
+        yield
+        for error in ec.pre_execution_errors or ():
+            if error.original_error is None and _TOKENS.search(error.message):
+                # The same error object is in the response: give it the limit's code.
+                error.original_error = limit_error(
+                    f"The document has more than {self.limits.max_tokens} tokens; at most "
+                    f"{self.limits.max_tokens} are allowed (limit maxTokens). Send a smaller "
+                    "document.",
+                    "maxTokens",
+                    self.limits.max_tokens,
+                    None,
+                ).original_error
+
+    def on_validate(self) -> Iterator[None]:
+        ec = self.execution_context
+        document = ec.graphql_document
+        privileged = self._privileged()
+        if document is not None:
+            analysis = analyze(
+                document,
+                ec.schema._schema,
+                self.limits,
+                operation_name=ec.operation_name,
+                variables=ec.variables,
+            )
+            ec.extensions_results["cost"]["requested"] = analysis.cost
+            if analysis.errors:
+                # Set before Strawberry validates: it then skips graphql-core's rules and
+                # returns these errors.
+                ec.pre_execution_errors = analysis.errors
+                yield
+                return
+        if not (self.introspection or privileged):
+            ec.validation_rules = (*ec.validation_rules, NoSchemaIntrospectionCustomRule)
+        yield
+        if not (self.suggestions or privileged):
+            _strip_suggestions(ec.pre_execution_errors or ())
+
+    def on_execute(self) -> Iterator[None]:
+        ec = self.execution_context
+        admission = current_admission.get()
+        if admission is not None and ec.result is None:
+            cost = int(ec.extensions_results["cost"]["requested"])
+            decision = admission.charge(cost)
+            if not decision.allowed:
+                bucket = admission.bucket
+                message = (
+                    f"Rate limit reached: this operation costs {cost} and the tenant's budget "
+                    f"({bucket.capacity:g}, refilled at {bucket.rate:g} per second) is spent. "
+                    f"Retry in {decision.retry_after} s."
+                )
+                throttled = Throttled(message, retryAfter=decision.retry_after)
+                # A preset result makes Strawberry skip execution (its documented cache
+                # hook) while ErrorCodes still sees the error.
+                ec.result = GraphQLExecutionResult(
+                    data=None, errors=[GraphQLError(message, original_error=throttled)]
+                )
+        yield
+        if not (self.suggestions or self._privileged()) and ec.result is not None:
+            _strip_suggestions(getattr(ec.result, "errors", None) or ())
+
+    # -- helpers -----------------------------------------------------------------------
+
+    def _privileged(self) -> bool:
+        principal = getattr(self.execution_context.context, "principal", None)
+        return bool(principal is not None and principal.can("admin"))
+
+
+def _strip_suggestions(errors: Iterable[GraphQLError]) -> None:
+    for error in errors:
+        if "Did you mean" in error.message:
+            error.message = _SUGGESTION.sub("", error.message)
+
+
+def limit_extensions(
+    limits: Limits, *, introspection: bool, suggestions: bool
+) -> list[Callable[[], SchemaExtension]]:
+    """Extension factories for one tenant's schema (a fresh extension per request)."""
+    return [
+        partial(RequestLimits, limits=limits, introspection=introspection, suggestions=suggestions)
+    ]
