@@ -46,4 +46,4 @@ test: lint dynamodb-local infra-tools playground-assets browser
 	@$(BIN)/pytest
 
 clean:
-	rm -rf $(VENV) .venv-* .cache .dev .pytest_cache .mypy_cache .ruff_cache dist
+	rm -rf $(VENV) .venv-* .cache .dev .pytest_cache .mypy_cache .ruff_cache dist build

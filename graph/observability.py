@@ -14,6 +14,7 @@ ContextVar; this middleware is pure ASGI, so both run in the request's task.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from contextvars import ContextVar
@@ -25,7 +26,7 @@ from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 NAMESPACE = "ResaleGraph"
-SERVICE = "resale-graph"
+SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME") or "resale-graph"
 
 
 class _Stdout:

@@ -62,9 +62,11 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _prod_needs_a_real_secret(self) -> Settings:
-        if self.stage == "prod" and self.cursor_secret.get_secret_value() == DEV_CURSOR_SECRET:
+        secret = self.cursor_secret.get_secret_value()
+        if self.stage == "prod" and (secret == DEV_CURSOR_SECRET or len(secret) < 32):
             raise ValueError(
-                "GRAPH_CURSOR_SECRET must be set to a random secret when GRAPH_STAGE=prod "
+                "GRAPH_CURSOR_SECRET must be a random secret of 32+ characters when "
+                "GRAPH_STAGE=prod "
                 "(for example `python -c 'import secrets; print(secrets.token_urlsafe(32))'`)."
             )
         return self

@@ -43,6 +43,7 @@ class AuditConsumer:
         self._given_client = client
         self._client: Any = client
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
         self._exit = AsyncExitStack()
         self._lock = threading.Lock()
         self.written = 0
@@ -54,7 +55,10 @@ class AuditConsumer:
         with self._lock:
             if self._loop is None:
                 loop = asyncio.new_event_loop()
-                threading.Thread(target=loop.run_forever, name="audit-io", daemon=True).start()
+                self._thread = threading.Thread(
+                    target=loop.run_forever, name="audit-io", daemon=True
+                )
+                self._thread.start()
                 self._loop = loop
             return self._loop
 
@@ -77,8 +81,13 @@ class AuditConsumer:
             return
         if self._given_client is None:
             self._submit(self._exit.aclose()).result(timeout=10)
-        self._loop.call_soon_threadsafe(self._loop.stop)
+        loop, thread = self._loop, self._thread
+        loop.call_soon_threadsafe(loop.stop)
+        if thread is not None:
+            thread.join(timeout=10)
+        loop.close()
         self._loop = None
+        self._thread = None
         self._client = self._given_client
 
     # -- records ----------------------------------------------------------------
