@@ -14,9 +14,9 @@ $(STAMP): pyproject.toml
 	@echo "==> creating $(VENV) with $(PYTHON)"
 	@$(PYTHON) -c "import sys; assert sys.version_info >= (3, 11), \"Python 3.11+ is needed; set PYTHON=...\"" 
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	@$(BIN)/pip install -q --upgrade pip
+	@$(BIN)/pip install -q --upgrade pip > $(VENV)/pip.log 2>&1 || { cat $(VENV)/pip.log; exit 1; }
 	@echo "==> installing the gateway and its dev/test tools (first run: about a minute)"
-	@$(BIN)/pip install -q -e '.[test,lint]'
+	@$(BIN)/pip install -q -e '.[test,lint]' >> $(VENV)/pip.log 2>&1 || { cat $(VENV)/pip.log; exit 1; }
 	@touch $(STAMP)
 
 install: $(STAMP)

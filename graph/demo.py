@@ -7,6 +7,7 @@ tables must never leak from one to the other.
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -142,6 +143,7 @@ def listing_ids() -> list[str]:
 
 def sellers(tenant_id: str) -> list[dict[str, Any]]:
     rng = random.Random(f"{tenant_id}/sellers")
+    extra = random.Random(f"{tenant_id}/seller-custom")
     out = []
     for n, seller_id in enumerate(seller_ids()):
         name = f"{SELLER_NAMES[n % len(SELLER_NAMES)]} {chr(65 + (n * 7) % 26)}."
@@ -154,15 +156,27 @@ def sellers(tenant_id: str) -> list[dict[str, Any]]:
                 "rating": Decimal(rng.randint(35, 50)) / 10,
                 "joinedAt": iso(joined),
                 "version": 1,
-                "custom": {},
+                "custom": _seller_custom(tenant_id, extra),
             }
         )
     return out
 
 
+def _seller_custom(tenant_id: str, rng: random.Random) -> dict[str, Any]:
+    if tenant_id == "kicks":
+        return {
+            "verified_reseller": rng.random() < 0.5,
+            "payout_tier": rng.choice(["STANDARD", "STANDARD", "GOLD", "PLATINUM"]),
+        }
+    if tenant_id == "threads":
+        return {"atelier": rng.random() < 0.3}
+    return {}
+
+
 def listings(tenant_id: str, catalog: str | None = None) -> list[dict[str, Any]]:
     spec = CATALOGS[catalog or tenant_id]
     rng = random.Random(f"{tenant_id}/listings")
+    extra = random.Random(f"{tenant_id}/custom")  # its own stream: other fields stay put
     products = product_ids()
     sellers_ = seller_ids()
     out = []
@@ -199,10 +213,63 @@ def listings(tenant_id: str, catalog: str | None = None) -> list[dict[str, Any]]
                 "updatedAt": iso(updated),
                 "version": 1,
                 "updatedBy": "seed",
-                "custom": {},
+                "custom": CUSTOM_LISTING.get(catalog or tenant_id, _none)(
+                    extra, n, product_name, cents
+                ),
             }
         )
     return out
+
+
+# Custom field values in their stored form (graph/extensions/values.py), matching the
+# demo extensions in tenants/extensions/.
+
+
+def _none(*_: Any) -> dict[str, Any]:
+    return {}
+
+
+def _kicks_listing(rng: random.Random, n: int, product: str, cents: int) -> dict[str, Any]:
+    custom: dict[str, Any] = {
+        "size": Decimal(rng.randrange(14, 27)) / 2,
+        "colorway": product.split("'")[1] if "'" in product else "Original",
+        "box_included": rng.random() < 0.7,
+        "release_date": iso(
+            datetime(1985 + rng.randrange(40), 1 + rng.randrange(12), 1, tzinfo=UTC)
+        ),
+        "purchase_price": (Decimal(cents) / 100 * Decimal(rng.randint(45, 110)) / 100).quantize(
+            Decimal("0.01")
+        ),
+        "shopify": json.dumps(
+            {"productId": f"gid://shopify/Product/{7000 + n}", "variantId": f"v{n}"},
+            separators=(",", ":"),
+            sort_keys=True,
+        ),
+    }
+    grade = rng.choice(["VERIFIED", "VERIFIED", "UNVERIFIED", None])
+    if grade:  # otherwise the declared default (PENDING) applies
+        custom["authenticity_grade"] = grade
+    return custom
+
+
+def _threads_listing(rng: random.Random, n: int, product: str, cents: int) -> dict[str, Any]:
+    return {
+        "fabric": rng.choice(["COTTON", "WOOL", "LINEN", "CASHMERE", "SILK", "DENIM"]),
+        "size_label": rng.choice(["XS", "S", "M", "L", "XL"]),
+        "measurements": {
+            "chest": Decimal(rng.randint(88, 124)),
+            "length": Decimal(rng.randint(60, 80)),
+            "sleeve": Decimal(rng.randint(58, 68)),
+        },
+        "country_of_origin": rng.choice(["PT", "IT", "GB", "JP", "TR", "FR"]),
+        "care": rng.choice([["Machine wash 30°C"], ["Hand wash", "Dry flat"], ["Dry clean"]]),
+        "commercetools": json.dumps(
+            {"sku": f"TL-{n:05d}", "channel": "eu-store"}, separators=(",", ":"), sort_keys=True
+        ),
+    }
+
+
+CUSTOM_LISTING = {"kicks": _kicks_listing, "threads": _threads_listing}
 
 
 def dataset(tenant_id: str, catalog: str | None = None) -> dict[str, list[dict[str, Any]]]:

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from graph import demo
 from graph.extensions import ExtensionError, load_extension
 from graph.extensions.sdl import breaking_changes, sdl
 from graph.extensions.spec import parse_spec
@@ -16,7 +17,7 @@ from graph.runtime import Runtime
 from graph.settings import Settings
 from graph.store.admin import delete_tables
 from graph.tenancy import Registry
-from tests.conftest import Gateway, make_gateway, make_tenant, raw_key
+from tests.conftest import Audit, Gateway, make_gateway, make_tenant, raw_key
 from tests.test_mutations import CREATE, UPDATE, new_listing
 
 REPO_TENANTS = Path(__file__).resolve().parents[1] / "tenants"
@@ -230,12 +231,12 @@ async def test_broken_extension_fails_only_its_tenant(
 async def test_edited_extension_takes_effect_with_reload(
     ddb: Any, settings: Settings, tmp_path: Path
 ) -> None:
-    folder = _tenants_dir(tmp_path, '[listing.fields.size]\ntype = "Int"\n')
+    folder = _tenants_dir(tmp_path, '[listing.fields.weight]\ntype = "Int"\n')
     conf = settings.model_copy(update={"tenants_dir": folder, "extensions_reload": True})
     gw, tenants = await make_gateway(ddb, conf, seed=True)
-    query = '{ listing(id: "lst-0001") { custom { size } } }'
+    query = '{ listing(id: "lst-0001") { custom { weight } } }'
     try:
-        assert (await gw.gql(query))["data"]["listing"]["custom"] == {"size": None}
+        assert (await gw.gql(query))["data"]["listing"]["custom"] == {"weight": None}
         path = folder / "extensions" / "kicks.toml"
         path.write_text('[listing.fields.grip]\ntype = "String"\n')
         os.utime(path, (time.time() + 5, time.time() + 5))
@@ -290,3 +291,46 @@ required = true
     ) in found  # optional -> required
     assert not any(".old " in d for _, d in found)  # deprecated first: removal allowed
     assert len(changes) >= 4
+
+
+async def test_history_hides_private_custom_fields_from_storefront_keys(
+    gateway: Gateway, audit: Audit
+) -> None:
+    body = await gateway.gql(
+        CREATE, {"input": new_listing(custom={"size": "9", "purchasePrice": "80"})}, scope="write"
+    )
+    listing_id = body["data"]["createListing"]["listing"]["id"]
+    await audit.drain()
+    query = """query($id: ID!) { listing(id: $id) { history(first: 1) { edges { node {
+        changes { field new } } } } } }"""
+
+    async def fields(scope: str) -> set[str]:
+        data = await gateway.gql(query, {"id": listing_id}, scope=scope)
+        node = data["data"]["listing"]["history"]["edges"][0]["node"]
+        return {c["field"] for c in node["changes"]}
+
+    read, write = await fields("read"), await fields("write")
+    assert "custom.size" in read
+    assert "custom.purchasePrice" not in read
+    assert "custom.shopify" not in read
+    assert {"custom.size", "custom.purchasePrice"} <= write
+
+
+async def test_filters_match_declared_defaults_of_missing_values(gateway: Gateway) -> None:
+    seeded = demo.dataset("kicks")["listings"]
+    want = sorted(
+        (i for i in seeded if i["productId"] == "prd-001"),
+        key=lambda i: (i["createdAt"], i["listingId"]),
+        reverse=True,
+    )
+    pending = [
+        i["listingId"]
+        for i in want
+        if i["custom"].get("authenticity_grade", "PENDING") == "PENDING"
+    ]
+    assert 0 < len(pending) < len(want)
+    body = await gateway.gql(
+        """{ productListings(productId: "prd-001", first: 100,
+             where: {authenticityGrade: {eq: PENDING}}) { edges { node { id } } } }"""
+    )
+    assert [e["node"]["id"] for e in body["data"]["productListings"]["edges"]] == pending

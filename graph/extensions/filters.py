@@ -8,12 +8,12 @@ early (with a cursor to continue) after a fixed number of Query calls.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from graph.errors import BadUserInput
 from graph.extensions import TenantExtension
-from graph.extensions.values import to_storage
+from graph.extensions.values import default_stored, to_storage
 from graph.store.base import Condition
 
 OPERATORS = {"eq": "=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<=", "in": "IN"}
@@ -34,6 +34,7 @@ def conditions(ext: TenantExtension, where: Mapping[str, Any] | None) -> list[Co
                 argument="where",
                 field=name,
             )
+        default = default_stored(spec) if spec.default is not None else None
         for op, value in (ops or {}).items():
             if value is None:
                 continue
@@ -42,7 +43,27 @@ def conditions(ext: TenantExtension, where: Mapping[str, Any] | None) -> list[Co
                     raise BadUserInput(
                         f"`{name}.in` takes 1 to {MAX_IN} values.", argument="where", field=name
                     )
-                out.append((("custom", name), "IN", [to_storage(spec, v) for v in value]))
+                stored: Any = [to_storage(spec, v) for v in value]
             else:
-                out.append((("custom", name), OPERATORS[op], to_storage(spec, value)))
+                stored = to_storage(spec, value)
+            operator = OPERATORS[op]
+            # An item without the field has its declared default: match it if that does.
+            if default is not None and _holds(default, operator, stored):
+                operator += "?"
+            out.append((("custom", name), operator, stored))
     return out
+
+
+def _holds(value: Any, operator: str, operand: Any) -> bool:
+    checks: dict[str, Callable[[Any, Any], bool]] = {
+        "=": lambda a, b: bool(a == b),
+        ">": lambda a, b: bool(a > b),
+        ">=": lambda a, b: bool(a >= b),
+        "<": lambda a, b: bool(a < b),
+        "<=": lambda a, b: bool(a <= b),
+        "IN": lambda a, b: a in b,
+    }
+    try:
+        return checks[operator](value, operand)
+    except TypeError:
+        return False

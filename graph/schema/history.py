@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
@@ -9,6 +10,7 @@ from typing import Any
 
 import strawberry
 from strawberry.scalars import JSON
+from strawberry.utils.str_converters import to_camel_case
 
 from graph.schema.pagination import PageInfo
 from graph.store import Item, Page
@@ -58,7 +60,7 @@ class AuditEntry:
     changes: list[FieldChange]
 
     @classmethod
-    def from_item(cls, item: Item) -> AuditEntry:
+    def from_item(cls, item: Item, visible: Visible) -> AuditEntry:
         return cls(
             id=strawberry.ID(f"{item['entityId']}@{item['atSequence']}"),
             entity_type=AuditEntityType(item["entityType"]),
@@ -68,11 +70,38 @@ class AuditEntry:
             actor=item["actor"],
             request_id=item.get("requestId") or None,
             version=int(item["version"]) if item.get("version") is not None else None,
-            changes=[
-                FieldChange(field=name, old=jsonable(c.get("old")), new=jsonable(c.get("new")))
-                for name, c in sorted(item.get("changes", {}).items())
-            ],
+            changes=_changes(item, visible),
         )
+
+
+#: Entity type -> the custom field names the caller may see.
+Visible = Mapping[str, frozenset[str]]
+
+
+def _changes(item: Item, visible: Visible) -> list[FieldChange]:
+    """The entry's changes; `custom` is split per field, and fields the caller may not
+    see (private custom fields, for storefront keys) are left out."""
+    changes = []
+    allowed = visible.get(item["entityType"], frozenset())
+    for name, change in sorted(item.get("changes", {}).items()):
+        if name != "custom":
+            changes.append(
+                FieldChange(
+                    field=name, old=jsonable(change.get("old")), new=jsonable(change.get("new"))
+                )
+            )
+            continue
+        old, new = change.get("old") or {}, change.get("new") or {}
+        for key in sorted(set(old) | set(new)):
+            if key in allowed and old.get(key) != new.get(key):
+                changes.append(
+                    FieldChange(
+                        field=f"custom.{to_camel_case(key)}",
+                        old=jsonable(old.get(key)),
+                        new=jsonable(new.get(key)),
+                    )
+                )
+    return changes
 
 
 @strawberry.type
@@ -87,10 +116,15 @@ class AuditEntryConnection:
     page_info: PageInfo
 
 
-def audit_connection(page: Page) -> AuditEntryConnection:
+def audit_connection(page: Page, context: Any) -> AuditEntryConnection:
+    private = context.principal.can("write")
+    visible = {
+        entity.upper(): frozenset(context.extension.fields(entity, private=private))
+        for entity in ("listing", "seller")
+    }
     return AuditEntryConnection(
         edges=[
-            AuditEntryEdge(cursor=cursor, node=AuditEntry.from_item(item))
+            AuditEntryEdge(cursor=cursor, node=AuditEntry.from_item(item, visible))
             for item, cursor in zip(page.items, page.cursors, strict=True)
         ],
         page_info=PageInfo(

@@ -68,7 +68,7 @@ class Query:
         page = await history_resolvers.audit_trail(
             info.context, actor, start=from_, end=to, first=first, after=after
         )
-        return audit_connection(page)
+        return audit_connection(page, info.context)
 
     @strawberry.field(description="Pre-owned listings of a product, newest first.")
     async def product_listings(

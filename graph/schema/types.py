@@ -100,7 +100,7 @@ class Listing:
         page = await history_resolvers.listing_history(
             info.context, str(self.id), first=first, after=after
         )
-        return audit_connection(page)
+        return audit_connection(page, info.context)
 
     @strawberry.field
     async def seller(self, info: Info[Context, None]) -> Seller | None:
@@ -193,7 +193,7 @@ class Seller:
         page = await history_resolvers.seller_history(
             info.context, str(self.id), first=first, after=after
         )
-        return audit_connection(page)
+        return audit_connection(page, info.context)
 
     @classmethod
     def from_item(cls, item: Item | None) -> Seller | None:

@@ -96,7 +96,9 @@ class Page:
         return self.stop_cursor or (self.cursors[-1] if self.cursors else None)
 
 
-#: (attribute path, operator, value): `(("custom", "size"), ">=", Decimal(9))`.
+#: (attribute path, operator, value): `(("custom", "size"), ">=", Decimal(9))`. The
+#: operator may end in `?`: the condition then also holds where the attribute is missing
+#: (a custom field whose declared default matches).
 Condition = tuple[tuple[str, ...], str, Any]
 _OPERATORS = frozenset({"=", "<>", "<", "<=", ">", ">=", "IN"})
 
@@ -105,9 +107,10 @@ def _filter_expression(
     conditions: Sequence[Condition], names: dict[str, str], values: dict[str, Any]
 ) -> str:
     parts = []
-    for n, (path, op, value) in enumerate(conditions):
+    for n, (path, operator, value) in enumerate(conditions):
+        op = operator.rstrip("?")
         if op not in _OPERATORS:
-            raise ValueError(f"unsupported operator {op!r}")
+            raise ValueError(f"unsupported operator {operator!r}")
         segments = []
         for m, segment in enumerate(path):
             names[f"#f{n}_{m}"] = segment
@@ -118,10 +121,13 @@ def _filter_expression(
             for m, item in enumerate(value):
                 values[f":f{n}_{m}"] = value_to_wire(item)
                 placeholders.append(f":f{n}_{m}")
-            parts.append(f"{attr} IN ({', '.join(placeholders)})")
+            expression = f"{attr} IN ({', '.join(placeholders)})"
         else:
             values[f":f{n}"] = value_to_wire(value)
-            parts.append(f"{attr} {op} :f{n}")
+            expression = f"{attr} {op} :f{n}"
+        if operator.endswith("?"):
+            expression = f"(attribute_not_exists({attr}) OR {expression})"
+        parts.append(expression)
     return " AND ".join(parts)
 
 
