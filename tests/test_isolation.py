@@ -139,3 +139,48 @@ async def test_every_dynamodb_request_names_only_the_callers_tables(
         await three.gql(query, {"id": shared}, tenant=tenant)
     assert calls.count() >= len(QUERIES) * (len(TENANTS) + 1)
     assert calls.tables() <= set(three.tenants[tenant].tables.all())
+
+
+MUTATIONS: dict[str, tuple[str, Any]] = {
+    "updateListing": (
+        """mutation($id: ID!) { updateListing(id: $id, expectedVersion: 1, input: {title: "x"})
+           { listing { id title } userErrors { field code } } }""",
+        "lst-only-{t}",
+    ),
+    "setListingStatus": (
+        """mutation($id: ID!) { setListingStatus(id: $id, status: WITHDRAWN)
+           { listing { id } userErrors { field code } } }""",
+        "lst-only-{t}",
+    ),
+    "createListing": (
+        """mutation($id: ID!) { createListing(input: {sellerId: $id, productId: "p",
+           title: "t", condition: GOOD, price: {amount: "10", currency: "USD"}})
+           { listing { id } userErrors { field code } } }""",
+        "sel-only-{t}",
+    ),
+}
+
+
+@pytest.mark.parametrize("mutation", list(MUTATIONS))
+@pytest.mark.parametrize(("owner", "caller"), PAIRS)
+async def test_writes_cannot_reach_another_tenants_records(
+    three: Gateway, calls: CallRecorder, mutation: str, owner: str, caller: str
+) -> None:
+    document, template = MUTATIONS[mutation]
+    calls.reset()
+    theirs = without_request_ids(
+        await three.gql(document, {"id": template.format(t=owner)}, tenant=caller, scope="write")
+    )
+    nowhere = without_request_ids(
+        await three.gql(document, {"id": "xx-exists-nowhere"}, tenant=caller, scope="write")
+    )
+    assert theirs["data"] == nowhere["data"]
+    payload = theirs["data"][mutation]
+    assert payload["listing"] is None
+    assert [e["code"] for e in payload["userErrors"]] == ["NOT_FOUND"]
+    assert calls.tables() <= set(three.tenants[caller].tables.all())
+    # ... and the owner's record is untouched.
+    check = await three.gql(
+        QUERIES["listing"], {"id": f"lst-only-{owner}"}, tenant=owner, scope="read"
+    )
+    assert check["data"]["listing"]["title"] == f"Only in {owner}"
