@@ -136,16 +136,13 @@ class Writes(StoreBase):
                 values[":expectedStatus"] = {"S": expected_status}
                 condition += " AND #status = :expectedStatus"
             try:
-                response = await self._call(
-                    "UpdateItem",
-                    TableName=self.tables.listings,
-                    Key={"listingId": {"S": listing_id}},
-                    UpdateExpression=expression,
-                    ConditionExpression=condition,
-                    ExpressionAttributeNames=names,
-                    ExpressionAttributeValues=values,
-                    ReturnValues="ALL_NEW",
-                    ReturnValuesOnConditionCheckFailure="ALL_OLD",
+                return await self._conditional_update(
+                    self.tables.listings,
+                    {"listingId": listing_id},
+                    expression,
+                    condition,
+                    names,
+                    values,
                 )
             except ConditionFailed as failed:
                 current = failed.item
@@ -158,7 +155,6 @@ class Writes(StoreBase):
                     stamp = stamp.after(current["updatedAt"])
                     continue
                 raise
-            return from_wire(response["Attributes"])
         raise ConditionFailed(None)
 
     async def upsert_seller(
@@ -190,16 +186,13 @@ class Writes(StoreBase):
                 names["#custom"] = "custom"
                 condition += " AND attribute_exists(#custom)"
             try:
-                response = await self._call(
-                    "UpdateItem",
-                    TableName=self.tables.sellers,
-                    Key={"sellerId": {"S": seller_id}},
-                    UpdateExpression=expression,
-                    ConditionExpression=condition,
-                    ExpressionAttributeNames=names,
-                    ExpressionAttributeValues=values,
-                    ReturnValues="ALL_NEW",
-                    ReturnValuesOnConditionCheckFailure="ALL_OLD",
+                return await self._conditional_update(
+                    self.tables.sellers,
+                    {"sellerId": seller_id},
+                    expression,
+                    condition,
+                    names,
+                    values,
                 )
             except ConditionFailed as failed:
                 current = failed.item
@@ -215,8 +208,30 @@ class Writes(StoreBase):
                     stamp = stamp.after(current["updatedAt"])  # type: ignore[index]
                     continue
                 raise
-            return from_wire(response["Attributes"])
         raise ConditionFailed(None)
+
+    async def _conditional_update(
+        self,
+        table: str,
+        key: Mapping[str, str],
+        expression: str,
+        condition: str,
+        names: dict[str, str],
+        values: dict[str, Any],
+    ) -> Item:
+        """UpdateItem under a condition; the new item, or ConditionFailed(current item)."""
+        response = await self._call(
+            "UpdateItem",
+            TableName=table,
+            Key={name: {"S": value} for name, value in key.items()},
+            UpdateExpression=expression,
+            ConditionExpression=condition,
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=values,
+            ReturnValues="ALL_NEW",
+            ReturnValuesOnConditionCheckFailure="ALL_OLD",
+        )
+        return from_wire(response["Attributes"])
 
     async def get_listing_consistent(self, listing_id: str) -> Item | None:
         if not valid_key(listing_id):
