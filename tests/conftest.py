@@ -19,7 +19,7 @@ from graph.settings import Settings
 from graph.store import TableNames
 from graph.store.admin import create_tables, delete_tables, put_items
 from graph.store.client import open_dynamodb
-from graph.tenancy import ApiKeyConfig, Registry, Tenant, TenantConfig, hash_secret
+from graph.tenancy import ApiKeyConfig, Limits, Registry, Tenant, TenantConfig, hash_secret
 
 #: Raw development keys of the test tenants, by tenant and scope.
 SCOPES = ("read", "write", "admin")
@@ -114,7 +114,9 @@ def calls(ddb: Any) -> Iterator[CallRecorder]:
         events.unregister("after-call-error.dynamodb", unique_id="test-after-err")
 
 
-def make_tenant(tenant_id: str, run: str, origins: tuple[str, ...] = ()) -> Tenant:
+def make_tenant(
+    tenant_id: str, run: str, origins: tuple[str, ...] = (), limits: Limits | None = None
+) -> Tenant:
     keys = tuple(
         ApiKeyConfig(
             id=f"{tenant_id}-test-{scope}",
@@ -123,7 +125,9 @@ def make_tenant(tenant_id: str, run: str, origins: tuple[str, ...] = ()) -> Tena
         )
         for scope in SCOPES
     )
-    config = TenantConfig(id=tenant_id, name=tenant_id.title(), keys=keys, origins=origins)
+    config = TenantConfig(
+        id=tenant_id, name=tenant_id.title(), keys=keys, origins=origins, limits=limits or Limits()
+    )
     names = {name: f"t{run}-{tenant_id}-{name}" for name in ("listings", "sellers", "history")}
     return Tenant(config=config, tables=TableNames.from_mapping(names))
 
@@ -164,9 +168,12 @@ async def make_gateway(
     batching: bool = True,
     seed: bool = True,
     catalogs: dict[str, str] | None = None,
+    limits: Limits | None = None,
 ) -> tuple[Gateway, list[Tenant]]:
     run = uuid.uuid4().hex[:10]
-    tenants = [make_tenant(t, run, origins=(f"https://{t}.example",)) for t in tenant_ids]
+    tenants = [
+        make_tenant(t, run, origins=(f"https://{t}.example",), limits=limits) for t in tenant_ids
+    ]
     for tenant in tenants:
         await create_tables(ddb, tenant.tables)
         if seed:
@@ -235,3 +242,16 @@ async def audit(
         yield audit
     finally:
         audit.consumer.close()
+
+
+@pytest.fixture
+async def roomy(ddb: Any, settings: Settings) -> AsyncIterator[Gateway]:
+    """A seeded gateway whose tenant may have 32 requests in flight (the default cap is
+    8): for tests about concurrent writes, not about the concurrency cap."""
+    gw, tenants = await make_gateway(ddb, settings, limits=Limits(max_concurrency=32))
+    try:
+        yield gw
+    finally:
+        await gw.http.aclose()
+        for tenant in tenants:
+            await delete_tables(ddb, tenant.tables)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from graph.audit.entries import entry_for
-from tests.conftest import Audit, Gateway, raw_key
+from tests.conftest import Audit, Gateway, make_audit, raw_key
 from tests.test_mutations import CREATE, STATUS, UPDATE, new_listing
 
 HISTORY = """query($id: ID!) { listing(id: $id) { history(first: 20) { edges { node {
@@ -154,7 +154,11 @@ async def test_listing_as_of(gateway: Gateway, audit: Audit) -> None:
     assert naive["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
 
 
-async def test_concurrent_updates_leave_one_change(gateway: Gateway, audit: Audit) -> None:
+async def test_concurrent_updates_leave_one_change(
+    roomy: Gateway, settings: Any, ddb: Any, streams: Any
+) -> None:
+    gateway = roomy
+    audit = make_audit(gateway, settings, ddb, streams)
     await audit.drain()
     await asyncio.gather(
         *(
@@ -166,6 +170,7 @@ async def test_concurrent_updates_leave_one_change(gateway: Gateway, audit: Audi
     )
     await audit.drain()
     body = await gateway.gql(HISTORY, {"id": "lst-0005"})
+    audit.consumer.close()
     events = [e["node"]["event"] for e in body["data"]["listing"]["history"]["edges"]]
     assert events == ["UPDATED", "CREATED"]  # the seed's insert, then the one winner
 

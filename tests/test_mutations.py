@@ -133,7 +133,8 @@ async def test_update_with_versions(gateway: Gateway) -> None:
     assert missing["data"]["updateListing"]["userErrors"][0]["code"] == "NOT_FOUND"
 
 
-async def test_twenty_concurrent_updates_one_wins(gateway: Gateway) -> None:
+async def test_twenty_concurrent_updates_one_wins(roomy: Gateway) -> None:
+    gateway = roomy
     results = await asyncio.gather(
         *(
             gateway.gql(
