@@ -1,0 +1,1 @@
+"""Benchmarks of Resale Graph: `make bench` or `python -m bench [--quick]`."""

@@ -1,0 +1,145 @@
+"""Bench 6: noisy neighbour. Tenant B's latency while tenant A floods the same gateway.
+
+One gateway process (uvicorn graph.app:create_app --factory) serves every tenant of the
+temp registry. B sends product pages (N=20) one at a time: first alone, then while a
+separate load generator floods as A (the same query, `flood_concurrency` at once):
+
+  A with default limits  `bench-noisy`: the registry's default per-tenant limits
+                         (concurrency cap, cost bucket), as a tenant is deployed
+  A without limits       `bench-a`: limits raised, i.e. what the limiter buys
+
+Figures: B's p50/p90 under each flood against B alone. A's answers and rejections
+(429) are in the notes and the JSON. B's own cost bucket is raised so its back-to-back
+probes are never throttled themselves (bench/dataset.py).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.common import Benchmark, BenchResult, Figure, median, percentile, say, summarize
+from bench.dataset import (
+    PRODUCT_PAGE,
+    TENANT_A,
+    TENANT_B,
+    TENANT_NOISY,
+    product_page_variables,
+    read_key,
+)
+from bench.env import BenchEnv
+from bench.loadgen import Phase, PhaseResult, Plan, finish_plan, run_plan, start_plan
+
+PAGE = 20
+SCENARIOS = (("default limits", TENANT_NOISY), ("no limits", TENANT_A))
+
+
+def _phase(env: BenchEnv, url: str, tenant: str, *, flood: bool) -> Phase:
+    budget = env.budget
+    body = json.dumps({"query": PRODUCT_PAGE, "variables": product_page_variables(PAGE)})
+    return Phase(
+        label=f"{tenant} {'flood' if flood else 'probe'}",
+        kind="http",
+        url=url,
+        headers={"x-api-key": read_key(tenant)},
+        body=body,
+        concurrency=budget.flood_concurrency if flood else 1,
+        count=1_000_000 if flood else budget.noisy_requests,
+        max_seconds=budget.noisy_seconds * 3 + 30 if flood else budget.noisy_seconds,
+        warmup=budget.flood_concurrency if flood else budget.warmup_requests,
+    )
+
+
+def _wait_for(path: Path, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        if time.monotonic() > deadline:
+            raise RuntimeError("the flood did not start in time")
+        time.sleep(0.05)
+
+
+def _side(results: list[PhaseResult]) -> dict[str, Any]:
+    pooled = [v for r in results for v in r.latencies_ms]
+    return {
+        "p50": median([r.p50 for r in results]),
+        "p90": percentile(pooled, 90),
+        "n": len(pooled),
+        "latency": summarize(pooled),
+        "failed": sum(r.failed for r in results),
+        "failures": [r.failures for r in results if r.failures],
+        "cpu_pct": results[-1].cpu_pct if results else {},
+    }
+
+
+def _flood(env: BenchEnv, url: str, watch: dict[str, int], flooder: str, name: str) -> Any:
+    stop = env.workdir / f"stop-flood-{flooder}"
+    ready = env.workdir / f"flood-ready-{flooder}"
+    plan = Plan(
+        phases=[_phase(env, url, flooder, flood=True)],
+        watch=watch,
+        stop_file=str(stop),
+        ready_file=str(ready),
+    )
+    say(f"  A ({flooder}, {name}) floods at c={env.budget.flood_concurrency}; B probes")
+    running = start_plan(plan, env.root)
+    try:
+        _wait_for(ready, timeout=60)
+        probed = run_plan(
+            Plan(phases=[_phase(env, url, TENANT_B, flood=False)], watch=watch), env.root
+        )
+    finally:
+        stop.touch()
+        flood = finish_plan(running, timeout=120)
+    return probed, flood
+
+
+def run(env: BenchEnv) -> BenchResult:
+    result = BenchResult(NAME, TITLE)
+    gateway = env.gateway()
+    watch = {"gateway": gateway.pid, "dynamodb": env.dynamodb_pid}
+    say("  B alone")
+    probe = Plan(phases=[_phase(env, gateway.url, TENANT_B, flood=False)], watch=watch)
+    b_alone = _side(run_plan(probe, env.root))
+    result.details["b_alone"] = b_alone
+    conc = env.budget.flood_concurrency
+    for name, flooder in SCENARIOS:
+        probed, flood = _flood(env, gateway.url, watch, flooder, name)
+        b = _side(probed)
+        a = {
+            "tenant": flooder,
+            "concurrency": conc,
+            "throughput": median([r.throughput for r in flood]),
+            "answered": sum(r.ok for r in flood),
+            "rejected_or_failed": sum(r.failed for r in flood),
+            "failures": [r.failures for r in flood if r.failures],
+            "latency": summarize([v for r in flood for v in r.latencies_ms]),
+        }
+        result.details[f"A {name}"] = {"b_during_flood": b, "a_flood": a}
+        for key in ("p50", "p90"):
+            result.figures.append(
+                Figure(
+                    f"B {key} while A floods (c={conc}), A {name}",
+                    b[key],
+                    "ms",
+                    b_alone[key],
+                    "B alone",
+                    samples=b["n"],
+                )
+            )
+        result.notes.append(
+            f"A {name}: {a['answered']} answered at {a['throughput']:.1f} req/s, "
+            f"{a['rejected_or_failed']} rejected/failed {a['failures'] or ''}; "
+            f"B got {b['n']} answers during the flood ({b['failed']} failed)"
+        )
+    result.notes.append(
+        f"B probes one request at a time ({b_alone['n']} alone); under a flood it gets few "
+        "answers in the time cap, so p90 is shown instead of p99, with the sample count."
+    )
+    return result
+
+
+NAME = "noisy_neighbour"
+TITLE = "Noisy neighbour: tenant B's latency while tenant A floods the same gateway"
+BENCHMARK = Benchmark(NAME, TITLE, run)

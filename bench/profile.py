@@ -1,0 +1,110 @@
+"""Profile the product page in-process with cProfile (not part of `make bench`):
+
+    .venv/bin/python -m bench.profile [--first 100] [--requests 200] [--top 25]
+
+Starts its own DynamoDB Local and data, serves the app through httpx's ASGITransport
+(the client side is in the profile too: read the app's rows), and prints where the
+time goes: by package (self time), then the costliest functions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import io
+import pstats
+import sys
+import sysconfig
+from collections.abc import Sequence
+from pathlib import Path
+
+import httpx
+
+from bench.common import Budget, say
+from bench.dataset import PRODUCT_PAGE, STAGE, TENANT_A, product_page_variables, read_key
+from bench.env import ROOT, BenchEnv
+from bench.run import quiet_stdout, restore_stdout
+
+_STDLIB = Path(sysconfig.get_paths()["stdlib"]).resolve()
+
+
+def package_of(filename: str) -> str:
+    """`strawberry`, `botocore`, `graph.schema`, `stdlib:asyncio`, `builtins`, ..."""
+    if filename.startswith("~") or filename.startswith("<"):
+        return "builtins"
+    path = Path(filename).resolve()
+    parts = path.parts
+    if "site-packages" in parts:
+        return parts[parts.index("site-packages") + 1].removesuffix(".py")
+    if path.is_relative_to(ROOT):
+        rel = path.relative_to(ROOT).with_suffix("").parts
+        return ".".join(rel[:2]) if rel[0] == "graph" and len(rel) > 2 else ".".join(rel[:1])
+    if path.is_relative_to(_STDLIB):
+        return "stdlib:" + path.relative_to(_STDLIB).with_suffix("").parts[0]
+    return "other"
+
+
+async def _profile(env: BenchEnv, first: int, requests: int) -> pstats.Stats:
+    from graph.app import create_app
+    from graph.runtime import Runtime
+    from graph.settings import Settings
+    from graph.store.client import open_dynamodb
+    from graph.tenancy import load_registry
+
+    settings = Settings(stage=STAGE, dynamodb_endpoint=env.dynamodb_endpoint)
+    registry = load_registry(env.tenants_dir, STAGE)
+    payload = {"query": PRODUCT_PAGE, "variables": product_page_variables(first)}
+    headers = {"x-api-key": read_key(TENANT_A)}
+    async with open_dynamodb(settings) as client:
+        app = create_app(runtime=Runtime(settings, registry, client=client), manage_client=False)
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as http:
+            for _ in range(20):
+                (await http.post("/graphql", json=payload, headers=headers)).raise_for_status()
+            profiler = cProfile.Profile()
+            profiler.enable()
+            for _ in range(requests):
+                await http.post("/graphql", json=payload, headers=headers)
+            profiler.disable()
+    return pstats.Stats(profiler)
+
+
+def report(stats: pstats.Stats, top: int) -> str:
+    raw = stats.stats  # type: ignore[attr-defined]
+    total = sum(entry[2] for entry in raw.values())
+    by_package: dict[str, float] = {}
+    for (filename, _line, _name), entry in raw.items():
+        package = package_of(filename)
+        by_package[package] = by_package.get(package, 0.0) + entry[2]
+    lines = [f"self time by package (total {total:.2f}s):"]
+    for package, seconds in sorted(by_package.items(), key=lambda kv: -kv[1])[:top]:
+        lines.append(f"  {100 * seconds / total:5.1f}%  {seconds:7.3f}s  {package}")
+    out = io.StringIO()
+    stats.stream = out  # type: ignore[attr-defined]
+    stats.sort_stats("tottime").print_stats(top)
+    stats.sort_stats("cumulative").print_stats(top)
+    return "\n".join(lines) + "\n" + out.getvalue()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.profile")
+    parser.add_argument("--first", type=int, default=100)
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--top", type=int, default=25)
+    args = parser.parse_args(argv)
+    env = BenchEnv(Budget.quick_run())
+    real_stdout = quiet_stdout()  # the app's per-request log lines (still profiled)
+    try:
+        env.ensure_data()
+        say(f"profiling {args.requests} product pages (N={args.first}) in-process ...")
+        stats = asyncio.run(_profile(env, args.first, args.requests))
+    finally:
+        env.close()
+        restore_stdout(real_stdout)
+    sys.stdout.write(report(stats, args.top))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,12 @@
+# Benchmarks: `make bench` (full, ~5-7 min on 2 cores) or `make bench BENCH_ARGS=--quick`.
+# Included by the top-level Makefile; also works alone: `make -f mk/bench.mk bench`.
+# Starts its own DynamoDB Local and gateways; prints a table and writes
+# bench/results/latest.json. Ratios against baselines of the same run are the headline.
+BENCH_PY ?= .venv/bin/python
+BENCH_ARGS ?=
+
+.PHONY: bench
+bench:
+	@$(MAKE) --no-print-directory -f Makefile install
+	@$(BENCH_PY) -m graph.local.dynamodb_local install >/dev/null
+	@$(BENCH_PY) -m bench $(BENCH_ARGS)
