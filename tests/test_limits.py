@@ -337,7 +337,8 @@ async def test_every_response_reports_estimated_and_actual_cost(
     }
 
 
-async def test_concurrent_requests_keep_their_own_cost(gateway: Gateway) -> None:
+async def test_concurrent_requests_keep_their_own_cost(roomy: Gateway) -> None:
+    gateway = roomy  # 20 in flight at once: above the default concurrency cap of 8
     documents = [
         f'{{ productListings(productId: "prd-001", first: {n}) {{ edges {{ node {{ id }} }} }} }}'
         for n in range(1, 21)
