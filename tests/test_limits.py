@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
+import pytest
 
 from graph import demo
 from graph.app import create_app
@@ -379,3 +380,31 @@ async def test_limits_are_per_tenant(ddb: Any, settings: Settings, calls: CallRe
             "query($ids: [ID!]!) { listings(ids: $ids) { id } }", {"ids": ids}, tenant="kicks"
         )
         assert limit_names(costly) == ["maxCost"]
+
+
+async def test_valid_documents_are_validated_once(
+    gateway: Gateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import strawberry.schema.schema as strawberry_schema
+
+    from graph.limits.extension import VALID_DOCUMENTS
+
+    validated: list[str] = []
+    real = strawberry_schema.validate_document
+
+    def counting(schema: Any, document: Any, rules: Any) -> Any:
+        validated.append(document.loc.source.body)
+        return real(schema, document, rules)
+
+    monkeypatch.setattr(strawberry_schema, "validate_document", counting)
+    monkeypatch.setattr(VALID_DOCUMENTS, "_keys", type(VALID_DOCUMENTS._keys)())
+    good = '{ listing(id: "lst-0001") { id title } }'
+    bad = '{ listing(id: "lst-0001") { titel } }'
+    for _ in range(3):
+        assert "errors" not in await gateway.gql(good)
+        assert codes(await gateway.gql(bad)) == [VALIDATION]
+    assert validated.count(good) == 1  # then served from the cache of valid documents
+    assert validated.count(bad) == 3  # errors are never cached
+    other_variant = await gateway.gql(good, scope="write")  # another schema: validated anew
+    assert "errors" not in other_variant
+    assert validated.count(good) == 2

@@ -19,6 +19,7 @@ a schema is shared between parallel executions (strawberry #3571, #4369).
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from typing import Any
@@ -36,6 +37,34 @@ from graph.tenancy import Limits
 
 _TOKENS = re.compile(r"Document contains more than \d+ tokens\. Parsing aborted\.")
 _SUGGESTION = re.compile(r"\s*Did you mean\b.*\?\s*$", re.DOTALL)
+
+
+class ValidDocuments:
+    """Documents that passed graphql-core's validation, per schema and rule set (LRU).
+
+    Validation costs about a millisecond for a product page; storefronts send the same
+    few documents again and again. Only successes are remembered: a document with
+    errors is validated afresh, so no error object is shared between requests.
+    """
+
+    def __init__(self, size: int = 2048) -> None:
+        self.size = size
+        self._keys: OrderedDict[tuple[Any, str, tuple[Any, ...]], None] = OrderedDict()
+
+    def seen(self, key: tuple[Any, str, tuple[Any, ...]]) -> bool:
+        if key in self._keys:
+            self._keys.move_to_end(key)
+            return True
+        return False
+
+    def add(self, key: tuple[Any, str, tuple[Any, ...]]) -> None:
+        self._keys[key] = None
+        self._keys.move_to_end(key)
+        while len(self._keys) > self.size:
+            self._keys.popitem(last=False)
+
+
+VALID_DOCUMENTS = ValidDocuments()
 
 
 class RequestLimits(SchemaExtension):
@@ -105,7 +134,12 @@ class RequestLimits(SchemaExtension):
                 return
         if not (self.introspection or privileged):
             ec.validation_rules = (*ec.validation_rules, NoSchemaIntrospectionCustomRule)
+        key = (ec.schema._schema, ec.query, tuple(ec.validation_rules)) if ec.query else None
+        if key is not None and VALID_DOCUMENTS.seen(key):
+            ec.pre_execution_errors = []  # validated before: Strawberry skips validation
         yield
+        if key is not None and ec.pre_execution_errors == []:
+            VALID_DOCUMENTS.add(key)
         if not (self.suggestions or privileged):
             _strip_suggestions(ec.pre_execution_errors or ())
 
