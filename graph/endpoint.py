@@ -36,6 +36,8 @@ class TenantGraphQL(GuardedGraphQL):
         super().__init__(schema, graphql_ide=None, allow_queries_via_get=True)
         self.runtime = runtime
         self.tenant = tenant
+        # Built together with `schema`: the two always match, even across a reload.
+        self.extension = runtime.extension_for(tenant)
         self.persisted = persisted  # one per tenant: its APQ cache or safelist
 
     async def get_context(
@@ -53,7 +55,7 @@ class TenantGraphQL(GuardedGraphQL):
             principal=principal,
             store=store,
             loaders=self.runtime.loaders_for(store),
-            extension=self.runtime.extension_for(principal.tenant),
+            extension=self.extension,
             idempotency_key=request.headers.get("idempotency-key"),
         )
 

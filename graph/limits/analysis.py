@@ -50,12 +50,12 @@ from graphql import (
 )
 
 from graph.errors import BadUserInput, GatewayError, LimitExceeded
+from graph.resolvers.listings import MAX_IDS
+from graph.store.base import PAGE_LIMIT as MAX_PAGE_SIZE
 from graph.tenancy import Limits
 
-#: The API's page and id-list bounds (README "Rules"); the store and the resolvers
-#: enforce the same numbers again (tests/test_limits.py keeps them in step).
-MAX_PAGE_SIZE = 100
-MAX_IDS = 100
+# The API's page and id-list bounds are the store's and the resolvers' own numbers:
+# checked here before any I/O, and again where they apply.
 
 
 @dataclass(frozen=True)
