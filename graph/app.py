@@ -23,6 +23,7 @@ from graph.playground import STATIC_PATHS, playground_routes
 from graph.runtime import Runtime
 from graph.settings import Settings
 from graph.tenancy import load_registry
+from graph.widget import WIDGET_PATHS, widget_routes
 
 
 async def healthz(request: Request) -> JSONResponse:
@@ -60,6 +61,7 @@ def create_app(
             Route("/healthz", healthz, methods=["GET"]),
             Route("/schema.graphql", endpoint.sdl, methods=["GET"]),
             *playground,
+            *widget_routes(),
         ],
         middleware=[
             Middleware(RequestIdMiddleware),
@@ -69,7 +71,7 @@ def create_app(
                 TenantResolutionMiddleware,
                 authenticate=rt.registry.authenticate,
                 ide_enabled=rt.settings.graphiql_enabled,
-                public_paths=frozenset({"/healthz", *(STATIC_PATHS if ide else ())}),
+                public_paths=frozenset({"/healthz", *WIDGET_PATHS, *(STATIC_PATHS if ide else ())}),
             ),
             # After the key (a 401 never reads the body), before the concurrency slot.
             Middleware(BodyLimitMiddleware, max_bytes=rt.settings.max_body_bytes),

@@ -21,6 +21,11 @@ operations of `tenants/persisted/<id>.json`, an Apollo persisted-query manifest
 <sha256 of body>, "body": ..., "name": ..., "type": ...}]}`). A listed hash runs, with or
 without its query; an unlisted hash is PERSISTED_QUERY_NOT_FOUND; any other document,
 APQ registration included, is FORBIDDEN (HTTP 403): clients cannot extend the list.
+
+Built-in operations (`graph.widget.operations()`: the embeddable widget's one query,
+`widget/resale-widget.graphql`) are known to every tenant in both modes: the widget
+sends only their hash and runs whatever the tenant's mode. To add one, add its file to
+`graph/widget.py`; nothing in the tenants' manifests changes.
 """
 
 from __future__ import annotations
@@ -45,6 +50,7 @@ from graph.errors import (
 )
 from graph.settings import Settings
 from graph.tenancy import Tenant
+from graph.widget import operations as builtin_operations
 
 log = logging.getLogger(__name__)
 
@@ -88,24 +94,33 @@ def load_manifest(path: Path) -> dict[str, str]:
 class PersistedQueries:
     """One tenant's persisted documents: its APQ cache, or its safelist."""
 
-    def __init__(self, *, cache_size: int, safelist: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        cache_size: int,
+        safelist: Mapping[str, str] | None = None,
+        builtin: Mapping[str, str] | None = None,
+    ) -> None:
         self.cache_size = cache_size
-        self.safelist = dict(safelist) if safelist is not None else None
+        #: Operations known by hash whatever the mode (the widget's).
+        self.builtin = dict(builtin or {})
+        self.safelist = {**safelist, **self.builtin} if safelist is not None else None
         self._cache: OrderedDict[str, str] = OrderedDict()
         self._chars = 0
 
     @classmethod
     def for_tenant(cls, tenant: Tenant, settings: Settings) -> PersistedQueries:
+        builtin = builtin_operations()
         if not tenant.limits.safelist:
-            return cls(cache_size=settings.apq_cache_size)
+            return cls(cache_size=settings.apq_cache_size, builtin=builtin)
         path = settings.tenants_dir / "persisted" / f"{tenant.id}.json"
         try:
             safelist = load_manifest(path)
         except ManifestError:
             # Fail closed: a safelisted tenant without a readable list runs nothing.
             log.exception("tenant %s: safelist mode without a usable manifest", tenant.id)
-            safelist = {}
-        return cls(cache_size=settings.apq_cache_size, safelist=safelist)
+            safelist, builtin = {}, {}
+        return cls(cache_size=settings.apq_cache_size, safelist=safelist, builtin=builtin)
 
     def resolve(self, request: GraphQLRequestData) -> GraphQLRequestData:
         """The request with its document filled in from the persisted ones, or raise
@@ -146,13 +161,18 @@ class PersistedQueries:
     def _lookup(self, digest: str) -> str | None:
         if self.safelist is not None:
             return self.safelist.get(digest)
-        query = self._cache.get(digest)
-        if query is not None:
+        query = self._cache.get(digest) or self.builtin.get(digest)
+        if digest in self._cache:
             self._cache.move_to_end(digest)
         return query
 
     def _remember(self, digest: str, query: str) -> None:
-        if self.cache_size == 0 or len(query) > CACHE_CHARS // 8 or digest in self._cache:
+        if (
+            self.cache_size == 0
+            or len(query) > CACHE_CHARS // 8
+            or digest in self._cache
+            or digest in self.builtin
+        ):
             return
         self._cache[digest] = query
         self._chars += len(query)

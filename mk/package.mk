@@ -47,8 +47,8 @@ skip = shutil.ignore_patterns(
     "__pycache__", "*.pyc", "*.pyo", ".cache", ".mypy_cache", ".pytest_cache",
     ".ruff_cache", "node_modules", "tests", "*.egg-info", ".DS_Store",
 )
-print("==> [3/4] adding graph/ and tenants/ (no tests, caches or npm modules)")
-for source in ("graph", "tenants"):
+print("==> [3/4] adding graph/, tenants/ and widget/ (no tests, caches or npm modules)")
+for source in ("graph", "tenants", "widget"):
     shutil.copytree(source, build / source, ignore=skip)
 shutil.rmtree(build / "bin", ignore_errors=True)  # console scripts of the dependencies
 for cache in sorted(build.rglob("__pycache__"), reverse=True):

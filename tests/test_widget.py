@@ -1,0 +1,152 @@
+"""The embeddable widget: the script as served, its size budget, and its one persisted
+operation, which runs by hash for every tenant, safelisted or not (browser runs are in
+tests/e2e/test_widget_browser.py)."""
+
+from __future__ import annotations
+
+import gzip
+import re
+from pathlib import Path
+from typing import Any
+
+import graphql
+
+from graph.persisted_queries import sha256_hex
+from graph.settings import Settings
+from graph.tenancy import Limits
+from graph.widget import CACHE_CONTROL, OPERATION_FILE, SCRIPT_FILE, SCRIPT_PATH, operations
+from tests.conftest import Gateway, raw_key
+from tests.test_limits import codes, gateway_with
+from tests.test_persisted_queries import apq, write_manifest
+
+#: The widget's budget, gzip level 9 bytes (the issue's goal is 8 KB; this leaves room).
+#: A byte count, so it holds on any machine; 3,241 bytes when this was written.
+GZIP_BUDGET = 6_144
+
+
+def widget_hash() -> str:
+    found = re.findall(r'var HASH = "([0-9a-f]{64})";', SCRIPT_FILE.read_text())
+    assert len(found) == 1, "widget.js must declare its operation hash once"
+    return found[0]
+
+
+def test_widget_stays_within_its_gzip_budget() -> None:
+    size = len(gzip.compress(SCRIPT_FILE.read_bytes(), 9))
+    print(f"\nwidget.js: {SCRIPT_FILE.stat().st_size} bytes, {size} bytes gzip -9")
+    assert size <= GZIP_BUDGET, f"widget.js is {size} bytes gzipped; budget {GZIP_BUDGET}"
+
+
+def test_widget_sends_exactly_the_registered_operation() -> None:
+    document = OPERATION_FILE.read_text()
+    assert widget_hash() == sha256_hex(document), (
+        "widget.js's HASH is not the SHA-256 of widget/resale-widget.graphql: "
+        "put `sha256sum widget/resale-widget.graphql` in it"
+    )
+    assert operations() == {sha256_hex(document): document}
+    parsed = graphql.parse(document)
+    names = [d.name.value for d in parsed.definitions if hasattr(d, "name") and d.name]
+    assert names == ["ResaleWidget"]
+    # The script carries only the hash, never a document of its own.
+    script = SCRIPT_FILE.read_text()
+    assert "productListings(" not in script
+    assert re.search(r"\b(query|mutation)\s+\w*\s*[({]", script) is None
+    assert '"query"' not in script
+    assert "query:" not in script
+
+
+async def test_script_is_public_cacheable_and_compressed(gateway: Gateway) -> None:
+    plain = await gateway.http.get(SCRIPT_PATH, headers={"Accept-Encoding": "identity"})
+    assert plain.status_code == 200, plain.text
+    assert plain.headers["content-type"] == "text/javascript; charset=utf-8"
+    assert plain.headers["cache-control"] == CACHE_CONTROL
+    assert plain.headers["x-content-type-options"] == "nosniff"
+    assert plain.headers["access-control-allow-origin"] == "*"
+    assert plain.headers["cross-origin-resource-policy"] == "cross-origin"
+    assert "content-encoding" not in plain.headers
+    assert plain.content == SCRIPT_FILE.read_bytes()
+
+    raw = await gateway.http.get(SCRIPT_PATH, headers={"Accept-Encoding": "gzip"})
+    assert raw.headers["content-encoding"] == "gzip"
+    assert raw.content == SCRIPT_FILE.read_bytes()  # httpx decoded it
+    assert int(raw.headers["content-length"]) < len(plain.content) // 2
+
+    cached = await gateway.http.get(SCRIPT_PATH, headers={"If-None-Match": plain.headers["etag"]})
+    assert cached.status_code == 304
+    assert cached.content == b""
+    assert (await gateway.http.get("/widget/v1/other.js")).status_code in (401, 404)
+
+
+def first_page(tenant: str, product: str = "prd-001") -> list[dict[str, Any]]:
+    from graph import demo
+
+    items = [
+        i
+        for i in demo.dataset(tenant)["listings"]
+        if i["productId"] == product and i["status"] == "ACTIVE"
+    ]
+    return sorted(items, key=lambda i: (i["createdAt"], i["listingId"]), reverse=True)
+
+
+async def run_widget(
+    gw: Gateway, tenant: str, after: str | None = None, first: int = 6
+) -> dict[str, Any]:
+    body = {
+        "operationName": "ResaleWidget",
+        "variables": {"productId": "prd-001", "first": first, "after": after},
+        "extensions": apq(widget_hash()),
+    }
+    response = await gw.http.post(
+        "/graphql", json=body, headers={"X-Api-Key": raw_key(tenant, "read")}
+    )
+    assert response.status_code == 200, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+async def test_widget_operation_runs_by_hash_for_every_mode(
+    ddb: Any, settings: Settings, tmp_path: Path
+) -> None:
+    write_manifest(tmp_path, "kicks", ['{ listing(id: "lst-0001") { id } }'])
+    listed = settings.model_copy(update={"tenants_dir": tmp_path})
+    # kicks: safelist mode, and its manifest does not list the widget's operation;
+    # threads: APQ mode, never sent the document.
+    async with gateway_with(
+        ddb, listed, {"kicks": Limits(safelist=True), "threads": Limits()}
+    ) as gw:
+        for tenant, currency in (("kicks", "USD"), ("threads", "EUR")):
+            expected = first_page(tenant)
+            page = await run_widget(gw, tenant)
+            assert "errors" not in page, page
+            connection = page["data"]["productListings"]
+            ids = [e["node"]["id"] for e in connection["edges"]]
+            assert ids == [i["listingId"] for i in expected[:6]]
+            node = connection["edges"][0]["node"]
+            assert node["price"] == {
+                "amount": str(expected[0]["price"]["amount"]),
+                "currency": currency,
+            }
+            assert node["seller"]["displayName"]
+            assert node["images"][0]["url"].startswith("https://")
+            assert connection["pageInfo"]["hasNextPage"] is True
+            after = connection["pageInfo"]["endCursor"]
+            second = await run_widget(gw, tenant, after=after)
+            more = [e["node"]["id"] for e in second["data"]["productListings"]["edges"]]
+            assert more == [i["listingId"] for i in expected[6:12]]
+        # Safelist mode still refuses everything else.
+        other = '{ listing(id: "lst-0002") { id } }'
+        refused = await gw.http.post(
+            "/graphql", json={"query": other}, headers={"X-Api-Key": raw_key("kicks", "read")}
+        )
+        assert codes(refused.json()) == ["FORBIDDEN"]
+
+
+async def test_widget_operation_is_valid_for_every_demo_tenant(settings: Settings) -> None:
+    from graph.runtime import Runtime
+    from graph.tenancy import load_registry
+
+    dev = settings.model_copy(update={"stage": "dev"})
+    runtime = Runtime(dev, load_registry(dev.tenants_dir, "dev"))
+    document = graphql.parse(OPERATION_FILE.read_text())
+    for tenant in runtime.registry.tenants.values():
+        schema = runtime.schema_for(tenant)._schema
+        assert graphql.validate(schema, document) == [], tenant.id
