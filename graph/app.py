@@ -42,7 +42,6 @@ def create_app(
         settings = settings or Settings()
         runtime = Runtime(settings, load_registry(settings.tenants_dir, settings.stage))
     rt = runtime
-    origins = {origin for t in rt.registry.tenants.values() for origin in t.config.origins}
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -66,7 +65,8 @@ def create_app(
         middleware=[
             Middleware(RequestIdMiddleware),
             Middleware(ObservabilityMiddleware, metrics=rt.settings.metrics),
-            Middleware(TenantCORSMiddleware, known_origin=origins.__contains__),
+            # Reads the origins at request time: a swapped `rt.registry` takes effect at once.
+            Middleware(TenantCORSMiddleware, registry=lambda: rt.registry),
             Middleware(
                 TenantResolutionMiddleware,
                 authenticate=rt.registry.authenticate,

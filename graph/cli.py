@@ -217,6 +217,39 @@ def cmd_tenants_rotate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_tenants_origins(args: argparse.Namespace) -> int:
+    from graph.onboarding import registry_path
+    from graph.origins import OriginError, add_origin, list_origins, remove_origin
+    from graph.tenancy import RegistryError
+
+    settings = Settings()
+    path = registry_path(settings, args.tenant_id)
+    if not path.exists():
+        raise RegistryError(f"no tenant {args.tenant_id!r}: {path} does not exist")
+    if args.origins_command == "list":
+        for origin in list_origins(path, settings.stage):
+            print(origin)
+        return 0
+    if not args.origin:
+        say(f"error: give the origin to {args.origins_command}, e.g. https://shop.example")
+        return 2
+    try:
+        if args.origins_command == "add":
+            origin, changed = add_origin(path, settings.stage, args.origin)
+            verdict = "now allowed" if changed else "already allowed; nothing changed"
+        else:
+            origin, verdict = remove_origin(path, settings.stage, args.origin), "removed"
+    except OriginError as exc:
+        say(f"error: {exc}")
+        return 2
+    say(f"{args.tenant_id}: {origin} {verdict} ({path}).")
+    say(
+        "The gateway reads origins from its registry at request time: a `make dev` that "
+        "reloads the registry applies this at once; otherwise restart or redeploy."
+    )
+    return 0
+
+
 def cmd_tenants_offboard(args: argparse.Namespace) -> int:
     from graph.onboarding import offboard
 
@@ -347,6 +380,18 @@ def build_parser() -> argparse.ArgumentParser:
     rotate.add_argument("key_id")
     rotate.add_argument("--keep-old", action="store_true", help="keep the old key valid too")
     rotate.set_defaults(func=cmd_tenants_rotate)
+    origins = tsub.add_parser("origins", help="a tenant's allowed CORS origins")
+    osub = origins.add_subparsers(dest="origins_command", required=True)
+    for verb, text in (
+        ("add", "allow an origin (scheme://host[:port])"),
+        ("remove", "stop allowing an origin"),
+        ("list", "the allowed origins, one per line"),
+    ):
+        command = osub.add_parser(verb, help=text)
+        command.add_argument("tenant_id")
+        if verb != "list":
+            command.add_argument("origin", nargs="?", default=None)
+        command.set_defaults(func=cmd_tenants_origins, origin=None)
     offboard = tsub.add_parser("offboard", help="back up, then delete tables and entry")
     offboard.add_argument("tenant_id")
     offboard.add_argument("--yes", action="store_true", help="do not ask for confirmation")

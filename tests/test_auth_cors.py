@@ -129,5 +129,7 @@ async def test_cors_preflight(two: Gateway) -> None:
     bad = await gateway.http.options(
         "/graphql", headers={**preflight, "Origin": "https://evil.example"}
     )
-    assert bad.status_code == 400
+    assert bad.status_code == 403
     assert "access-control-allow-origin" not in bad.headers
+    assert bad.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert "'https://evil.example' is not allowed" in bad.json()["errors"][0]["message"]

@@ -4,6 +4,14 @@ A preflight carries no API key, so it is answered for origins registered by some
 tenant; the real response gets `Access-Control-Allow-Origin` only when the origin
 belongs to the tenant the key resolved to, so a browser on another tenant's site
 cannot read it.
+
+The origins come from the runtime's registry at request time (`registry()`), so a
+registry swapped in while the process runs (a dev-time reload after `graph tenants
+origins add`) takes effect on the next request. A refused origin is named twice: in a
+warning log line (`cors refused`, with the origin, the tenant and the command that
+allows it) and in the response: a preflight gets a FORBIDDEN error body (HTTP 403); a
+real response, which the browser will not let the page read, carries the reason in the
+`X-Origin-Refused` header, visible in the browser's network panel.
 """
 
 from __future__ import annotations
@@ -14,19 +22,41 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from graph.tenancy import Principal
+from graph.errors import Forbidden
+from graph.observability import logger
+from graph.responses import error_response
+from graph.tenancy import Principal, Registry
 
 ALLOW_HEADERS = "Content-Type, X-Api-Key, Authorization, X-Request-Id, Idempotency-Key"
 EXPOSE_HEADERS = "X-Request-Id, Retry-After, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset"
+REFUSED_HEADER = "X-Origin-Refused"
+
+
+def allow_command(tenant_id: str, origin: str) -> str:
+    return f"graph tenants origins add {tenant_id} {origin}"
 
 
 class TenantCORSMiddleware:
     def __init__(
-        self, app: ASGIApp, *, known_origin: Callable[[str], bool], max_age: int = 600
+        self, app: ASGIApp, *, registry: Callable[[], Registry], max_age: int = 600
     ) -> None:
         self.app = app
-        self.known_origin = known_origin
+        self.registry = registry
         self.max_age = max_age
+        #: Every tenant's origins, for the registry object they were read from.
+        self._known: tuple[Registry, frozenset[str]] | None = None
+
+    def known_origins(self) -> frozenset[str]:
+        registry = self.registry()
+        if self._known is None or self._known[0] is not registry:
+            origins = frozenset(o for t in registry.tenants.values() for o in t.config.origins)
+            self._known = (registry, origins)
+        return self._known[1]
+
+    def tenant_origins(self, principal: Principal) -> tuple[str, ...]:
+        """The origins of the principal's tenant as the registry has them now."""
+        tenant = self.registry().tenants.get(principal.tenant.id, principal.tenant)
+        return tenant.config.origins
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -46,25 +76,56 @@ class TenantCORSMiddleware:
                 principal: Principal | None = scope.get("state", {}).get("principal")
                 out = MutableHeaders(scope=message)
                 out.add_vary_header("Origin")
-                if principal is not None and origin in principal.tenant.config.origins:
-                    out["Access-Control-Allow-Origin"] = origin
-                    out["Access-Control-Expose-Headers"] = EXPOSE_HEADERS
+                if principal is not None:
+                    if origin in self.tenant_origins(principal):
+                        out["Access-Control-Allow-Origin"] = origin
+                        out["Access-Control-Expose-Headers"] = EXPOSE_HEADERS
+                    else:
+                        tenant_id, shown = principal.tenant.id, _printable(origin)
+                        out[REFUSED_HEADER] = (
+                            f"{shown} is not an allowed origin of tenant {tenant_id}; "
+                            f"allow it with: {allow_command(tenant_id, shown)}"
+                        )
+                        _log_refusal(scope, origin, tenant_id)
             await send(message)
 
         await self.app(scope, receive, send_with_cors)
 
     async def _preflight(self, origin: str, scope: Scope, receive: Receive, send: Send) -> None:
-        headers = {"Vary": "Origin"}
-        if self.known_origin(origin):
-            headers.update(
-                {
-                    "Access-Control-Allow-Origin": origin,
-                    "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
-                    "Access-Control-Allow-Headers": ALLOW_HEADERS,
-                    "Access-Control-Max-Age": str(self.max_age),
-                }
-            )
-            response = PlainTextResponse("", status_code=204, headers=headers)
-        else:
-            response = PlainTextResponse("Origin not allowed.", status_code=400, headers=headers)
-        await response(scope, receive, send)
+        if origin in self.known_origins():
+            headers = {
+                "Vary": "Origin",
+                "Access-Control-Allow-Origin": origin,
+                "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+                "Access-Control-Allow-Headers": ALLOW_HEADERS,
+                "Access-Control-Max-Age": str(self.max_age),
+            }
+            await PlainTextResponse("", status_code=204, headers=headers)(scope, receive, send)
+            return
+        _log_refusal(scope, origin, None)
+        error = Forbidden(
+            f"CORS: the origin {_printable(origin)!r} is not allowed by any tenant of this "
+            "gateway. A tenant's operator allows it with "
+            f"`{allow_command('<tenant>', _printable(origin))}`."
+        )
+        request_id = scope.get("state", {}).get("request_id", "")
+        await error_response(error, request_id, {"Vary": "Origin"})(scope, receive, send)
+
+
+def _printable(origin: str) -> str:
+    """The origin as sent, cut short and limited to printable ASCII (it is echoed)."""
+    return "".join(c if " " <= c <= "~" else "?" for c in origin[:200])
+
+
+def _log_refusal(scope: Scope, origin: str, tenant_id: str | None) -> None:
+    logger.warning(
+        "cors refused",
+        extra={
+            "origin": _printable(origin),
+            "tenant": tenant_id,
+            "path": scope.get("path"),
+            "requestId": scope.get("state", {}).get("request_id"),
+            "preflight": tenant_id is None,
+            "fix": allow_command(tenant_id or "<tenant>", _printable(origin)),
+        },
+    )
