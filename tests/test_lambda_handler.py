@@ -215,8 +215,9 @@ async def test_cors_preflight_for_allowed_and_unknown_origins(
     stranger = event("apigw-http-v2-options-graphql")
     stranger["headers"]["origin"] = "https://evil.example"
     refused = await gateway_call(stranger)
-    assert refused["statusCode"] == 400
+    assert refused["statusCode"] == 403
     assert "access-control-allow-origin" not in refused["headers"]
+    assert "https://evil.example" in refused["body"]
 
 
 async def test_production_path_builds_once_from_the_environment(
