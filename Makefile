@@ -25,6 +25,7 @@ dynamodb-local: $(STAMP)
 	@$(BIN)/python -m graph.local.dynamodb_local install
 
 ## dev: install, start DynamoDB Local, create tables, load demo data, serve GraphiQL on :8000
+##      and the demo storefronts with the widget on :8001 (a second origin)
 dev: install dynamodb-local playground-assets
 	@$(BIN)/graph dev
 

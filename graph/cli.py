@@ -103,6 +103,31 @@ def _exit_on_sigterm(signum: int, frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
+def start_demo_pages(host: str, port: int, gateway_url: str) -> list[str]:
+    """The demo storefronts (graph/local/demo_pages.py) on a second origin, in a daemon
+    thread; returns their URLs. Says which demo tenant does not allow that origin."""
+    import uvicorn
+
+    from graph.local.demo_pages import STORES, demo_app
+    from graph.tenancy import load_registry
+
+    origin = f"http://{host}:{port}"
+    settings = Settings()
+    registry = load_registry(settings.tenants_dir, settings.stage)
+    for tenant_id in STORES:
+        tenant = registry.tenants.get(tenant_id)
+        if tenant is not None and origin not in tenant.config.origins:
+            say(
+                f"  note: {tenant_id} does not allow {origin}, so its demo page will show the "
+                f"widget's error state: graph tenants origins add {tenant_id} {origin}"
+            )
+    config = uvicorn.Config(
+        demo_app(gateway_url), host=host, port=port, log_level="warning", access_log=False
+    )
+    threading.Thread(target=uvicorn.Server(config).run, name="demo-pages", daemon=True).start()
+    return [f"{origin}/{tenant_id}/" for tenant_id in STORES]
+
+
 def cmd_dev(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -126,7 +151,13 @@ def cmd_dev(args: argparse.Namespace) -> int:
         start_audit_thread(settings)
         say("  audit runner started: DynamoDB Streams -> history")
         url = f"http://{args.host}:{args.port}/graphql"
+        pages = []
+        if args.demo_port:
+            gateway_url = f"http://{args.host}:{args.port}"
+            pages = start_demo_pages(args.host, args.demo_port, gateway_url)
         say(BANNER.format(url=url, endpoint=endpoint, body=json.dumps({"query": EXAMPLE_QUERY})))
+        for page in pages:
+            say(f"  Demo storefront with the widget: {page}")
         uvicorn.run(
             "graph.app:create_app",
             factory=True,
@@ -333,6 +364,7 @@ def build_parser() -> argparse.ArgumentParser:
     dev.add_argument("--host", default="127.0.0.1")
     dev.add_argument("--port", type=int, default=8000)
     dev.add_argument("--dynamodb-port", type=int, default=None)
+    dev.add_argument("--demo-port", type=int, default=8001, help="demo storefronts' port (0: none)")
     dev.add_argument("--reload", action="store_true", help="restart on code/extension edits")
     dev.set_defaults(func=cmd_dev)
 

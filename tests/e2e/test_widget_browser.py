@@ -1,0 +1,275 @@
+"""The widget in real headless Chromium, on the demo storefronts `graph dev` serves from
+a second origin: listings with formatted prices, "Show more", a refused origin, and the
+keyboard alone. Screenshots go to .artifacts/e2e/."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from collections.abc import AsyncIterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from graph import demo
+from tests.e2e.devstack import ARTIFACTS, DevStack
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path(os.environ.get("GRAPH_TEST_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PAGE_SIZE = 6
+IMAGE_HOST = "https://img.example.com/"
+
+
+def active_listings(tenant: str, product: str = "prd-001") -> list[dict[str, Any]]:
+    items = [
+        i
+        for i in demo.dataset(tenant)["listings"]
+        if i["productId"] == product and i["status"] == "ACTIVE"
+    ]
+    return sorted(items, key=lambda i: (i["createdAt"], i["listingId"]), reverse=True)
+
+
+def formatted(amount: Decimal, tenant: str) -> str:
+    """What Intl.NumberFormat gives for the demo pages' locales (en-US USD, de-DE EUR)."""
+    text = f"{amount:,.2f}"
+    if tenant == "kicks":
+        return f"${text}"
+    return text.replace(",", " ").replace(".", ",").replace(" ", ".") + "\u00a0€"
+
+
+@pytest.fixture(scope="module")
+async def browser() -> AsyncIterator[Any]:
+    from playwright.async_api import async_playwright
+
+    if not CHROMIUM.exists():  # noqa: ASYNC240 (once per module)
+        pytest.fail(f"Chromium is missing at {CHROMIUM}: run `make browser` (as root).")
+    async with async_playwright() as pw:
+        launched = await pw.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS
+        )
+        try:
+            yield launched
+        finally:
+            await launched.close()
+
+
+class Watched:
+    """A page with its console errors, failed requests and GraphQL bodies recorded."""
+
+    def __init__(self, page: Any) -> None:
+        self.page = page
+        self.errors: list[str] = []
+        self.warnings: list[str] = []
+        self.graphql: list[dict[str, Any]] = []
+        self.requested: list[str] = []
+        page.on("console", self._console)
+        page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
+        page.on("request", self._request)
+
+    def _console(self, message: Any) -> None:
+        if message.type == "error":
+            where = (message.location or {}).get("url", "")
+            if not where.startswith(IMAGE_HOST):  # the demo pictures: no such host here
+                self.errors.append(f"{message.text} ({where})")
+        elif message.type == "warning":
+            self.warnings.append(message.text)
+
+    def _request(self, request: Any) -> None:
+        self.requested.append(request.url)
+        if request.method == "POST" and urlsplit(request.url).path == "/graphql":
+            self.graphql.append(json.loads(request.post_data or "{}"))
+
+
+async def open_page(browser: Any, url: str) -> Watched:
+    context = await browser.new_context(viewport={"width": 1100, "height": 900})
+    page = await context.new_page()
+    # No page.route() here: with interception on, Playwright answers CORS preflights
+    # itself and the gateway never sees them. The demo images (img.example.com) are not
+    # on this network, so the widget shows its placeholder for them.
+    watched = Watched(page)
+    await page.goto(url)
+    return watched
+
+
+async def widget_state(page: Any, wanted: str) -> None:
+    await page.wait_for_function(
+        "w => document.querySelector('resale-graph-widget')?.dataset.state === w",
+        arg=wanted,
+        timeout=15_000,
+    )
+
+
+async def cards(page: Any) -> list[dict[str, str]]:
+    result: list[dict[str, str]] = await page.evaluate(
+        """() => [...document.querySelector('resale-graph-widget').shadowRoot
+              .querySelectorAll('li a')].map(a => ({
+            href: a.getAttribute('href'),
+            title: a.querySelector('.t').textContent,
+            price: a.querySelector('.p').textContent,
+            meta: a.querySelector('.m').textContent,
+        }))"""
+    )
+    return result
+
+
+@pytest.mark.parametrize("tenant", ["kicks", "threads"])
+async def test_demo_page_renders_listings_and_shows_more(
+    dev_stack: DevStack, browser: Any, tenant: str
+) -> None:
+    expected = active_listings(tenant)
+    watched = await open_page(browser, f"{dev_stack.demo_url}/{tenant}/")
+    page = watched.page
+    try:
+        await widget_state(page, "ready")
+        shown = await cards(page)
+        assert [c["href"] for c in shown] == [
+            f"/{tenant}/listings/{i['listingId']}" for i in expected[:PAGE_SIZE]
+        ]
+        assert [c["title"] for c in shown] == [i["title"] for i in expected[:PAGE_SIZE]]
+        assert [c["price"] for c in shown] == [
+            formatted(i["price"]["amount"], tenant) for i in expected[:PAGE_SIZE]
+        ]
+        first = expected[0]
+        assert first["images"][0]["url"] in watched.requested
+        assert shown[0]["meta"].startswith(first["condition"].replace("_", " ").capitalize())
+        # It crossed CORS for real: the gateway answered the preflight from this origin.
+        assert '"method":"OPTIONS","path":"/graphql","status":204' in dev_stack.log()
+        # One fixed operation, by hash only, from the storefront's origin.
+        assert watched.graphql
+        assert all("query" not in body for body in watched.graphql)
+        assert {b["extensions"]["persistedQuery"]["version"] for b in watched.graphql} == {1}
+        # The host page's hostile CSS does not reach inside the shadow root.
+        isolated = await page.evaluate(
+            """() => { const r = document.querySelector('resale-graph-widget').shadowRoot;
+                 return [getComputedStyle(r.querySelector('ul')).listStyleType,
+                         getComputedStyle(r.querySelector('h2')).textTransform,
+                         getComputedStyle(r.querySelector('button')).paddingTop]; }"""
+        )
+        assert isolated == ["none", "none", "8px"]
+        await page.screenshot(path=str(ARTIFACTS / f"widget-{tenant}.png"), full_page=True)
+
+        more = page.get_by_role("button", name="Show more")
+        await more.click()
+        await page.wait_for_function(
+            "n => document.querySelector('resale-graph-widget').shadowRoot"
+            ".querySelectorAll('li').length === n",
+            arg=2 * PAGE_SIZE,
+            timeout=15_000,
+        )
+        await widget_state(page, "ready")
+        both = await cards(page)
+        assert [c["title"] for c in both] == [i["title"] for i in expected[: 2 * PAGE_SIZE]]
+        assert watched.graphql[-1]["variables"]["after"]  # the connection's cursor
+        # Keyboard users continue at the first new offer.
+        focused = await page.evaluate(
+            "document.querySelector('resale-graph-widget').shadowRoot.activeElement"
+            ".getAttribute('href')"
+        )
+        assert focused == f"/{tenant}/listings/{expected[PAGE_SIZE]['listingId']}"
+        await page.screenshot(path=str(ARTIFACTS / f"widget-{tenant}-more.png"), full_page=True)
+        assert not watched.errors, watched.errors
+    finally:
+        await page.context.close()
+
+
+async def test_keyboard_alone_reaches_every_listing_link(dev_stack: DevStack, browser: Any) -> None:
+    watched = await open_page(browser, f"{dev_stack.demo_url}/kicks/")
+    page = watched.page
+    try:
+        await widget_state(page, "ready")
+        links = {c["href"] for c in await cards(page)}
+        reached: list[str] = []
+        outlines: set[str] = set()
+        for _ in range(len(links) + 5):
+            await page.keyboard.press("Tab")
+            focus = await page.evaluate(
+                """() => { const host = document.querySelector('resale-graph-widget');
+                     const el = host.shadowRoot.activeElement;
+                     if (!el) return null;
+                     const s = getComputedStyle(el);
+                     return {href: el.getAttribute('href'), text: el.textContent,
+                             outline: s.outlineStyle + ' ' + s.outlineWidth}; }"""
+            )
+            if focus is None:
+                continue
+            outlines.add(focus["outline"])
+            if focus["href"] is None:
+                assert focus["text"] == "Show more"
+                break
+            reached.append(focus["href"])
+        assert reached == [c["href"] for c in await cards(page)]  # in reading order
+        assert set(reached) == links
+        assert outlines == {"solid 3px"}, outlines  # a visible focus ring, every stop
+        await page.keyboard.press("Enter")  # "Show more" works from the keyboard too
+        await page.wait_for_function(
+            "n => document.querySelector('resale-graph-widget').shadowRoot"
+            ".querySelectorAll('li').length === n",
+            arg=2 * PAGE_SIZE,
+        )
+        await page.screenshot(path=str(ARTIFACTS / "widget-keyboard.png"))
+    finally:
+        await page.context.close()
+
+
+async def test_refused_origin_shows_the_error_state_and_is_logged(
+    dev_stack: DevStack, browser: Any
+) -> None:
+    # The same storefront under another origin, which no tenant allows.
+    port = urlsplit(dev_stack.demo_url).port
+    origin = f"http://localhost:{port}"
+    watched = await open_page(browser, f"{origin}/kicks/")
+    page = watched.page
+    try:
+        await widget_state(page, "error")
+        alert = page.get_by_role("alert")
+        assert await alert.text_content() == "Pre-owned offers could not be loaded."
+        assert await page.get_by_role("button", name="Try again").is_visible()
+        assert await page.get_by_role("button", name="Show more").count() == 0
+        assert any(origin in w and "origins add" in w for w in watched.warnings), watched.warnings
+        await page.screenshot(path=str(ARTIFACTS / "widget-refused-origin.png"))
+    finally:
+        await page.context.close()
+
+    async with asyncio.timeout(10):
+        while True:
+            refusals = [
+                json.loads(line)
+                for line in dev_stack.log().splitlines()
+                if line.startswith("{") and '"cors refused"' in line
+            ]
+            if any(r.get("origin") == origin for r in refusals):
+                break
+            await asyncio.sleep(0.2)
+    logged = next(r for r in refusals if r["origin"] == origin)
+    assert logged["level"] == "WARNING"
+    assert logged["preflight"] is True
+    assert logged["fix"] == f"graph tenants origins add <tenant> {origin}"
+
+
+async def test_product_without_listings_shows_the_empty_state(
+    dev_stack: DevStack, browser: Any
+) -> None:
+    watched = await open_page(browser, f"{dev_stack.demo_url}/threads/?product=prd-999")
+    page = watched.page
+    try:
+        await widget_state(page, "empty")
+        status = page.get_by_role("status")
+        assert await status.text_content() == "No pre-owned offers for this product yet."
+        assert await page.get_by_role("button", name="Show more").count() == 0
+        assert not watched.errors, watched.errors
+    finally:
+        await page.context.close()
