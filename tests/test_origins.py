@@ -67,11 +67,11 @@ def test_origins_command_edits_only_the_origins_line(
 ) -> None:
     path = tenants_dir / "registry" / "kicks.toml"
     before = path.read_text()
-    assert main(["tenants", "origins", "add", "kicks", "HTTP://127.0.0.1:8001"]) == 0
-    assert "http://127.0.0.1:8001 now allowed" in capsys.readouterr().err
+    assert main(["tenants", "origins", "add", "kicks", "HTTP://127.0.0.1:8765"]) == 0
+    assert "http://127.0.0.1:8765 now allowed" in capsys.readouterr().err
     after = path.read_text()
     origins = load_tenant_file(path, "dev").config.origins
-    assert origins[-1] == "http://127.0.0.1:8001"
+    assert origins[-1] == "http://127.0.0.1:8765"
     # Comments (the dev keys) and every other line are untouched.
     changed = [
         (a, b) for a, b in zip(before.splitlines(), after.splitlines(), strict=True) if a != b
@@ -79,16 +79,16 @@ def test_origins_command_edits_only_the_origins_line(
     assert len(changed) == 1
     assert changed[0][1].startswith("origins = ")
 
-    assert main(["tenants", "origins", "add", "kicks", "http://127.0.0.1:8001"]) == 0
+    assert main(["tenants", "origins", "add", "kicks", "http://127.0.0.1:8765"]) == 0
     assert "already allowed" in capsys.readouterr().err
     assert path.read_text() == after
 
     assert main(["tenants", "origins", "list", "kicks"]) == 0
     assert capsys.readouterr().out.split() == list(origins)
 
-    assert main(["tenants", "origins", "remove", "kicks", "http://127.0.0.1:8001"]) == 0
+    assert main(["tenants", "origins", "remove", "kicks", "http://127.0.0.1:8765"]) == 0
     assert path.read_text() == before
-    assert main(["tenants", "origins", "remove", "kicks", "http://127.0.0.1:8001"]) == 2
+    assert main(["tenants", "origins", "remove", "kicks", "http://127.0.0.1:8765"]) == 2
     assert "is not an allowed origin" in capsys.readouterr().err
 
 
