@@ -17,6 +17,7 @@ from graph.extensions.sdl import sdl
 from graph.limits.view import GuardedGraphQL
 from graph.persisted_queries import PersistedQueries
 from graph.playground import playground_page
+from graph.playground.examples import picker_config
 from graph.responses import error_response
 from graph.runtime import Runtime
 from graph.store import StoreStats
@@ -108,9 +109,11 @@ class GraphQLEndpoint:
         if scope["method"] == "GET" and self.runtime.settings.graphiql_enabled:
             # The playground page only (the auth layer let it through without a key).
             key = self.runtime.settings.playground_default_key
+            registry = self.runtime.registry
             page = playground_page(
                 assets_dir=self.runtime.settings.playground_assets,
                 default_headers={"X-Api-Key": key} if key else None,
+                picker=picker_config(sorted(registry.tenants), registry.authenticate),
             )
             await page(scope, receive, send)
             return

@@ -189,12 +189,25 @@ def _required(kind: Any, required: bool) -> Any:
     return GraphQLNonNull(kind) if required else kind
 
 
+def _annotated(description: str | None, *notes: str) -> str | None:
+    """The field's own description, then what the docs explorer should tell about it, in
+    the same paragraph (GraphiQL's type page shows only a field's first paragraph)."""
+    tail = " ".join(f"_{note}_" for note in notes)
+    if not tail:
+        return description
+    return f"{description} {tail}" if description else tail
+
+
 def _declared_field(types: _Types, owner: str, name: str, spec: FieldSpec) -> GraphQLField:
     kind: Any = types.output(owner, name, spec)
+    notes = [
+        "Filterable: usable in `where`." if spec.filterable else "",
+        "Private: only write and admin keys see it." if spec.visibility == "private" else "",
+    ]
     return GraphQLField(
         GraphQLNonNull(kind) if spec.default is not None else kind,
         resolve=lambda src, info, n=name, s=spec: from_storage(s, src.values.get(n)),
-        description=spec.description,
+        description=_annotated(spec.description, *filter(None, notes)),
         deprecation_reason=spec.deprecation_reason,
     )
 
@@ -203,7 +216,12 @@ def _computed_field(types: _Types, spec: ComputedSpec) -> GraphQLField:
     async def resolve(src: CustomValues, info: Any) -> Any:
         return await call(spec.fn, src.item, extension_context(info.context))
 
-    return GraphQLField(types.scalars[spec.type], resolve=resolve, description=spec.description)
+    notes = ["Computed by the brand's code: read-only, not filterable."]
+    if spec.visibility == "private":
+        notes.append("Private: only write and admin keys see it.")
+    return GraphQLField(
+        types.scalars[spec.type], resolve=resolve, description=_annotated(spec.description, *notes)
+    )
 
 
 def extend_schema(schema: strawberry.Schema, ext: TenantExtension, *, private: bool) -> None:

@@ -17,6 +17,7 @@ import json
 import secrets
 from html import escape
 from pathlib import Path
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
@@ -113,6 +114,7 @@ def playground_page(
     graphql_path: str = "/graphql",
     default_headers: dict[str, str] | None = None,
     example_query: str = EXAMPLE_QUERY,
+    picker: dict[str, Any] | None = None,
 ) -> HTMLResponse:
     """The playground page, or (503) a page saying how to install its assets."""
     nonce = secrets.token_urlsafe(18)
@@ -132,6 +134,9 @@ def playground_page(
         "defaultHeaders": json.dumps(default_headers or KEY_PLACEHOLDER, indent=2),
         "styleNonce": nonce,
         "title": TITLE,
+        # The tenant/key picker's keys and each tenant's example tabs (examples.py).
+        "keys": (picker or {}).get("keys", []),
+        "examples": (picker or {}).get("examples", {}),
     }
     body = _PAGE.format(
         title=escape(TITLE),
