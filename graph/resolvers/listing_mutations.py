@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
+
+from strawberry.utils.str_converters import to_camel_case
 
 from graph import domain
 from graph.context import Context
@@ -19,6 +21,7 @@ from graph.errors import BadUserInput, Conflict
 from graph.extensions.api import HookError
 from graph.extensions.graphql import extension_context
 from graph.extensions.modules import call
+from graph.extensions.spec import FieldSpec
 from graph.extensions.values import stored_values, validate_values
 from graph.store import ConditionFailed, Item
 from graph.store.writes import Stamp
@@ -76,7 +79,28 @@ async def prepare(
         return prepared, []
     errors = validate_values(fields, custom or {}, ("custom",), creating=creating)
     prepared["custom"] = stored_values(fields, custom or {}, creating=creating)
-    return prepared, errors
+    return prepared, [replace(e, field=graphql_path(fields, e.field)) for e in errors]
+
+
+def graphql_path(fields: Mapping[str, FieldSpec], path: tuple[str, ...]) -> tuple[str, ...]:
+    """A custom value's error path in the names the client sends: declared fields are
+    snake_case in the extension file and camelCase in GraphQL (`("custom", "size_label")`
+    -> `("custom", "sizeLabel")`); list indexes and keys inside JSON values stay as sent."""
+    out = list(path[:1])
+    declared: Mapping[str, FieldSpec] = fields
+    spec: FieldSpec | None = None
+    for segment in path[1:]:
+        if segment in declared:
+            spec = declared[segment]
+            out.append(to_camel_case(segment))
+        elif spec is not None and spec.type == "list" and segment.isdigit():
+            spec = spec.items
+            out.append(segment)
+        else:  # inside a JSON value (or not a declared field): as given
+            out.extend(path[len(out) :])
+            break
+        declared = spec.fields if spec is not None and spec.type == "object" else {}
+    return tuple(out)
 
 
 async def create_listing(ctx: Context, data: Mapping[str, Any]) -> WriteResult:
