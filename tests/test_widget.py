@@ -150,3 +150,27 @@ async def test_widget_operation_is_valid_for_every_demo_tenant(settings: Setting
     for tenant in runtime.registry.tenants.values():
         schema = runtime.schema_for(tenant)._schema
         assert graphql.validate(schema, document) == [], tenant.id
+
+
+def contrast(one: str, two: str) -> float:
+    """WCAG 2 contrast ratio of two #rrggbb colours."""
+
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    high, low = sorted((luminance(one), luminance(two)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_default_colours_meet_wcag_aa_on_white() -> None:
+    found = re.findall(r"var\(--rg-([a-z-]+),#([0-9a-f]{3}|[0-9a-f]{6})\)", SCRIPT_FILE.read_text())
+    colours = {name: "#" + (h if len(h) == 6 else "".join(c * 2 for c in h)) for name, h in found}
+    assert colours["card-bg"] == "#ffffff"
+    for text in ("text", "muted", "error"):  # text on the card
+        assert contrast(colours[text], colours["card-bg"]) >= 4.5, text
+    assert contrast(colours["accent-text"], colours["accent"]) >= 4.5  # the buttons
+    # Non-text: the focus ring and the card's edge need 3:1.
+    assert contrast(colours["focus"], colours["card-bg"]) >= 3
+    assert contrast(colours["border"], colours["card-bg"]) >= 3
