@@ -200,19 +200,26 @@ async def test_empty_headers_send_no_key_and_the_refusal_is_explained(
     page, posts = await open_playground(browser, dev_stack)
     try:
         await posts.wait(lambda: posts.introspections(dev_key("kicks", "read")))
+        # GraphiQL fills its editors from the tab state once its editors are loaded, a
+        # moment after the first introspection: edit only after that, as a person would.
+        await page.wait_for_timeout(1500)
         await page.evaluate(f"document.querySelector({HEADERS_EDITOR!r}).CodeMirror.setValue('')")
+        # The picker follows the editor (GraphiQL reports edits after half a second), and
+        # the schema follows the key: an introspection without one, refused.
+        await page.wait_for_function(
+            "() => document.querySelector('#playground-key').value === 'none'"
+        )
+        await posts.wait(lambda: posts.introspections(None))
+        assert posts.introspections(None)[-1]["status"] == 401
+        notice = page.locator(".playground-notice")
+        await notice.get_by_text("no API key was sent").wait_for()
+        assert await editor_value(page, HEADERS_EDITOR) == ""
         before = len(posts.sent)
         await page.click("button.graphiql-execute-button")
         await posts.wait(lambda: any("__schema" not in p["query"] for p in posts.sent[before:]))
         run = next(p for p in posts.sent[before:] if "__schema" not in p["query"])
         assert run["key"] is None
         assert run["status"] == 401
-        notice = page.locator(".playground-notice")
-        await notice.get_by_text("no API key was sent").wait_for()
-        # The picker follows the editor (GraphiQL reports edits after half a second).
-        await page.wait_for_function(
-            "() => document.querySelector('#playground-key').value === 'none'"
-        )
 
         # A key without the scope: the page names the key and what it lacks.
         await page.select_option("#playground-key", label="kicks: read key")

@@ -167,7 +167,14 @@
         body: JSON.stringify(params),
       }).then(function (response) {
         return response.json().then(function (body) {
-          setNotice(explain(response.status, body, key));
+          // A refusal stays until a request of the same kind succeeds: a schema refetch
+          // landing after a refused run must not hide why the run was refused.
+          var from = params.operationName === "IntrospectionQuery" ? "schema" : "run";
+          var text = explain(response.status, body, key);
+          setNotice(function (shown) {
+            if (text) return { text: text, from: from };
+            return shown && shown.from !== from ? shown : null;
+          });
           return body;
         });
       });
@@ -270,7 +277,11 @@
             className: notice ? "playground-notice playground-refused" : "playground-notice",
             role: "status",
           },
-          notice || (current ? "Schema of the key in Headers." : "No key: requests are refused."),
+          notice
+            ? notice.text
+            : current
+              ? "Schema of the key in Headers."
+              : "No key: requests are refused.",
         ),
       ),
       e(
