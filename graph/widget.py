@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import logging
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -26,6 +27,8 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from graph.settings import REPO_ROOT
+
+log = logging.getLogger(__name__)
 
 VERSION = "v1"
 WIDGET_DIR = REPO_ROOT / "widget"
@@ -40,8 +43,13 @@ CACHE_CONTROL = "public, max-age=86400, stale-while-revalidate=604800"
 
 @cache
 def operations() -> dict[str, str]:
-    """SHA-256 hex -> document: the operations every tenant runs by hash (the widget's)."""
-    document = OPERATION_FILE.read_text()
+    """SHA-256 hex -> document: the operations every tenant runs by hash (the widget's).
+    Without the file (a deployment that left out widget/), none: the API still works."""
+    try:
+        document = OPERATION_FILE.read_text()
+    except OSError:
+        log.error("%s is missing: the widget's operation is not registered", OPERATION_FILE)
+        return {}
     return {hashlib.sha256(document.encode()).hexdigest(): document}
 
 
