@@ -48,6 +48,8 @@ class RequestInfo:
     operation_name: str | None = None
     operation_type: str | None = None
     cost: int | None = None
+    #: Errors masked as INTERNAL_SERVER_ERROR, even in a response sent with HTTP 200.
+    internal_errors: int = 0
 
 
 current_request: ContextVar[RequestInfo | None] = ContextVar("request_info", default=None)
@@ -66,6 +68,7 @@ def request_record(
         "method": scope.get("method"),
         "path": scope.get("path"),
         "status": status,
+        "internalErrors": info.internal_errors,
         "operationName": info.operation_name,
         "operationType": info.operation_type,
         "cost": info.cost,
@@ -89,7 +92,9 @@ def emit_metrics(record: dict[str, Any]) -> None:
         metrics.add_metric(name="Cost", unit=MetricUnit.Count, value=record["cost"])
     status = record["status"]
     metrics.add_metric(name="Throttled", unit=MetricUnit.Count, value=int(status == 429))
-    metrics.add_metric(name="ServerErrors", unit=MetricUnit.Count, value=int(status >= 500))
+    # A masked internal error is a server error whatever the HTTP status carried it.
+    server_error = status >= 500 or record["internalErrors"] > 0
+    metrics.add_metric(name="ServerErrors", unit=MetricUnit.Count, value=int(server_error))
     metrics.add_metadata(key="requestId", value=record["requestId"])
     metrics.flush_metrics()
 
@@ -126,6 +131,9 @@ class ObservabilityMiddleware:
         finally:
             current_request.reset(token)
             record = request_record(scope, info, status, (time.perf_counter() - started) * 1000)
-            logger.info("request", extra=record)
+            if status >= 500 or info.internal_errors:
+                logger.error("request failed", extra=record)
+            else:
+                logger.info("request", extra=record)
             if self.metrics:
                 emit_metrics(record)

@@ -19,6 +19,7 @@ import jsonschema
 
 from graph.domain import UserError
 from graph.extensions.spec import FieldSpec
+from graph.numbers import representable
 
 Path = tuple[str, ...]
 
@@ -83,8 +84,15 @@ def _check(spec: FieldSpec, value: Any, path: Path, errors: list[UserError]) -> 
     kind = spec.type
     if kind in {"Int", "Float", "Decimal"}:
         number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
-        if not number.is_finite():
-            errors.append(UserError(path, "Must be a finite number.", "INVALID"))
+        if not representable(number):
+            errors.append(
+                UserError(
+                    path,
+                    "Must be a finite number with at most 38 significant digits and a "
+                    "magnitude from 1E-130 to 1E+126.",
+                    "OUT_OF_RANGE" if number.is_finite() else "INVALID",
+                )
+            )
         elif spec.min is not None and number < spec.min:
             errors.append(UserError(path, f"Must be at least {spec.min}.", "OUT_OF_RANGE"))
         elif spec.max is not None and number > spec.max:

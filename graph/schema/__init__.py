@@ -12,6 +12,7 @@ from strawberry.schema.config import StrawberryConfig
 from graph.schema.error_codes import ErrorCodes
 from graph.schema.mutations import Mutation
 from graph.schema.query import Query
+from graph.schema.scalars import scalar_overrides
 
 
 class GatewaySchema(strawberry.Schema):
@@ -29,6 +30,7 @@ def build_schema(
         query=Query,
         mutation=Mutation,
         extensions=[*(extensions or []), ErrorCodes],
+        scalar_overrides=scalar_overrides(),
         config=StrawberryConfig(auto_camel_case=True),
     )
 

@@ -411,8 +411,17 @@ def test_alarms() -> None:
         ("AWS/SQS", "ApproximateNumberOfMessagesVisible"),
         ("AWS/Lambda", "Errors"),
         ("AWS/Lambda", "Throttles"),
+        ("ResaleGraph", "ServerErrors"),
     ]:
         assert wanted in metrics, f"no alarm on {wanted}"
+    # The EMF metric's dimensions are the tenant and Powertools' service name (the
+    # gateway function's POWERTOOLS_SERVICE_NAME): an alarm on any other set sees nothing.
+    alarm = config.resources_of("aws_cloudwatch_metric_alarm")["server_errors"]
+    assert set(alarm["dimensions"]) == {"tenant", "service"}
+    assert alarm["dimensions"]["service"] == "resale-graph-gateway"
+    assert (
+        'POWERTOOLS_SERVICE_NAME = "resale-graph-gateway"' in (MODULE_DIR / "lambda.tf").read_text()
+    )
     assert config.default("alarm_sns_topic_arn") is None
 
 

@@ -431,6 +431,13 @@ variable "audit_iterator_age_alarm_threshold_ms" {
   nullable    = false
 }
 
+variable "server_errors_alarm_threshold" {
+  description = "Alarm when the gateway masks at least this many internal errors (EMF metric ResaleGraph/ServerErrors) in 5 minutes."
+  type        = number
+  default     = 1
+  nullable    = false
+}
+
 variable "lambda_errors_alarm_threshold" {
   description = "Alarm when a function reports at least this many errors in 5 minutes."
   type        = number
