@@ -273,23 +273,18 @@ def cmd_schema_export(args: argparse.Namespace) -> int:
 
 
 def cmd_extensions_check(args: argparse.Namespace) -> int:
-    from graph.extensions.sdl import breaking_changes, sdl_path
+    """Exit codes: 0 fine, 1 breaking changes, 2 invalid extension, 3 cannot check
+    (graph/extensions/check.py, docs/extensions.md)."""
+    from graph.checks import check_extension
 
-    runtime = _runtime()
-    tenant = _tenant(runtime, args.tenant_id)
-    baseline = Path(args.against) if args.against else sdl_path(tenant.id)
-    if not baseline.exists():
-        say(f"no exported schema at {baseline}: run `graph schema export --tenant {tenant.id}`")
-        return 2
-    changes = breaking_changes(baseline.read_text(), runtime.schema_for(tenant, private=True))
-    if not changes:
-        say(f"{tenant.id}: no breaking changes against {baseline}")
-        return 0
-    say(f"{tenant.id}: {len(changes)} breaking change(s) against {baseline}:")
-    for change in changes:
-        say(f"  - {change}")
-    say("Deprecate a field (deprecation_reason) and export before removing it.")
-    return 1
+    against = Path(args.against) if args.against else None
+    report = check_extension(Settings(), args.tenant_id, against)
+    if args.format == "json":
+        print(json.dumps(report.as_json(), indent=2))
+    else:
+        for line in report.lines():
+            say(line)
+    return report.exit_code
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -330,6 +325,9 @@ def build_parser() -> argparse.ArgumentParser:
     check = esub.add_parser("check", help="fail on breaking changes against the export")
     check.add_argument("tenant_id")
     check.add_argument("--against", help="SDL file to compare with (default: the export)")
+    check.add_argument(
+        "--format", choices=["text", "json"], default="text", help="json: one report for CI"
+    )
     check.set_defaults(func=cmd_extensions_check)
 
     tenants = sub.add_parser("tenants", help="onboard, list, rotate keys, offboard")
