@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 import tomli_w
 import yaml
 from hypothesis import given, settings
@@ -176,12 +177,9 @@ def test_wrong_declarations_are_refused_at_load_naming_file_and_field(
 ) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = _write(Path(tmp), {**valid, **wrong.fields}, as_yaml)
-        try:
+        with pytest.raises(ExtensionError) as caught:
             load_extension(Path(tmp), "acme")
-        except ExtensionError as exc:
-            assert f"{path}: {wrong.path}:" in str(exc), str(exc)
-        else:
-            raise AssertionError(f"accepted: {wrong}")
+        assert f"{path}: {wrong.path}:" in str(caught.value), str(caught.value)
 
 
 @settings(max_examples=60, deadline=None)
@@ -202,12 +200,10 @@ def test_duplicate_yaml_keys_are_refused_naming_file_and_field(
             lines[-1] = "  fields:"
         extra = [f"    {name}:", f"      type: {first}", f"    {name}:", f"      type: {second}"]
         path.write_text("\n".join([*lines, *extra]) + "\n")
-        try:
+        with pytest.raises(ExtensionError) as caught:
             load_extension(Path(tmp), "acme")
-        except ExtensionError as exc:
-            assert f"{path}: listing.fields.{name}: the key `{name}` appears twice" in str(exc)
-        else:
-            raise AssertionError("a duplicate YAML key was accepted")
+        expected = f"{path}: listing.fields.{name}: the key `{name}` appears twice"
+        assert expected in str(caught.value)
 
 
 async def _ask(folder: Path) -> httpx.Response:
