@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import signal
 import sys
-import threading
-import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from graph.settings import REPO_ROOT, Settings
+from graph.local.dev import prepare_tenants
+from graph.settings import Settings
 
 
 def say(message: str) -> None:
@@ -28,38 +28,18 @@ async def _with_client(settings: Settings, work: Callable[[Any], Any]) -> Any:
         return await work(client)
 
 
-async def prepare_tenants(client: Any, settings: Settings, *, seed: bool) -> None:
-    """Create every registered tenant's tables and (optionally) load demo data."""
-    from graph import demo
-    from graph.store.admin import create_tables, put_items
-    from graph.tenancy import load_registry
-
-    registry = load_registry(settings.tenants_dir, settings.stage)
-    for tenant in registry.tenants.values():
-        started = time.perf_counter()
-        outcome = await create_tables(client, tenant.tables)
-        created = sum(1 for v in outcome.values() if v == "created")
-        say(f"  {tenant.id}: tables ready ({created} created, {len(outcome) - created} existed)")
-        if seed:
-            catalog = tenant.id if tenant.id in demo.CATALOGS else "kicks"
-            data = demo.dataset(tenant.id, catalog)
-            listings = await put_items(client, tenant.tables.listings, data["listings"])
-            sellers = await put_items(client, tenant.tables.sellers, data["sellers"])
-            say(
-                f"  {tenant.id}: loaded {listings} listings and {sellers} sellers "
-                f"in {time.perf_counter() - started:.2f}s"
-            )
-
-
 def cmd_seed(args: argparse.Namespace) -> int:
     settings = Settings()
     say(f"Preparing tenants on {settings.dynamodb_endpoint or 'AWS'} ...")
-    asyncio.run(_with_client(settings, lambda c: prepare_tenants(c, settings, seed=True)))
+    asyncio.run(_with_client(settings, lambda c: prepare_tenants(c, settings, say, seed="always")))
     return 0
 
 
-async def run_audit(settings: Settings, checkpoint_file: Path) -> None:
-    """Feed every tenant's listings and sellers streams to the audit consumer, forever."""
+async def run_audit(
+    settings: Settings, checkpoint_file: Path, stop: Callable[[], bool] | None = None
+) -> None:
+    """Feed every tenant's listings and sellers streams to the audit consumer, until
+    `stop()` is true (checked between batches) or forever."""
     from graph.audit.consumer import AuditConsumer
     from graph.audit.runner import FileCheckpoints, StreamRunner
     from graph.store.client import open_dynamodb, open_streams
@@ -77,19 +57,9 @@ async def run_audit(settings: Settings, checkpoint_file: Path) -> None:
                 tables,
                 FileCheckpoints(checkpoint_file),
             )
-            await runner.run_forever()
+            await runner.run_forever(stop=stop)
     finally:
         consumer.close()
-
-
-def start_audit_thread(settings: Settings) -> threading.Thread:
-    """The local stream runner in a daemon thread (it dies with `graph dev`)."""
-    checkpoints = REPO_ROOT / ".dev" / "audit-checkpoints.json"
-    thread = threading.Thread(
-        target=asyncio.run, args=(run_audit(settings, checkpoints),), name="audit", daemon=True
-    )
-    thread.start()
-    return thread
 
 
 def cmd_audit_run(args: argparse.Namespace) -> int:
@@ -107,24 +77,41 @@ def cmd_dev(args: argparse.Namespace) -> int:
     import uvicorn
 
     from graph.local import dynamodb_local
+    from graph.local.dev import AuditThread, RegistryWatcher, data_dir
 
+    folder = data_dir(args.data_dir)
+    folder.mkdir(parents=True, exist_ok=True)
     running = None
+    audit: AuditThread | None = None
+    watcher: RegistryWatcher | None = None
     endpoint = os.environ.get("GRAPH_DYNAMODB_ENDPOINT")
     # uvicorn re-raises SIGTERM after its graceful shutdown; make that an exception so
-    # the `finally` below still stops DynamoDB Local.
+    # the `finally` below still stops the audit runner, then DynamoDB Local.
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    (folder / "dev.pid").write_text(f"{os.getpid()}\n")
     try:
         if not endpoint:
-            say("Starting DynamoDB Local (in memory) ...")
-            running = dynamodb_local.start(port=args.dynamodb_port)
+            say(f"Starting DynamoDB Local (data in {folder / 'dynamodb'}) ...")
+            running = dynamodb_local.start(
+                port=args.dynamodb_port,
+                db_path=folder / "dynamodb",
+                log_file=folder / "dynamodb-local.log",
+            )
             endpoint = running.endpoint
             say(f"  DynamoDB Local at {endpoint} (pid {running.pid})")
         os.environ["GRAPH_DYNAMODB_ENDPOINT"] = endpoint
+        # DynamoDB Local on a busy laptop answers a burst (the audit runner's first
+        # hundreds of records) far slower than DynamoDB: give it time, in dev only.
+        os.environ.setdefault("GRAPH_DYNAMODB_READ_TIMEOUT", "15")
         settings = Settings()
-        say("Creating tables and loading demo data ...")
-        asyncio.run(_with_client(settings, lambda c: prepare_tenants(c, settings, seed=True)))
-        start_audit_thread(settings)
+        say("Preparing tenants ...")
+        asyncio.run(_with_client(settings, lambda c: prepare_tenants(c, settings, say)))
+        audit = AuditThread(settings, folder / "audit-checkpoints.json")
+        audit.start()
         say("  audit runner started: DynamoDB Streams -> history")
+        if settings.registry_reload_enabled:
+            watcher = RegistryWatcher(settings, say)
+            watcher.start()
         url = f"http://{args.host}:{args.port}/graphql"
         say(BANNER.format(url=url, endpoint=endpoint, body=json.dumps({"query": EXAMPLE_QUERY})))
         uvicorn.run(
@@ -133,13 +120,21 @@ def cmd_dev(args: argparse.Namespace) -> int:
             host=args.host,
             port=args.port,
             log_level="info",
+            access_log=not settings.text_logs,  # text logs already print one line a request
             reload=args.reload,
             reload_dirs=["graph", "tenants"] if args.reload else None,
         )
     finally:
+        if watcher is not None:
+            watcher.close()
+        if audit is not None:
+            say("Stopping the audit runner (after the batch it is writing) ...")
+            audit.close()  # before DynamoDB Local, or it polls a dead endpoint
         if running is not None:
             dynamodb_local.stop(running.pid)
-            say(f"Stopped DynamoDB Local (pid {running.pid}).")
+            say(f"Stopped DynamoDB Local (pid {running.pid}); its data stays in {folder}.")
+        with contextlib.suppress(OSError):
+            (folder / "dev.pid").unlink()
     return 0
 
 
@@ -153,12 +148,17 @@ Resale Graph is up.
   DynamoDB endpoint:     {endpoint}
   Demo tenants: kicks (sneakers, USD) and threads (apparel, EUR); keys are in README.md.
 
+In a second terminal (graph CLI, tests, scripts against this DynamoDB):
+  export GRAPH_DYNAMODB_ENDPOINT={endpoint}
+
 Try it:
   curl -s {url} -H 'Content-Type: application/json' \\
     -H 'X-Api-Key: rg_kicks-dev-read_kicksDevReadKey0001' \\
     -d '{body}'
 
-Ctrl-C stops the gateway and DynamoDB Local.
+Edits to tenants/extensions/ and tenants/registry/ apply at the next request.
+Ctrl-C stops the gateway, the audit runner and DynamoDB Local; data stays for the next
+run (`make dev-reset` starts over).
 """
 
 
@@ -294,7 +294,17 @@ def build_parser() -> argparse.ArgumentParser:
     dev = sub.add_parser("dev", help="DynamoDB Local + tables + demo data + the playground")
     dev.add_argument("--host", default="127.0.0.1")
     dev.add_argument("--port", type=int, default=8000)
-    dev.add_argument("--dynamodb-port", type=int, default=None)
+    dev.add_argument(
+        "--dynamodb-port",
+        type=int,
+        default=int(os.environ.get("GRAPH_DEV_DYNAMODB_PORT", "8765")),
+        help="DynamoDB Local's port (default 8765, or GRAPH_DEV_DYNAMODB_PORT)",
+    )
+    dev.add_argument(
+        "--data-dir",
+        default=None,
+        help="where DynamoDB Local keeps its data (default .dev/, or GRAPH_DEV_DATA_DIR)",
+    )
     dev.add_argument("--reload", action="store_true", help="restart on code/extension edits")
     dev.set_defaults(func=cmd_dev)
 
