@@ -103,6 +103,7 @@ def cmd_dev(args: argparse.Namespace) -> int:
         # DynamoDB Local on a busy laptop answers a burst (the audit runner's first
         # hundreds of records) far slower than DynamoDB: give it time, in dev only.
         os.environ.setdefault("GRAPH_DYNAMODB_READ_TIMEOUT", "15")
+        os.environ.setdefault("GRAPH_DYNAMODB_CONNECT_TIMEOUT", "5")
         settings = Settings()
         say("Preparing tenants ...")
         asyncio.run(_with_client(settings, lambda c: prepare_tenants(c, settings, say)))
@@ -195,14 +196,29 @@ def cmd_tenants_list(args: argparse.Namespace) -> int:
 
     settings = Settings()
     registry = load_registry(settings.tenants_dir, settings.stage)
-    print(f"{'TENANT':<16} {'NAME':<24} {'REGION':<12} {'KEYS':<40} ORIGINS")
+    rows = [("TENANT", "NAME", "REGION", "KEYS", "ORIGINS")]
     for tenant in registry.tenants.values():
-        keys = ", ".join(f"{k.id}({'/'.join(sorted(k.scopes))})" for k in tenant.config.keys)
-        print(
-            f"{tenant.id:<16} {tenant.config.name:<24} {tenant.config.region:<12} "
-            f"{keys:<40} {' '.join(tenant.config.origins)}"
+        keys = ", ".join(f"{k.id} ({'/'.join(sorted(k.scopes))})" for k in tenant.config.keys)
+        rows.append(
+            (
+                tenant.id,
+                tenant.config.name,
+                tenant.config.region,
+                keys or "-",
+                " ".join(tenant.config.origins) or "-",
+            )
         )
+    print(columns(rows))
     return 0
+
+
+def columns(rows: Sequence[Sequence[str]]) -> str:
+    """Rows as left-aligned columns, two spaces apart (the last column is not padded)."""
+    widths = [max(len(row[n]) for row in rows) for n in range(len(rows[0]))]
+    return "\n".join(
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    )
 
 
 def cmd_tenants_rotate(args: argparse.Namespace) -> int:
@@ -228,13 +244,40 @@ def cmd_tenants_offboard(args: argparse.Namespace) -> int:
         if answer.strip() != args.tenant_id:
             say("Not confirmed; nothing changed.")
             return 1
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
     settings = Settings()
-    folder = asyncio.run(
-        _with_client(
-            settings,
-            lambda c: offboard(c, settings, args.tenant_id, backup=not args.no_backup, say=say),
+    console = Console(stderr=True)
+    with Progress(
+        TextColumn("exporting {task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=console,
+        transient=False,
+    ) as bar:
+
+        def progress(table: str) -> Callable[[int, int | None], None]:
+            task = bar.add_task(table, total=None)
+
+            def update(done: int, total: int | None) -> None:
+                bar.update(task, completed=done, total=max(total or 0, done) or None)
+
+            return update
+
+        folder = asyncio.run(
+            _with_client(
+                settings,
+                lambda c: offboard(
+                    c,
+                    settings,
+                    args.tenant_id,
+                    backup=not args.no_backup,
+                    say=bar.console.print,
+                    progress=progress,
+                ),
+            )
         )
-    )
     if folder is not None:
         say(f"Backup kept in {folder}")
     return 0
@@ -375,7 +418,40 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (RegistryError, ExtensionError) as exc:
         say(f"error: {exc}")
         return 2
+    except Exception as exc:
+        problem = what_is_missing(exc)
+        if problem is None:
+            raise
+        say(f"error: {problem}")
+        return 2
     return result
+
+
+def what_is_missing(exc: BaseException) -> str | None:
+    """One line for the AWS set-up problems a developer meets first, or None."""
+    from botocore.exceptions import (
+        EndpointConnectionError,
+        NoCredentialsError,
+        NoRegionError,
+        PartialCredentialsError,
+    )
+
+    endpoint = os.environ.get("GRAPH_DYNAMODB_ENDPOINT")
+    if isinstance(exc, EndpointConnectionError):
+        return (
+            f"cannot reach DynamoDB at {exc.kwargs.get('endpoint_url', endpoint)}. Is `make dev` "
+            "running? It prints the `export GRAPH_DYNAMODB_ENDPOINT=...` line to use; unset "
+            "GRAPH_DYNAMODB_ENDPOINT to use AWS."
+        )
+    if isinstance(exc, NoCredentialsError | PartialCredentialsError):
+        return (
+            "no AWS credentials and no GRAPH_DYNAMODB_ENDPOINT. For the local stack run "
+            "`make dev` and `export GRAPH_DYNAMODB_ENDPOINT=http://127.0.0.1:8765`; for AWS "
+            "set AWS_PROFILE (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY) and GRAPH_REGION."
+        )
+    if isinstance(exc, NoRegionError):
+        return "no AWS region: set GRAPH_REGION (or AWS_REGION), e.g. us-east-1."
+    return None
 
 
 if __name__ == "__main__":
