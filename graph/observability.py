@@ -85,6 +85,8 @@ def text_line(record: dict[str, Any]) -> str:
     extra = [f"{record['durationMs']:.1f} ms", f"{record['dynamodbCalls']} DynamoDB calls"]
     if record["cost"] is not None:
         extra.append(f"cost {record['cost']}")
+    if record.get("internalErrors"):
+        extra.append(f"{record['internalErrors']} internal error(s): see the log above")
     return (
         f"{time.strftime('%H:%M:%S')} {record['status']} {record['method']} {record['path']} "
         f"{who} {operation} {', '.join(extra)}"
