@@ -114,7 +114,8 @@ class Report:
         if self.error:
             out.append(f"{self.tenant}: {self.error}")
         for problem in self.problems:
-            out.append(f"{problem['file']}: {problem['path']}: {problem['message']}")
+            parts = (problem["file"], problem["path"], problem["message"])
+            out.append(": ".join(part for part in parts if part))
         if self.exit_code == BREAKING:
             out.append(
                 f"{self.tenant}: {len(self.breaking)} breaking change(s) against {self.baseline}:"
