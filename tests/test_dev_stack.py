@@ -56,6 +56,17 @@ async def test_a_key_added_to_the_registry_works_at_the_next_request(tmp_path: P
         with (folder / "registry" / "kicks.toml").open("a") as entry:
             entry.write(f'\n[[keys]]\nid = "kicks-new-1"\nsha256 = "{digest}"\nscopes = ["read"]\n')
         assert await ask() == 200
+        # A tenant onboarded while the gateway runs: its key works at once too.
+        acme_raw, acme_digest = new_api_key("acme-new-1")
+        (folder / "registry" / "acme.toml").write_text(
+            f'id = "acme"\nname = "Acme"\n[[keys]]\nid = "acme-new-1"\n'
+            f'sha256 = "{acme_digest}"\nscopes = ["read"]\n'
+        )
+        response = await http.post(
+            "/graphql", json={"query": "{ __typename }"}, headers={"X-Api-Key": acme_raw}
+        )
+        assert response.status_code == 200, response.text
+        assert runtime.registry.tenants["acme"].config.name == "Acme"
         # A broken edit keeps the last good registry (and is logged), no outage.
         with (folder / "registry" / "kicks.toml").open("a") as entry:
             entry.write("\nthis is = not toml [\n")
