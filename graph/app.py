@@ -63,11 +63,13 @@ def create_app(
         ],
         middleware=[
             Middleware(RequestIdMiddleware),
-            Middleware(ObservabilityMiddleware, metrics=rt.settings.metrics),
+            Middleware(
+                ObservabilityMiddleware, metrics=rt.settings.metrics, text=rt.settings.text_logs
+            ),
             Middleware(TenantCORSMiddleware, known_origin=origins.__contains__),
             Middleware(
                 TenantResolutionMiddleware,
-                authenticate=rt.registry.authenticate,
+                authenticate=rt.authenticate,  # the current registry, at request time
                 ide_enabled=rt.settings.graphiql_enabled,
                 public_paths=frozenset({"/healthz", *(STATIC_PATHS if ide else ())}),
             ),
