@@ -62,6 +62,8 @@ async def run_audit(settings: Settings, checkpoint_file: Path) -> None:
     """Feed every tenant's listings and sellers streams to the audit consumer, forever."""
     from graph.audit.consumer import AuditConsumer
     from graph.audit.runner import FileCheckpoints, StreamRunner
+    from graph.events.broker import local_broker
+    from graph.events.local import publishing
     from graph.store.client import open_dynamodb, open_streams
     from graph.store.streams import StreamReader
     from graph.tenancy import load_registry
@@ -73,7 +75,8 @@ async def run_audit(settings: Settings, checkpoint_file: Path) -> None:
         async with open_dynamodb(settings) as ddb, open_streams(settings) as streams:
             runner = StreamRunner(
                 StreamReader(ddb, streams),
-                consumer.handle,
+                # Listings changes also go to live subscriptions (docs/events.md).
+                publishing(consumer.handle, local_broker(), registry),
                 tables,
                 FileCheckpoints(checkpoint_file),
             )
@@ -124,7 +127,7 @@ def cmd_dev(args: argparse.Namespace) -> int:
         say("Creating tables and loading demo data ...")
         asyncio.run(_with_client(settings, lambda c: prepare_tenants(c, settings, seed=True)))
         start_audit_thread(settings)
-        say("  audit runner started: DynamoDB Streams -> history")
+        say("  audit runner started: DynamoDB Streams -> history, live subscriptions")
         url = f"http://{args.host}:{args.port}/graphql"
         say(BANNER.format(url=url, endpoint=endpoint, body=json.dumps({"query": EXAMPLE_QUERY})))
         uvicorn.run(

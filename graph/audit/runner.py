@@ -11,6 +11,7 @@ history.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -156,14 +157,23 @@ class StreamRunner:
                 break
         return total
 
-    async def run_forever(self, *, interval: float = 0.5) -> None:
-        while True:
+    async def run_forever(
+        self, *, interval: float = 0.5, stop: asyncio.Event | None = None
+    ) -> None:
+        """Poll until cancelled, or until `stop` is set (never halfway through a batch)."""
+        stop = stop or asyncio.Event()
+        while not stop.is_set():
             try:
                 if not await self.poll_once():
-                    await asyncio.sleep(interval)
+                    await self._pause(interval, stop)
             except asyncio.CancelledError:
                 raise
             except Exception:  # keep the dev loop alive; the checkpoint is safe
                 log.exception("stream runner poll failed; retrying")
                 self._iterators.clear()
-                await asyncio.sleep(interval)
+                await self._pause(interval, stop)
+
+    @staticmethod
+    async def _pause(seconds: float, stop: asyncio.Event) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), seconds)
