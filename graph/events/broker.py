@@ -25,7 +25,7 @@ class Broker:
     def __init__(self, *, queue_size: int = 256) -> None:
         self.queue_size = queue_size
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._queues: dict[str, set[asyncio.Queue[ListingChange]]] = {}
+        self._queues: dict[str, set[asyncio.Queue[ListingChange | None]]] = {}
         self._lock = threading.Lock()
         self.published = 0
         self.dropped = 0
@@ -64,7 +64,7 @@ class Broker:
             queue.put_nowait(change)
 
     @asynccontextmanager
-    async def subscribe(self, tenant_id: str) -> AsyncIterator[asyncio.Queue[ListingChange]]:
+    async def subscribe(self, tenant_id: str) -> AsyncIterator[asyncio.Queue[ListingChange | None]]:
         """A queue of the tenant's changes, for as long as the block runs."""
         loop = asyncio.get_running_loop()
         with self._lock:
@@ -72,7 +72,7 @@ class Broker:
                 self._loop = loop
             elif self._loop is not loop:
                 raise RuntimeError("the broker serves one event loop; this is another one")
-        queue: asyncio.Queue[ListingChange] = asyncio.Queue(self.queue_size)
+        queue: asyncio.Queue[ListingChange | None] = asyncio.Queue(self.queue_size)
         self._queues.setdefault(tenant_id, set()).add(queue)
         try:
             yield queue

@@ -236,7 +236,8 @@ class LiveGraphQL(GraphQL[Any, None]):
             ctx.store = await runtime.store_for(principal)
             ctx.loaders = runtime.loaders_for(ctx.store)
 
-        live = LiveSession(principal.tenant.id, runtime.broker, refresh)
+        broker, tenant_id = runtime.broker, principal.tenant.id
+        live = LiveSession(tenant_id, lambda: broker.subscribe(tenant_id), refresh)
         return Context(
             request_id=uuid.uuid4().hex,
             principal=principal,

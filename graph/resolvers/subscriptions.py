@@ -37,9 +37,11 @@ async def listing_changes(ctx: Context, match: Match) -> AsyncIterator[Item]:
             "graphql-transport-ws protocol (e.g. the graphql-ws client) and send the API key "
             'as {"apiKey": "rg_..."} in connection_init.'
         )
-    async with live.broker.subscribe(live.tenant_id) as queue:
+    async with live.changes() as queue:
         while True:
             change = await queue.get()
+            if change is None:
+                return  # the source has no more changes
             if change.item is None or not match(change.item):
                 continue
             await live.refresh(ctx)
