@@ -161,6 +161,15 @@ async def strict(ddb: Any, settings: Settings, streams: Any) -> AsyncIterator[Li
         yield value
 
 
+@pytest.fixture
+async def capped(ddb: Any, settings: Settings, streams: Any) -> AsyncIterator[Live]:
+    few = settings.model_copy(
+        update={"subscriptions_per_connection": 2, "subscriptions_per_tenant": 3}
+    )
+    async for value in start_live(ddb, few, streams):
+        yield value
+
+
 async def test_a_change_from_any_writer_reaches_the_subscriber(live: Live) -> None:
     listing_id = await live.create(custom={"size": "9.5"})
     await live.settled(listing_id)
@@ -287,6 +296,29 @@ async def test_subscriptions_per_connection_are_limited(strict: Live) -> None:
     await subscribe(ws, "subscription { listingChanged { id } }", op="c")
     await nothing_within(ws, 0.3)  # accepted now: nothing refused
     await ws.close()
+
+
+async def test_subscriptions_per_tenant_are_limited_across_connections(capped: Live) -> None:
+    first, second, other = await capped.connect(), await capped.connect(), await capped.connect()
+    everything = "subscription { listingChanged { id } }"
+    for op in ("a", "b"):
+        await subscribe(first, everything, op=op)
+    await subscribe(second, everything, op="c")
+    await subscribe(second, everything, op="d")  # the tenant's fourth: one too many
+    refused = await receive(second)
+    assert (refused["id"], refused["type"]) == ("d", "error")
+    extensions = refused["payload"][0]["extensions"]
+    assert extensions["code"] == "SUBSCRIPTION_LIMIT_EXCEEDED"
+    assert extensions["limit"] == {"name": "subscriptionsPerTenant", "value": 3, "actual": 4}
+    threads = await capped.connect("threads")
+    await subscribe(threads, everything, op="t")  # another tenant's budget is its own
+    await nothing_within(threads, 0.3)
+    await first.close()  # closing a connection gives its subscriptions back
+    await asyncio.sleep(0.2)
+    await subscribe(other, everything, op="e")
+    await nothing_within(other, 0.3)
+    for ws in (second, other, threads):
+        await ws.close()
 
 
 async def test_a_silent_connection_is_closed_idle(strict: Live) -> None:
