@@ -112,3 +112,13 @@ def fanout_handler(event: dict[str, Any], context: Any = None) -> dict[str, Any]
         return await FanOut(env.runtime, tenant, env.connections, management).handle(event)
 
     return env.loop.run_until_complete(run())
+
+
+def reset() -> None:
+    """Forget the execution environment (tests): close its clients and its loop."""
+    global _environment
+    with _lock:
+        env, _environment = _environment, None
+    if env is not None:
+        env.loop.run_until_complete(env.exit.aclose())
+        env.loop.close()
