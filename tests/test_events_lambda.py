@@ -255,3 +255,12 @@ async def test_disconnect_forgets_the_connection(aws: Aws) -> None:
     await aws.api.handle(sample("apigw-websocket-disconnect.json", "bye"))
     assert await aws.connections.connection("bye") is None
     assert await aws.connections.subscriptions("bye") == []
+
+
+async def test_a_message_over_128_kb_is_dropped_not_fatal(aws: Aws) -> None:
+    management = aws.fanout.management
+    big = {"id": "1", "type": "next", "payload": {"data": {"blob": "x" * (128 * 1024)}}}
+    small = {"id": "2", "type": "next", "payload": {"data": {"ok": True}}}
+    gone = await management.post_all([("big", big), ("small", small)])
+    assert gone == set()
+    assert aws.management.posts == [("small", small)]

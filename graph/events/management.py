@@ -10,13 +10,22 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from botocore.exceptions import ClientError
 
+log = logging.getLogger(__name__)
+
 #: Posts in flight at once: each is one HTTPS call to the Management API.
 POST_BATCH = 50
+#: API Gateway's largest WebSocket message (frames of 32 KB make up at most 128 KB).
+MAX_MESSAGE_BYTES = 128 * 1024
+
+
+class TooLarge(Exception):
+    """A message over API Gateway's 128 KB: it cannot be posted."""
 
 
 class Gone(Exception):
@@ -33,6 +42,11 @@ class Management:
 
     async def post(self, connection_id: str, message: dict[str, Any]) -> None:
         data = json.dumps(message, separators=(",", ":")).encode()
+        if len(data) > MAX_MESSAGE_BYTES:
+            raise TooLarge(
+                f"a {len(data)}-byte message for connection {connection_id} is over API "
+                f"Gateway's {MAX_MESSAGE_BYTES} bytes: the subscription selects too much"
+            )
         try:
             await self._client.post_to_connection(ConnectionId=connection_id, Data=data)
         except ClientError as exc:
@@ -51,16 +65,20 @@ class Management:
         self, messages: Sequence[tuple[str, dict[str, Any]]], *, batch: int = POST_BATCH
     ) -> set[str]:
         """Post every (connection id, message), `batch` at a time; the connections that
-        turned out to be gone."""
+        turned out to be gone. A message that cannot be posted (too large, or refused
+        after botocore's retries) is logged and dropped: live updates are best effort,
+        and failing the batch would post every other message of it again."""
         gone: set[str] = set()
         for start in range(0, len(messages), batch):
             chunk = messages[start : start + batch]
             results = await asyncio.gather(
                 *(self.post(cid, message) for cid, message in chunk), return_exceptions=True
             )
-            for result in results:
+            for (connection_id, _), result in zip(chunk, results, strict=True):
                 if isinstance(result, Gone):
                     gone.add(result.connection_id)
+                elif isinstance(result, TooLarge | ClientError):
+                    log.warning("not delivered to %s: %s", connection_id, result)
                 elif isinstance(result, BaseException):
                     raise result
         return gone
