@@ -41,7 +41,7 @@ fmt: install
 	@$(BIN)/ruff check --fix graph tenants tests bench
 
 ## test: lint, then pytest against a DynamoDB Local the session starts itself
-test: lint dynamodb-local infra-tools playground-assets browser
+test: lint dynamodb-local infra-tools playground-assets browser node-tests-deps
 	@echo "==> pytest"
 	@$(BIN)/pytest
 

@@ -40,6 +40,8 @@ async def run_audit(
     `stop()` is true (checked between batches) or forever."""
     from graph.audit.consumer import AuditConsumer
     from graph.audit.runner import FileCheckpoints, StreamRunner
+    from graph.events.broker import local_broker
+    from graph.events.local import publishing
     from graph.store.client import open_dynamodb, open_streams
     from graph.store.streams import StreamReader
     from graph.tenancy import load_registry
@@ -51,7 +53,8 @@ async def run_audit(
         async with open_dynamodb(settings) as ddb, open_streams(settings) as streams:
             runner = StreamRunner(
                 StreamReader(ddb, streams),
-                consumer.handle,
+                # Listings changes also go to live subscriptions (docs/events.md).
+                publishing(consumer.handle, local_broker(), registry),
                 tables,
                 FileCheckpoints(checkpoint_file),
             )

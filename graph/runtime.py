@@ -10,6 +10,7 @@ from typing import Any
 
 import strawberry
 
+from graph.events.broker import Broker, local_broker
 from graph.extensions import TenantExtension, load_extension, signature
 from graph.extensions.graphql import extend_schema
 from graph.limits import limit_extensions
@@ -39,8 +40,12 @@ class Runtime:
         *,
         batching: bool = True,
         client: Any | None = None,
+        broker: Broker | None = None,
     ) -> None:
         self.settings = settings
+        #: Listing changes for live subscriptions (the process's own broker by default:
+        #: `graph dev`'s stream runner publishes to it).
+        self.broker = broker if broker is not None else local_broker()
         self.registry = registry
         #: False only in tests and benchmarks, to measure what the loaders save.
         self.batching = batching

@@ -67,6 +67,15 @@ class Settings(BaseSettings):
     #: or `text` (one readable line on stderr, no EMF). Default: text in stage dev
     #: outside Lambda, json everywhere else.
     log_format: Literal["json", "text"] | None = None
+    #: Live subscriptions (docs/events.md): open subscriptions per WebSocket connection
+    #: and per tenant (over all connections of this process, or of the tenant's
+    #: connections table on AWS), and how long a connection may stay silent (no frame
+    #: either way) before it is closed: API Gateway's idle timeout is 10 minutes.
+    subscriptions_per_connection: int = Field(default=20, ge=1)
+    subscriptions_per_tenant: int = Field(default=1_000, ge=1)
+    subscription_idle_seconds: float = Field(default=600.0, gt=0)
+    #: How long a new WebSocket connection may take to send connection_init.
+    subscription_init_seconds: float = Field(default=10.0, gt=0)
 
     @model_validator(mode="after")
     def _prod_needs_a_real_secret(self) -> Settings:

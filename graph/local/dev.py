@@ -175,7 +175,7 @@ def serve(args: argparse.Namespace, say: Callable[[str], None]) -> int:
         asyncio.run(_with_client(settings, lambda c: prepare_tenants(c, settings, say)))
         audit = AuditThread(settings, folder / "audit-checkpoints.json")
         audit.start()
-        say("  audit runner started: DynamoDB Streams -> history")
+        say("  audit runner started: DynamoDB Streams -> history, live subscriptions")
         if settings.registry_reload_enabled:
             watcher = RegistryWatcher(settings, say)
             watcher.start()

@@ -13,6 +13,7 @@ from graph.schema.error_codes import ErrorCodes
 from graph.schema.mutations import Mutation
 from graph.schema.query import Query
 from graph.schema.scalars import scalar_overrides
+from graph.schema.subscriptions import Subscription, SubscriptionsOverWebSocket
 
 
 class GatewaySchema(strawberry.Schema):
@@ -29,7 +30,8 @@ def build_schema(
     return GatewaySchema(
         query=Query,
         mutation=Mutation,
-        extensions=[*(extensions or []), ErrorCodes],
+        subscription=Subscription,
+        extensions=[*(extensions or []), SubscriptionsOverWebSocket, ErrorCodes],
         scalar_overrides=scalar_overrides(),
         config=StrawberryConfig(auto_camel_case=True),
     )

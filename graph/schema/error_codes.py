@@ -94,9 +94,22 @@ def classify(error: GraphQLError, request_id: str) -> GraphQLError:
 
 class ErrorCodes(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
+        self._streamed = False
         yield
+        if self._streamed:
+            return  # a subscription: each result was classified as it was sent
         result = self.execution_context.result
         errors = getattr(result, "errors", None)
         if errors:
             request_id = _request_id(self.execution_context.context)
             result.errors = [classify(e, request_id) for e in errors]  # type: ignore[union-attr]
+
+    def on_stream_result(self, result: Any) -> Iterator[None]:
+        # Subscriptions (graphql-transport-ws): every `next`/`error` payload gets codes
+        # before it is sent; on_operation ends only when the stream does.
+        self._streamed = True
+        errors = getattr(result, "errors", None)
+        if errors:
+            request_id = _request_id(self.execution_context.context)
+            result.errors = [classify(e, request_id) for e in errors]
+        yield None

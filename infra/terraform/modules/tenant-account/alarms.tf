@@ -5,8 +5,10 @@ locals {
   alarm_actions = var.alarm_sns_topic_arn == null ? [] : [var.alarm_sns_topic_arn]
 
   functions = {
-    gateway = local.gateway_function_name
-    audit   = local.audit_function_name
+    gateway   = local.gateway_function_name
+    audit     = local.audit_function_name
+    websocket = local.ws_function_name
+    fanout    = local.fanout_function_name
   }
 }
 
