@@ -50,6 +50,7 @@ module "wrapper" {
   audit_dlq_message_retention_seconds              = try(each.value.audit_dlq_message_retention_seconds, var.defaults.audit_dlq_message_retention_seconds, null)
   alarm_sns_topic_arn                              = try(each.value.alarm_sns_topic_arn, var.defaults.alarm_sns_topic_arn, null)
   audit_iterator_age_alarm_threshold_ms            = try(each.value.audit_iterator_age_alarm_threshold_ms, var.defaults.audit_iterator_age_alarm_threshold_ms, null)
+  server_errors_alarm_threshold                    = try(each.value.server_errors_alarm_threshold, var.defaults.server_errors_alarm_threshold, null)
   lambda_errors_alarm_threshold                    = try(each.value.lambda_errors_alarm_threshold, var.defaults.lambda_errors_alarm_threshold, null)
   lambda_throttles_alarm_threshold                 = try(each.value.lambda_throttles_alarm_threshold, var.defaults.lambda_throttles_alarm_threshold, null)
   create_kinesis_stream                            = try(each.value.create_kinesis_stream, var.defaults.create_kinesis_stream, null)
