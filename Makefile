@@ -42,7 +42,7 @@ fmt: install
 	@$(BIN)/ruff check --fix graph tenants tests bench
 
 ## test: lint, then pytest against a DynamoDB Local the session starts itself
-test: lint dynamodb-local infra-tools playground-assets browser codegen-tools
+test: lint dynamodb-local infra-tools playground-assets browser codegen-tools node-tests-deps
 	@echo "==> pytest"
 	@$(BIN)/pytest
 

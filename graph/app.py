@@ -9,9 +9,10 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 
 from graph.endpoint import GraphQLEndpoint
+from graph.events.ws import LiveGraphQL
 from graph.http_errors import EXCEPTION_HANDLERS
 from graph.middleware.body_limit import BodyLimitMiddleware
 from graph.middleware.cors import TenantCORSMiddleware
@@ -57,6 +58,7 @@ def create_app(
     app = Starlette(
         routes=[
             Route("/graphql", endpoint, methods=["GET", "POST", "OPTIONS"]),
+            WebSocketRoute("/graphql", LiveGraphQL(rt)),  # subscriptions: docs/events.md
             Route("/healthz", healthz, methods=["GET"]),
             Route("/schema.graphql", endpoint.sdl, methods=["GET"]),
             *playground,
@@ -64,12 +66,14 @@ def create_app(
         ],
         middleware=[
             Middleware(RequestIdMiddleware),
-            Middleware(ObservabilityMiddleware, metrics=rt.settings.metrics),
+            Middleware(
+                ObservabilityMiddleware, metrics=rt.settings.metrics, text=rt.settings.text_logs
+            ),
             # Reads the origins at request time: a swapped `rt.registry` takes effect at once.
             Middleware(TenantCORSMiddleware, registry=lambda: rt.registry),
             Middleware(
                 TenantResolutionMiddleware,
-                authenticate=rt.registry.authenticate,
+                authenticate=rt.authenticate,  # the current registry, at request time
                 ide_enabled=rt.settings.graphiql_enabled,
                 public_paths=frozenset({"/healthz", *WIDGET_PATHS, *(STATIC_PATHS if ide else ())}),
             ),

@@ -6,15 +6,13 @@ import argparse
 import asyncio
 import json
 import os
-import signal
 import sys
-import threading
-import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from graph.settings import REPO_ROOT, Settings
+from graph.local.dev import prepare_tenants
+from graph.settings import Settings
 
 
 def say(message: str) -> None:
@@ -28,40 +26,22 @@ async def _with_client(settings: Settings, work: Callable[[Any], Any]) -> Any:
         return await work(client)
 
 
-async def prepare_tenants(client: Any, settings: Settings, *, seed: bool) -> None:
-    """Create every registered tenant's tables and (optionally) load demo data."""
-    from graph import demo
-    from graph.store.admin import create_tables, put_items
-    from graph.tenancy import load_registry
-
-    registry = load_registry(settings.tenants_dir, settings.stage)
-    for tenant in registry.tenants.values():
-        started = time.perf_counter()
-        outcome = await create_tables(client, tenant.tables)
-        created = sum(1 for v in outcome.values() if v == "created")
-        say(f"  {tenant.id}: tables ready ({created} created, {len(outcome) - created} existed)")
-        if seed:
-            catalog = tenant.id if tenant.id in demo.CATALOGS else "kicks"
-            data = demo.dataset(tenant.id, catalog)
-            listings = await put_items(client, tenant.tables.listings, data["listings"])
-            sellers = await put_items(client, tenant.tables.sellers, data["sellers"])
-            say(
-                f"  {tenant.id}: loaded {listings} listings and {sellers} sellers "
-                f"in {time.perf_counter() - started:.2f}s"
-            )
-
-
 def cmd_seed(args: argparse.Namespace) -> int:
     settings = Settings()
     say(f"Preparing tenants on {settings.dynamodb_endpoint or 'AWS'} ...")
-    asyncio.run(_with_client(settings, lambda c: prepare_tenants(c, settings, seed=True)))
+    asyncio.run(_with_client(settings, lambda c: prepare_tenants(c, settings, say, seed="always")))
     return 0
 
 
-async def run_audit(settings: Settings, checkpoint_file: Path) -> None:
-    """Feed every tenant's listings and sellers streams to the audit consumer, forever."""
+async def run_audit(
+    settings: Settings, checkpoint_file: Path, stop: Callable[[], bool] | None = None
+) -> None:
+    """Feed every tenant's listings and sellers streams to the audit consumer, until
+    `stop()` is true (checked between batches) or forever."""
     from graph.audit.consumer import AuditConsumer
     from graph.audit.runner import FileCheckpoints, StreamRunner
+    from graph.events.broker import local_broker
+    from graph.events.local import publishing
     from graph.store.client import open_dynamodb, open_streams
     from graph.store.streams import StreamReader
     from graph.tenancy import load_registry
@@ -73,23 +53,14 @@ async def run_audit(settings: Settings, checkpoint_file: Path) -> None:
         async with open_dynamodb(settings) as ddb, open_streams(settings) as streams:
             runner = StreamRunner(
                 StreamReader(ddb, streams),
-                consumer.handle,
+                # Listings changes also go to live subscriptions (docs/events.md).
+                publishing(consumer.handle, local_broker(), registry),
                 tables,
                 FileCheckpoints(checkpoint_file),
             )
-            await runner.run_forever()
+            await runner.run_forever(stop=stop)
     finally:
         consumer.close()
-
-
-def start_audit_thread(settings: Settings) -> threading.Thread:
-    """The local stream runner in a daemon thread (it dies with `graph dev`)."""
-    checkpoints = REPO_ROOT / ".dev" / "audit-checkpoints.json"
-    thread = threading.Thread(
-        target=asyncio.run, args=(run_audit(settings, checkpoints),), name="audit", daemon=True
-    )
-    thread.start()
-    return thread
 
 
 def cmd_audit_run(args: argparse.Namespace) -> int:
@@ -99,98 +70,10 @@ def cmd_audit_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _exit_on_sigterm(signum: int, frame: object) -> None:
-    raise SystemExit(128 + signum)
-
-
-def start_demo_pages(host: str, port: int, gateway_url: str) -> list[str]:
-    """The demo storefronts (graph/local/demo_pages.py) on a second origin, in a daemon
-    thread; returns their URLs. Says which demo tenant does not allow that origin."""
-    import uvicorn
-
-    from graph.local.demo_pages import STORES, demo_app
-    from graph.tenancy import load_registry
-
-    origin = f"http://{host}:{port}"
-    settings = Settings()
-    registry = load_registry(settings.tenants_dir, settings.stage)
-    for tenant_id in STORES:
-        tenant = registry.tenants.get(tenant_id)
-        if tenant is not None and origin not in tenant.config.origins:
-            say(
-                f"  note: {tenant_id} does not allow {origin}, so its demo page will show the "
-                f"widget's error state: graph tenants origins add {tenant_id} {origin}"
-            )
-    config = uvicorn.Config(
-        demo_app(gateway_url), host=host, port=port, log_level="warning", access_log=False
-    )
-    threading.Thread(target=uvicorn.Server(config).run, name="demo-pages", daemon=True).start()
-    return [f"{origin}/{tenant_id}/" for tenant_id in STORES]
-
-
 def cmd_dev(args: argparse.Namespace) -> int:
-    import uvicorn
+    from graph.local.dev import serve
 
-    from graph.local import dynamodb_local
-
-    running = None
-    endpoint = os.environ.get("GRAPH_DYNAMODB_ENDPOINT")
-    # uvicorn re-raises SIGTERM after its graceful shutdown; make that an exception so
-    # the `finally` below still stops DynamoDB Local.
-    signal.signal(signal.SIGTERM, _exit_on_sigterm)
-    try:
-        if not endpoint:
-            say("Starting DynamoDB Local (in memory) ...")
-            running = dynamodb_local.start(port=args.dynamodb_port)
-            endpoint = running.endpoint
-            say(f"  DynamoDB Local at {endpoint} (pid {running.pid})")
-        os.environ["GRAPH_DYNAMODB_ENDPOINT"] = endpoint
-        settings = Settings()
-        say("Creating tables and loading demo data ...")
-        asyncio.run(_with_client(settings, lambda c: prepare_tenants(c, settings, seed=True)))
-        start_audit_thread(settings)
-        say("  audit runner started: DynamoDB Streams -> history")
-        url = f"http://{args.host}:{args.port}/graphql"
-        pages = []
-        if args.demo_port:
-            gateway_url = f"http://{args.host}:{args.port}"
-            pages = start_demo_pages(args.host, args.demo_port, gateway_url)
-        say(BANNER.format(url=url, endpoint=endpoint, body=json.dumps({"query": EXAMPLE_QUERY})))
-        for page in pages:
-            say(f"  Demo storefront with the widget: {page}")
-        uvicorn.run(
-            "graph.app:create_app",
-            factory=True,
-            host=args.host,
-            port=args.port,
-            log_level="info",
-            reload=args.reload,
-            reload_dirs=["graph", "tenants"] if args.reload else None,
-        )
-    finally:
-        if running is not None:
-            dynamodb_local.stop(running.pid)
-            say(f"Stopped DynamoDB Local (pid {running.pid}).")
-    return 0
-
-
-EXAMPLE_QUERY = (
-    '{ productListings(productId: "prd-001", first: 3) '
-    "{ edges { node { title price { amount currency } seller { displayName } } } } }"
-)
-BANNER = """
-Resale Graph is up.
-  Playground (GraphiQL): {url}
-  DynamoDB endpoint:     {endpoint}
-  Demo tenants: kicks (sneakers, USD) and threads (apparel, EUR); keys are in README.md.
-
-Try it:
-  curl -s {url} -H 'Content-Type: application/json' \\
-    -H 'X-Api-Key: rg_kicks-dev-read_kicksDevReadKey0001' \\
-    -d '{body}'
-
-Ctrl-C stops the gateway and DynamoDB Local.
-"""
+    return serve(args, say)
 
 
 def cmd_tenants_onboard(args: argparse.Namespace) -> int:
@@ -226,14 +109,29 @@ def cmd_tenants_list(args: argparse.Namespace) -> int:
 
     settings = Settings()
     registry = load_registry(settings.tenants_dir, settings.stage)
-    print(f"{'TENANT':<16} {'NAME':<24} {'REGION':<12} {'KEYS':<40} ORIGINS")
+    rows = [("TENANT", "NAME", "REGION", "KEYS", "ORIGINS")]
     for tenant in registry.tenants.values():
-        keys = ", ".join(f"{k.id}({'/'.join(sorted(k.scopes))})" for k in tenant.config.keys)
-        print(
-            f"{tenant.id:<16} {tenant.config.name:<24} {tenant.config.region:<12} "
-            f"{keys:<40} {' '.join(tenant.config.origins)}"
+        keys = ", ".join(f"{k.id} ({'/'.join(sorted(k.scopes))})" for k in tenant.config.keys)
+        rows.append(
+            (
+                tenant.id,
+                tenant.config.name,
+                tenant.config.region,
+                keys or "-",
+                " ".join(tenant.config.origins) or "-",
+            )
         )
+    print(columns(rows))
     return 0
+
+
+def columns(rows: Sequence[Sequence[str]]) -> str:
+    """Rows as left-aligned columns, two spaces apart (the last column is not padded)."""
+    widths = [max(len(row[n]) for row in rows) for n in range(len(rows[0]))]
+    return "\n".join(
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    )
 
 
 def cmd_tenants_rotate(args: argparse.Namespace) -> int:
@@ -292,13 +190,40 @@ def cmd_tenants_offboard(args: argparse.Namespace) -> int:
         if answer.strip() != args.tenant_id:
             say("Not confirmed; nothing changed.")
             return 1
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
     settings = Settings()
-    folder = asyncio.run(
-        _with_client(
-            settings,
-            lambda c: offboard(c, settings, args.tenant_id, backup=not args.no_backup, say=say),
+    console = Console(stderr=True)
+    with Progress(
+        TextColumn("exporting {task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=console,
+        transient=False,
+    ) as bar:
+
+        def progress(table: str) -> Callable[[int, int | None], None]:
+            task = bar.add_task(table, total=None)
+
+            def update(done: int, total: int | None) -> None:
+                bar.update(task, completed=done, total=max(total or 0, done) or None)
+
+            return update
+
+        folder = asyncio.run(
+            _with_client(
+                settings,
+                lambda c: offboard(
+                    c,
+                    settings,
+                    args.tenant_id,
+                    backup=not args.no_backup,
+                    say=bar.console.print,
+                    progress=progress,
+                ),
+            )
         )
-    )
     if folder is not None:
         say(f"Backup kept in {folder}")
     return 0
@@ -337,23 +262,18 @@ def cmd_schema_export(args: argparse.Namespace) -> int:
 
 
 def cmd_extensions_check(args: argparse.Namespace) -> int:
-    from graph.extensions.sdl import breaking_changes, sdl_path
+    """Exit codes: 0 fine, 1 breaking changes, 2 invalid extension, 3 cannot check
+    (graph/extensions/check.py, docs/extensions.md)."""
+    from graph.checks import check_extension
 
-    runtime = _runtime()
-    tenant = _tenant(runtime, args.tenant_id)
-    baseline = Path(args.against) if args.against else sdl_path(tenant.id)
-    if not baseline.exists():
-        say(f"no exported schema at {baseline}: run `graph schema export --tenant {tenant.id}`")
-        return 2
-    changes = breaking_changes(baseline.read_text(), runtime.schema_for(tenant, private=True))
-    if not changes:
-        say(f"{tenant.id}: no breaking changes against {baseline}")
-        return 0
-    say(f"{tenant.id}: {len(changes)} breaking change(s) against {baseline}:")
-    for change in changes:
-        say(f"  - {change}")
-    say("Deprecate a field (deprecation_reason) and export before removing it.")
-    return 1
+    against = Path(args.against) if args.against else None
+    report = check_extension(Settings(), args.tenant_id, against)
+    if args.format == "json":
+        print(json.dumps(report.as_json(), indent=2))
+    else:
+        for line in report.lines():
+            say(line)
+    return report.exit_code
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -363,8 +283,18 @@ def build_parser() -> argparse.ArgumentParser:
     dev = sub.add_parser("dev", help="DynamoDB Local + tables + demo data + the playground")
     dev.add_argument("--host", default="127.0.0.1")
     dev.add_argument("--port", type=int, default=8000)
-    dev.add_argument("--dynamodb-port", type=int, default=None)
+    dev.add_argument(
+        "--dynamodb-port",
+        type=int,
+        default=int(os.environ.get("GRAPH_DEV_DYNAMODB_PORT", "8765")),
+        help="DynamoDB Local's port (default 8765, or GRAPH_DEV_DYNAMODB_PORT)",
+    )
     dev.add_argument("--demo-port", type=int, default=8001, help="demo storefronts' port (0: none)")
+    dev.add_argument(
+        "--data-dir",
+        default=None,
+        help="where DynamoDB Local keeps its data (default .dev/, or GRAPH_DEV_DATA_DIR)",
+    )
     dev.add_argument("--reload", action="store_true", help="restart on code/extension edits")
     dev.set_defaults(func=cmd_dev)
 
@@ -395,6 +325,9 @@ def build_parser() -> argparse.ArgumentParser:
     check = esub.add_parser("check", help="fail on breaking changes against the export")
     check.add_argument("tenant_id")
     check.add_argument("--against", help="SDL file to compare with (default: the export)")
+    check.add_argument(
+        "--format", choices=["text", "json"], default="text", help="json: one report for CI"
+    )
     check.set_defaults(func=cmd_extensions_check)
 
     tenants = sub.add_parser("tenants", help="onboard, list, rotate keys, offboard")
@@ -444,7 +377,40 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (RegistryError, ExtensionError) as exc:
         say(f"error: {exc}")
         return 2
+    except Exception as exc:
+        problem = what_is_missing(exc)
+        if problem is None:
+            raise
+        say(f"error: {problem}")
+        return 2
     return result
+
+
+def what_is_missing(exc: BaseException) -> str | None:
+    """One line for the AWS set-up problems a developer meets first, or None."""
+    from botocore.exceptions import (
+        EndpointConnectionError,
+        NoCredentialsError,
+        NoRegionError,
+        PartialCredentialsError,
+    )
+
+    endpoint = os.environ.get("GRAPH_DYNAMODB_ENDPOINT")
+    if isinstance(exc, EndpointConnectionError):
+        return (
+            f"cannot reach DynamoDB at {exc.kwargs.get('endpoint_url', endpoint)}. Is `make dev` "
+            "running? It prints the `export GRAPH_DYNAMODB_ENDPOINT=...` line to use; unset "
+            "GRAPH_DYNAMODB_ENDPOINT to use AWS."
+        )
+    if isinstance(exc, NoCredentialsError | PartialCredentialsError):
+        return (
+            "no AWS credentials and no GRAPH_DYNAMODB_ENDPOINT. For the local stack run "
+            "`make dev` and `export GRAPH_DYNAMODB_ENDPOINT=http://127.0.0.1:8765`; for AWS "
+            "set AWS_PROFILE (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY) and GRAPH_REGION."
+        )
+    if isinstance(exc, NoRegionError):
+        return "no AWS region: set GRAPH_REGION (or AWS_REGION), e.g. us-east-1."
+    return None
 
 
 if __name__ == "__main__":

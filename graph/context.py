@@ -10,6 +10,7 @@ from graph.loaders import Loaders
 from graph.store import TenantStore
 
 if TYPE_CHECKING:
+    from graph.events.live import LiveSession
     from graph.tenancy import Principal
 
 
@@ -23,3 +24,5 @@ class Context:
     extension: TenantExtension
     #: The `Idempotency-Key` header of a write, if any.
     idempotency_key: str | None = None
+    #: Set on WebSocket connections only: where subscriptions get their changes.
+    live: LiveSession | None = None

@@ -96,10 +96,13 @@ class GraphQLEndpoint:
         if principal is not None:
             try:
                 view = self.view_for(principal)
-            except ExtensionError:
+            except ExtensionError as exc:
                 log.exception("tenant %s: schema build failed", principal.tenant.id)
                 error = InternalError(
-                    "This brand's API schema could not be built; the operators have been "
+                    # dev: the brand's developer is the caller; show what to fix.
+                    f"This brand's extension could not be loaded:\n{exc}"
+                    if self.runtime.settings.stage == "dev"
+                    else "This brand's API schema could not be built; the operators have been "
                     "alerted. Other brands are not affected."
                 )
                 await error_response(error, state.get("request_id", ""))(scope, receive, send)

@@ -16,7 +16,11 @@
     ├── MethodNotAllowed              METHOD_NOT_ALLOWED wrong HTTP method
     ├── PayloadTooLarge               PAYLOAD_TOO_LARGE  body over the size limit (413)
     ├── PersistedQueryNotFound        PERSISTED_QUERY_NOT_FOUND  unknown hash; send the query
-    └── PersistedQueryNotSupported    PERSISTED_QUERY_NOT_SUPPORTED  unsupported APQ version
+    ├── PersistedQueryNotSupported    PERSISTED_QUERY_NOT_SUPPORTED  unsupported APQ version
+    ├── SubscriptionLimitExceeded     SUBSCRIPTION_LIMIT_EXCEEDED  too many open subscriptions
+    │                                 (per connection or per tenant); `extensions.limit`
+    └── IdleTimeout                   IDLE_TIMEOUT       a WebSocket connection was silent too
+                                      long (the close reason starts with the code)
 
 GraphQL's own failures use GRAPHQL_PARSE_FAILED and GRAPHQL_VALIDATION_FAILED.
 """
@@ -113,6 +117,19 @@ class PersistedQueryNotSupported(GatewayError):
     code = "PERSISTED_QUERY_NOT_SUPPORTED"
 
 
+class SubscriptionLimitExceeded(GatewayError):
+    """A subscribe over the connection's or the tenant's limit of open subscriptions."""
+
+    code = "SUBSCRIPTION_LIMIT_EXCEEDED"
+    http_status = 429
+
+
+class IdleTimeout(GatewayError):
+    """A WebSocket connection sent and received nothing for too long (close 4000)."""
+
+    code = "IDLE_TIMEOUT"
+
+
 #: Every code a client can see; the README documents each.
 ERROR_CODES: frozenset[str] = frozenset(
     {
@@ -131,6 +148,8 @@ ERROR_CODES: frozenset[str] = frozenset(
             PayloadTooLarge,
             PersistedQueryNotFound,
             PersistedQueryNotSupported,
+            SubscriptionLimitExceeded,
+            IdleTimeout,
         )
     }
     | {GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED}

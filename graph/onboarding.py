@@ -154,9 +154,17 @@ def rotate_key(
 
 
 async def offboard(
-    client: Any, settings: Settings, tenant_id: str, *, backup: bool = True, say: Say = print
+    client: Any,
+    settings: Settings,
+    tenant_id: str,
+    *,
+    backup: bool = True,
+    say: Say = print,
+    progress: Callable[[str], Callable[[int, int | None], None]] | None = None,
 ) -> Path | None:
-    """Export (unless told not to), then delete the tenant's tables and registry entry."""
+    """Export (unless told not to), then delete the tenant's tables and registry entry.
+
+    `progress(table)` gives the callback that follows one table's export."""
     registry = load_registry(settings.tenants_dir, settings.stage)
     tenant = registry.tenants.get(tenant_id)
     if tenant is None:
@@ -168,7 +176,9 @@ async def offboard(
         folder.mkdir(parents=True)
         for table in tenant.tables.all():
             with (folder / f"{table}.jsonl").open("w") as out:
-                count = await export_table(client, table, out)
+                count = await export_table(
+                    client, table, out, progress(table) if progress else None
+                )
             say(f"backed up {count} items of {table} to {folder}")
         shutil.copy(registry_path(settings, tenant_id), folder / "registry.toml")
     for table in await delete_tables(client, tenant.tables):

@@ -4,11 +4,13 @@ and the tenants' schemas. Requests borrow from it; nothing here is per request."
 from __future__ import annotations
 
 import asyncio
+import logging
 from contextlib import AsyncExitStack
 from typing import Any
 
 import strawberry
 
+from graph.events.broker import Broker, local_broker
 from graph.extensions import TenantExtension, load_extension, signature
 from graph.extensions.graphql import extend_schema
 from graph.limits import limit_extensions
@@ -18,7 +20,16 @@ from graph.settings import Settings
 from graph.store import CursorCodec, StoreStats, TenantStore
 from graph.store.client import open_dynamodb
 from graph.store.credentials import assume_role_session
-from graph.tenancy import Principal, Registry, Tenant
+from graph.tenancy import (
+    Principal,
+    Registry,
+    RegistryError,
+    Tenant,
+    load_registry,
+    registry_signature,
+)
+
+log = logging.getLogger(__name__)
 
 
 class Runtime:
@@ -29,8 +40,12 @@ class Runtime:
         *,
         batching: bool = True,
         client: Any | None = None,
+        broker: Broker | None = None,
     ) -> None:
         self.settings = settings
+        #: Listing changes for live subscriptions (the process's own broker by default:
+        #: `graph dev`'s stream runner publishes to it).
+        self.broker = broker if broker is not None else local_broker()
         self.registry = registry
         #: False only in tests and benchmarks, to measure what the loaders save.
         self.batching = batching
@@ -44,6 +59,35 @@ class Runtime:
         self._extensions: dict[str, TenantExtension] = {}
         self._extension_stamps: dict[str, tuple[tuple[str, float], ...]] = {}
         self._cursor_codecs: dict[str, CursorCodec] = {}
+        #: The registry files as they were at start; a change reloads them (dev).
+        self._registry_stamp = registry_signature(settings.tenants_dir)
+
+    def current_registry(self) -> Registry:
+        """The registry, re-read first when its files changed and reload is on (dev), so
+        a new tenant, key or origin works at the next request without a restart. A
+        broken edit is logged and the last good registry stays in use."""
+        if self.settings.registry_reload_enabled:
+            stamp = registry_signature(self.settings.tenants_dir)
+            if stamp != self._registry_stamp:
+                self._registry_stamp = stamp
+                try:
+                    fresh = load_registry(self.settings.tenants_dir, self.settings.stage)
+                except RegistryError:
+                    log.exception("tenant registry reload failed; keeping the last good one")
+                else:
+                    self._swap_registry(fresh)
+        return self.registry
+
+    def _swap_registry(self, fresh: Registry) -> None:
+        old = self.registry.tenants
+        changed = {t for t in {*old, *fresh.tenants} if old.get(t) != fresh.tenants.get(t)}
+        self._schemas = {k: v for k, v in self._schemas.items() if k[0] not in changed}
+        self.registry = fresh
+        log.info("tenant registry reloaded; changed tenants: %s", sorted(changed) or "none")
+
+    def authenticate(self, raw_key: str) -> Principal | None:
+        """The principal for an API key, from the current registry (read per request)."""
+        return self.current_registry().authenticate(raw_key)
 
     async def client(self, tenant: Tenant | None = None) -> Any:
         """The long-lived DynamoDB client for a tenant's account, opened on first use."""

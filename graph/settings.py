@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -59,6 +60,22 @@ class Settings(BaseSettings):
     field_suggestions: bool | None = None
     #: One CloudWatch EMF line per request on stdout (AWS Lambda Powertools Metrics).
     metrics: bool = True
+    #: Reload `tenants/registry/` when its files change (new tenant, key, origin), at the
+    #: next request (default: stage dev).
+    registry_reload: bool | None = None
+    #: Per-request output: `json` (a Powertools JSON log line, plus EMF when `metrics`)
+    #: or `text` (one readable line on stderr, no EMF). Default: text in stage dev
+    #: outside Lambda, json everywhere else.
+    log_format: Literal["json", "text"] | None = None
+    #: Live subscriptions (docs/events.md): open subscriptions per WebSocket connection
+    #: and per tenant (over all connections of this process, or of the tenant's
+    #: connections table on AWS), and how long a connection may stay silent (no frame
+    #: either way) before it is closed: API Gateway's idle timeout is 10 minutes.
+    subscriptions_per_connection: int = Field(default=20, ge=1)
+    subscriptions_per_tenant: int = Field(default=1_000, ge=1)
+    subscription_idle_seconds: float = Field(default=600.0, gt=0)
+    #: How long a new WebSocket connection may take to send connection_init.
+    subscription_init_seconds: float = Field(default=10.0, gt=0)
 
     @model_validator(mode="after")
     def _prod_needs_a_real_secret(self) -> Settings:
@@ -83,6 +100,16 @@ class Settings(BaseSettings):
     @property
     def extensions_reload_enabled(self) -> bool:
         return self.extensions_reload if self.extensions_reload is not None else self.stage == "dev"
+
+    @property
+    def registry_reload_enabled(self) -> bool:
+        return self.registry_reload if self.registry_reload is not None else self.stage == "dev"
+
+    @property
+    def text_logs(self) -> bool:
+        if self.log_format is not None:
+            return self.log_format == "text"
+        return self.stage == "dev" and not os.environ.get("AWS_LAMBDA_FUNCTION_NAME")
 
     @property
     def graphiql_enabled(self) -> bool:

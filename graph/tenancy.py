@@ -199,3 +199,16 @@ def load_registry(tenants_dir: Path, stage: str) -> Registry:
     if not folder.is_dir():
         raise RegistryError(f"{folder}: no tenant registry folder (expected <id>.toml files)")
     return Registry((load_tenant_file(p, stage) for p in sorted(folder.glob("*.toml"))), stage)
+
+
+def registry_signature(tenants_dir: Path) -> tuple[tuple[str, int, int], ...]:
+    """Names, modification times and sizes of the registry files (for dev reloads)."""
+    folder = tenants_dir / "registry"
+    stamps = []
+    for path in sorted(folder.glob("*.toml")):
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        stamps.append((path.name, stat.st_mtime_ns, stat.st_size))
+    return tuple(stamps)

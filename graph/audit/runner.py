@@ -156,8 +156,12 @@ class StreamRunner:
                 break
         return total
 
-    async def run_forever(self, *, interval: float = 0.5) -> None:
-        while True:
+    async def run_forever(
+        self, *, interval: float = 0.5, stop: Callable[[], bool] | None = None
+    ) -> None:
+        """Poll until cancelled or, between batches, until `stop()` is true (so no
+        batch is left half-written when the dev stack shuts down)."""
+        while stop is None or not stop():
             try:
                 if not await self.poll_once():
                     await asyncio.sleep(interval)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from graph.extensions.computed import resolve_computed
 from graph.extensions.modules import TenantModule, load_module
 from graph.extensions.spec import ExtensionError, ExtensionSpec, FieldSpec, load_spec
 
@@ -22,9 +23,9 @@ class TenantExtension:
 
 
 def load_extension(tenants_dir: Path, tenant_id: str) -> TenantExtension:
-    return TenantExtension(
-        tenant_id, load_spec(tenants_dir, tenant_id), load_module(tenants_dir, tenant_id)
-    )
+    spec = load_spec(tenants_dir, tenant_id)
+    module = resolve_computed(spec, load_module(tenants_dir, tenant_id))
+    return TenantExtension(tenant_id, spec, module)
 
 
 def signature(tenants_dir: Path, tenant_id: str) -> tuple[tuple[str, float], ...]:

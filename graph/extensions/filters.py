@@ -9,21 +9,27 @@ early (with a cursor to continue) after a fixed number of Query calls.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from decimal import Decimal
 from typing import Any
 
 from graph.errors import BadUserInput
 from graph.extensions import TenantExtension
 from graph.extensions.values import default_stored, to_storage
+from graph.numbers import representable
 from graph.store.base import Condition
 
 OPERATORS = {"eq": "=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<=", "in": "IN"}
 MAX_IN = 50
 
 
-def conditions(ext: TenantExtension, where: Mapping[str, Any] | None) -> list[Condition]:
+def conditions(
+    ext: TenantExtension, where: Mapping[str, Any] | None, *, private: bool
+) -> list[Condition]:
+    """Store conditions for a `where`; only fields the caller may see can be filtered
+    (`private`: write and admin keys), and no message names any other."""
     if not where:
         return []
-    fields = ext.fields("listing", private=True)
+    fields = ext.fields("listing", private=private)
     out: list[Condition] = []
     for name, ops in where.items():
         spec = fields.get(name)
@@ -46,6 +52,14 @@ def conditions(ext: TenantExtension, where: Mapping[str, Any] | None) -> list[Co
                 stored: Any = [to_storage(spec, v) for v in value]
             else:
                 stored = to_storage(spec, value)
+            for number in stored if isinstance(stored, list) else [stored]:
+                if isinstance(number, Decimal) and not representable(number):
+                    raise BadUserInput(
+                        f"`where.{name}.{op}` is a number the data store cannot hold (at most "
+                        "38 significant digits, magnitude 1E-130 to 1E+126).",
+                        argument="where",
+                        field=name,
+                    )
             operator = OPERATORS[op]
             # An item without the field has its declared default: match it if that does.
             if default is not None and _holds(default, operator, stored):

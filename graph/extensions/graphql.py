@@ -40,7 +40,7 @@ from graphql import (
 from strawberry.utils.str_converters import to_camel_case
 
 from graph.extensions import TenantExtension
-from graph.extensions.api import ComputedSpec, ExtensionContext
+from graph.extensions.api import ComputedSpec, ExtensionContext, restricted
 from graph.extensions.modules import call
 from graph.extensions.spec import ExtensionError, FieldSpec
 from graph.extensions.values import from_storage
@@ -64,7 +64,11 @@ def pascal(name: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in re.split(r"[_-]", name) if part)
 
 
-def extension_context(context: Any) -> ExtensionContext:
+def extension_context(
+    context: Any, reads: Mapping[str, frozenset[str]] | None = None
+) -> ExtensionContext:
+    """The request as extension code sees it; `reads` restricts the custom fields of
+    loaded items (computed fields: what they declared)."""
     principal = context.principal
     return ExtensionContext(
         principal.tenant.id,
@@ -72,6 +76,7 @@ def extension_context(context: Any) -> ExtensionContext:
         frozenset(principal.scopes),
         context.loaders.listings,
         context.loaders.sellers,
+        reads,
     )
 
 
@@ -213,8 +218,14 @@ def _declared_field(types: _Types, owner: str, name: str, spec: FieldSpec) -> Gr
 
 
 def _computed_field(types: _Types, spec: ComputedSpec) -> GraphQLField:
+    # The function sees only the custom fields it declared: its derived visibility
+    # (graph/extensions/computed.py) then holds for what it can actually read.
+    reads = {entity: spec.reads_of(entity) for entity in ENTITIES}
+    own = reads[spec.entity]
+
     async def resolve(src: CustomValues, info: Any) -> Any:
-        return await call(spec.fn, src.item, extension_context(info.context))
+        item = restricted(src.item, own)
+        return await call(spec.fn, item, extension_context(info.context, reads))
 
     notes = ["Computed by the brand's code: read-only, not filterable."]
     if spec.visibility == "private":

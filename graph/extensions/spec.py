@@ -19,11 +19,15 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from graph.extensions.yaml_files import DuplicateKeyError, load_yaml
 
 FieldType = Literal[
     "String", "Int", "Float", "Boolean", "Decimal", "DateTime", "enum", "list", "object", "JSON"
@@ -37,8 +41,36 @@ ENUM_VALUE = r"^[A-Z][A-Z0-9_]{0,47}$"
 RESERVED = frozenset({"id", "custom", "where", "typename"})
 
 
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in an extension file: where (`listing.fields.size.default`) and
+    what, including how to fix it."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+
 class ExtensionError(ValueError):
-    """An extension file or module is invalid; the message names file, field, problem."""
+    """An extension file or module is invalid; the message names file, field, problem.
+
+    `source` is the file (or module) and `problems` the individual findings, for tools
+    that report them one by one (`graph extensions check --format json`)."""
+
+    def __init__(
+        self, message: str, *, source: str | None = None, problems: Sequence[Problem] = ()
+    ) -> None:
+        super().__init__(message)
+        self.source = source
+        self.problems = tuple(problems)
+
+    @classmethod
+    def of(cls, source: str, problems: Sequence[Problem]) -> ExtensionError:
+        """One line per problem, each naming the file and the path in it."""
+        lines = [f"{source}: {problem}" for problem in problems]
+        return cls("\n".join(lines), source=source, problems=problems)
 
 
 class FieldSpec(BaseModel):
@@ -90,7 +122,21 @@ class FieldSpec(BaseModel):
         if (self.min is not None or self.max is not None) and kind not in NUMERIC:
             raise ValueError("`min`/`max` are for Int, Float and Decimal")
         if self.min is not None and self.max is not None and self.min > self.max:
-            raise ValueError("`min` is greater than `max`")
+            raise ValueError(
+                f"`min` ({self.min}) is greater than `max` ({self.max}); swap them or fix one"
+            )
+        if (
+            self.min_length is not None
+            and self.max_length is not None
+            and self.min_length > self.max_length
+        ):
+            raise ValueError(
+                f"`min_length` ({self.min_length}) is greater than `max_length` "
+                f"({self.max_length}); swap them or fix one"
+            )
+        if len(set(self.values)) != len(self.values):
+            twice = sorted({v for v in self.values if self.values.count(v) > 1})
+            raise ValueError(f"`values` lists {twice} more than once; list each value once")
         if (self.min_length is not None or self.max_length is not None or self.pattern) and (
             kind not in {"String", "list"}
         ):
@@ -103,7 +149,9 @@ class FieldSpec(BaseModel):
         if self.filterable and kind not in SCALARS | {"enum"}:
             raise ValueError("only scalar and enum fields can be `filterable`")
         if self.required and self.default is not None:
-            raise ValueError("a field is either `required` or has a `default`, not both")
+            raise ValueError(
+                "a field is either `required` or has a `default`, not both: remove one"
+            )
         return self
 
 
@@ -111,13 +159,7 @@ class EntitySpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     fields: dict[Annotated[str, Field(pattern=FIELD_NAME)], FieldSpec] = Field(default_factory=dict)
-
-    @model_validator(mode="after")
-    def _no_reserved_names(self) -> EntitySpec:
-        clash = sorted(set(self.fields) & RESERVED)
-        if clash:
-            raise ValueError(f"field names {clash} are reserved by the gateway")
-        return self
+    # Reserved and colliding names: graph/extensions/declarations.py, with their paths.
 
 
 class ExtensionSpec(BaseModel):
@@ -131,20 +173,48 @@ class ExtensionSpec(BaseModel):
         return not self.listing.fields and not self.seller.fields
 
 
-def _describe(error: ValidationError) -> str:
-    parts = []
+_KNOWN = ", ".join(FieldSpec.model_fields)
+
+
+def _problems(error: ValidationError) -> list[Problem]:
+    out = []
     for problem in error.errors():
         loc = [str(p) for p in problem["loc"]]
-        where = ".".join(loc) or "(top level)"
-        parts.append(f"`{where}`: {problem['msg']}")
-    return "; ".join(parts)
+        message = str(problem["msg"]).removeprefix("Value error, ")
+        kind = problem["type"]
+        if loc and loc[-1] == "[key]":  # a field name (a dict key) that failed its pattern
+            loc = loc[:-1]
+            message = (
+                f"`{loc[-1]}` is not a valid field name: use snake_case (lower-case letters, "
+                "digits and _, starting with a letter, at most 48 characters)"
+            )
+        elif kind == "string_pattern_mismatch" and len(loc) > 1 and loc[-2] == "values":
+            message = (
+                f"enum value {problem['input']!r} is not a valid GraphQL enum value: use "
+                "UPPER_SNAKE_CASE (A-Z, 0-9 and _, starting with a letter), e.g. USED"
+            )
+        elif kind == "extra_forbidden":
+            known = {1: "listing, seller", 2: "fields"}.get(len(loc), _KNOWN)
+            message = f"`{loc[-1]}` is not a known setting here; known settings: {known}"
+        elif kind == "missing":
+            message = f"`{loc[-1]}` is required"
+        out.append(Problem(".".join(loc), message))
+    return out
 
 
 def parse_spec(data: dict[str, Any], source: str) -> ExtensionSpec:
+    """Validate a parsed extension file: its shape (pydantic), then every declared value
+    (defaults, bounds, names): a mistake is refused here, before any request."""
+    from graph.extensions.declarations import declaration_problems
+
     try:
-        return ExtensionSpec.model_validate(data)
+        spec = ExtensionSpec.model_validate(data)
     except ValidationError as exc:
-        raise ExtensionError(f"{source}: {_describe(exc)}") from exc
+        raise ExtensionError.of(source, _problems(exc)) from exc
+    problems = declaration_problems(spec)
+    if problems:
+        raise ExtensionError.of(source, problems)
+    return spec
 
 
 def extension_files(tenants_dir: Path, tenant_id: str) -> list[Path]:
@@ -164,7 +234,10 @@ def load_spec(tenants_dir: Path, tenant_id: str) -> ExtensionSpec:
     """The tenant's declared fields (none when it has no extension file)."""
     files = [p for p in extension_files(tenants_dir, tenant_id) if p.suffix != ".py"]
     if len(files) > 1:
-        raise ExtensionError(f"tenant {tenant_id!r} has several extension files: {files}")
+        names = ", ".join(str(f) for f in files)
+        raise ExtensionError(
+            f"tenant {tenant_id!r} has several extension files ({names}); keep one of them"
+        )
     if not files:
         return ExtensionSpec()
     path = files[0]
@@ -172,9 +245,17 @@ def load_spec(tenants_dir: Path, tenant_id: str) -> ExtensionSpec:
         if path.suffix == ".toml":
             data = tomllib.loads(path.read_text())
         else:
-            import yaml  # optional: only tenants that choose YAML need PyYAML
-
-            data = yaml.safe_load(path.read_text()) or {}
-    except (OSError, ValueError, ImportError) as exc:
-        raise ExtensionError(f"{path}: cannot read the extension file: {exc}") from exc
+            data = load_yaml(path.read_text())
+    except DuplicateKeyError as exc:
+        raise ExtensionError.of(str(path), [Problem(exc.path, exc.detail)]) from exc
+    except (OSError, ValueError) as exc:
+        raise ExtensionError(
+            f"{path}: cannot read the extension file: {exc}",
+            source=str(path),
+            problems=[Problem("", f"cannot read the extension file: {exc}")],
+        ) from exc
+    if not isinstance(data, dict):
+        raise ExtensionError.of(
+            str(path), [Problem("", "the file must hold a mapping with `listing`/`seller`")]
+        )
     return parse_spec(data, str(path))

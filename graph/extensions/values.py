@@ -19,6 +19,7 @@ import jsonschema
 
 from graph.domain import UserError
 from graph.extensions.spec import FieldSpec
+from graph.numbers import representable
 
 Path = tuple[str, ...]
 
@@ -27,7 +28,9 @@ def to_storage(spec: FieldSpec, value: Any) -> Any:
     if value is None:
         return None
     kind = spec.type
-    if kind == "Float":
+    if kind == "Float" or (kind == "Decimal" and isinstance(value, float)):
+        # A float (also a Decimal default written as 10.1 in TOML) by its shortest repr,
+        # not its 50-digit binary expansion.
         return Decimal(repr(float(value)))
     if kind in {"Int", "Decimal"}:
         return Decimal(value)
@@ -79,12 +82,19 @@ def default_stored(spec: FieldSpec) -> Any:
     return to_storage(spec, spec.default)
 
 
-def _check(spec: FieldSpec, value: Any, path: Path, errors: list[UserError]) -> None:
+def check_value(spec: FieldSpec, value: Any, path: Path, errors: list[UserError]) -> None:
     kind = spec.type
     if kind in {"Int", "Float", "Decimal"}:
         number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
-        if not number.is_finite():
-            errors.append(UserError(path, "Must be a finite number.", "INVALID"))
+        if not representable(number):
+            errors.append(
+                UserError(
+                    path,
+                    "Must be a finite number with at most 38 significant digits and a "
+                    "magnitude from 1E-130 to 1E+126.",
+                    "OUT_OF_RANGE" if number.is_finite() else "INVALID",
+                )
+            )
         elif spec.min is not None and number < spec.min:
             errors.append(UserError(path, f"Must be at least {spec.min}.", "OUT_OF_RANGE"))
         elif spec.max is not None and number > spec.max:
@@ -93,17 +103,17 @@ def _check(spec: FieldSpec, value: Any, path: Path, errors: list[UserError]) -> 
         if value.tzinfo is None:
             errors.append(UserError(path, "Needs a time zone, e.g. Z or +02:00.", "INVALID"))
     elif kind == "String":
-        _check_length(spec, len(value), path, errors)
+        check_length(spec, len(value), path, errors)
         if spec.pattern is not None and not re.fullmatch(spec.pattern, value):
             errors.append(UserError(path, f"Must match {spec.pattern}.", "INVALID"))
     elif kind == "list":
-        _check_length(spec, len(value), path, errors)
+        check_length(spec, len(value), path, errors)
         assert spec.items is not None
         for n, item in enumerate(value):
             if item is None:
                 errors.append(UserError((*path, str(n)), "Must not be null.", "REQUIRED"))
             else:
-                _check(spec.items, item, (*path, str(n)), errors)
+                check_value(spec.items, item, (*path, str(n)), errors)
     elif kind == "object":
         errors.extend(validate_values(spec.fields, value, path, creating=True))
     elif kind == "JSON" and spec.json_schema is not None:
@@ -114,7 +124,7 @@ def _check(spec: FieldSpec, value: Any, path: Path, errors: list[UserError]) -> 
             errors.append(UserError((*path, *where), exc.message, "INVALID"))
 
 
-def _check_length(spec: FieldSpec, length: int, path: Path, errors: list[UserError]) -> None:
+def check_length(spec: FieldSpec, length: int, path: Path, errors: list[UserError]) -> None:
     if spec.min_length is not None and length < spec.min_length:
         errors.append(
             UserError(path, f"At least {spec.min_length} characters/items.", "OUT_OF_RANGE")
@@ -139,7 +149,7 @@ def validate_values(
             if creating and spec.required:
                 errors.append(UserError(here, "This field is required.", "REQUIRED"))
             continue
-        _check(spec, value, here, errors)
+        check_value(spec, value, here, errors)
     unknown = sorted(set(values) - set(fields))
     for name in unknown:
         errors.append(UserError((*path, name), "Not a declared custom field.", "INVALID"))

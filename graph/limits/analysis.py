@@ -17,7 +17,11 @@ Conventions, chosen to be predictable for clients:
 - directives: every directive written in the document (not expanded).
 - cost: every field costs 1; the sub-selection of a field with a `first` argument is
   multiplied by `first` (its default when absent), of a field with an `ids` argument by
-  the number of ids; nested lists multiply (as GitHub and Shopify count).
+  the number of ids; nested lists multiply (as GitHub and Shopify count). A page with a
+  `where` filter also costs the items it may read and drop: its read budget of
+  FILTERED_PAGE_MAX_CALLS Queries of `first + 1` items each. The static cost so bounds
+  the actual cost (fields resolved + items read and dropped), which settles the tenant's
+  bucket after execution (graph/limits/extension.py).
 """
 
 from __future__ import annotations
@@ -49,8 +53,10 @@ from graphql import (
     visit,
 )
 
-from graph.errors import BadUserInput, GatewayError, LimitExceeded
+from graph.errors import BadRequest, BadUserInput, GatewayError, LimitExceeded
+from graph.limits.arguments import argument_errors
 from graph.resolvers.listings import MAX_IDS
+from graph.store.base import FILTERED_PAGE_MAX_CALLS
 from graph.store.base import PAGE_LIMIT as MAX_PAGE_SIZE
 from graph.tenancy import Limits
 
@@ -113,8 +119,11 @@ class _Walker:
         schema: GraphQLSchema,
         fragments: Mapping[str, FragmentDefinitionNode],
         variables: Mapping[str, Any],
+        *,
+        check_arguments: bool = False,
     ) -> None:
         self.schema = schema
+        self.check_arguments = check_arguments
         self.fragments = fragments
         self.variables = variables
         self.memo: dict[str, Measure] = {}
@@ -149,6 +158,8 @@ class _Walker:
                 fields += 1
                 aliases += 1 if selection.alias else 0
                 definition = _field(parent, name)
+                if self.check_arguments and definition is not None and selection.arguments:
+                    self.input_errors.extend(argument_errors(selection, definition, self.variables))
                 child = Measure()
                 weight = 1
                 if selection.selection_set is not None:
@@ -158,7 +169,7 @@ class _Walker:
                 if not name.startswith("__"):
                     depth = max(depth, 1 + child.depth)
                 aliases += child.aliases
-                cost += 1 + weight * child.cost
+                cost += 1 + weight * child.cost + self.read_budget(selection, weight)
                 continue
             if isinstance(selection, InlineFragmentNode):
                 condition = selection.type_condition
@@ -211,6 +222,14 @@ class _Walker:
                 )
             return max(count, 1)
         return 1
+
+    def read_budget(self, node: FieldNode, first: int) -> int:
+        """Items a filtered page may read and drop: its Queries (each of `first + 1`
+        items) up to the read budget. An unfiltered page reads what it returns."""
+        for argument in node.arguments or ():
+            if argument.name.value == "where" and self.value(argument.value):
+                return FILTERED_PAGE_MAX_CALLS * (first + 1)
+        return 0
 
     def value(self, node: Any) -> Any:
         try:
@@ -269,7 +288,12 @@ def analyze(
     selected = _select(operations, operation_name)
     # The operation that runs is measured with its variables (cost, `first`, `ids`); the
     # others only for depth, aliases and root fields, which no variable changes.
-    walker = _Walker(schema, fragments, _variables(selected, variables or {}) if selected else {})
+    walker = _Walker(
+        schema,
+        fragments,
+        _variables(selected, variables or {}) if selected else {},
+        check_arguments=True,
+    )
     others = _Walker(schema, fragments, {})
     widest: OperationDefinitionNode | None = None
     try:
@@ -308,9 +332,24 @@ def analyze(
         )
         return result
     _check(result, limits, widest, selected)
+    if not result.errors and operations and selected is None:
+        result.errors.append(_operation_error(operations, operation_name))
     if not result.errors:
         result.errors.extend(walker.input_errors)
     return result
+
+
+def _operation_error(operations: list[OperationDefinitionNode], name: str | None) -> GraphQLError:
+    """The spec's GetOperation: several operations need `operationName`, and it must exist."""
+    names = ", ".join(op.name.value if op.name else "(anonymous)" for op in operations)
+    if name is None:
+        message = (
+            f"The document has {len(operations)} operations ({names}); say which one to run "
+            "with `operationName`."
+        )
+    else:
+        message = f"The document has no operation named {name!r}; it has: {names}."
+    return GraphQLError(message, original_error=BadRequest(message, operations=len(operations)))
 
 
 def _select(

@@ -61,6 +61,12 @@ class TokenBucket:
             return Decision(True, 0)
         return Decision(False, max(1, math.ceil((needed - self._tokens) / self.rate)))
 
+    def give_back(self, amount: float) -> None:
+        """Return tokens taken for work that did not happen (never above capacity)."""
+        if amount > 0:
+            self._refill()
+            self._tokens = min(self.capacity, self._tokens + amount)
+
     @property
     def remaining(self) -> int:
         self._refill()
@@ -111,6 +117,12 @@ class Admission:
         else:
             self.retry_after = decision.retry_after
         return decision
+
+    def settle(self, actual: int) -> None:
+        """After execution: the tenant pays the actual cost, not the estimate."""
+        if self.charged > actual:
+            self.bucket.give_back(self.charged - actual)
+            self.charged = actual
 
 
 current_admission: ContextVar[Admission | None] = ContextVar("admission", default=None)

@@ -29,7 +29,7 @@ from graphql import GraphQLError
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import SchemaExtension
 
-from graph.errors import Throttled
+from graph.errors import GRAPHQL_VALIDATION_FAILED, Throttled
 from graph.limits.analysis import analyze, limit_error
 from graph.limits.buckets import current_admission
 from graph.observability import current_request
@@ -83,11 +83,17 @@ class RequestLimits(SchemaExtension):
         # In place: on early errors Strawberry has already copied this dict's reference
         # into the response's extensions.
         stats = getattr(getattr(ec.context, "store", None), "stats", None)
+        data = getattr(ec.result, "data", None)
+        actual = resolved_fields(data) + (stats.items_dropped if stats else 0)
         cost.update(
+            actual=actual,
             actualReadCapacity=round(stats.read_capacity, 2) if stats else 0.0,
             actualWriteCapacity=round(stats.write_capacity, 2) if stats else 0.0,
             dynamodbCalls=stats.total_calls if stats else 0,
         )
+        admission = current_admission.get()
+        if admission is not None:
+            admission.settle(max(actual, 1))
         info = current_request.get()
         if info is not None:
             info.operation_name = ec.operation_name
@@ -122,7 +128,7 @@ class RequestLimits(SchemaExtension):
                 document,
                 ec.schema._schema,
                 self.limits,
-                operation_name=ec.operation_name,
+                operation_name=requested_operation(ec),
                 variables=ec.variables,
             )
             ec.extensions_results["cost"]["requested"] = analysis.cost
@@ -140,6 +146,11 @@ class RequestLimits(SchemaExtension):
         yield
         if key is not None and ec.pre_execution_errors == []:
             VALID_DOCUMENTS.add(key)
+        for error in ec.pre_execution_errors or ():
+            # graphql-core's rules (an unused variable, an unknown field, ...): say so, so
+            # that no message-based guess can take them for bad variable values.
+            if error.original_error is None and not (error.extensions or {}).get("code"):
+                error.extensions = {**(error.extensions or {}), "code": GRAPHQL_VALIDATION_FAILED}
         if not (self.suggestions or privileged):
             _strip_suggestions(ec.pre_execution_errors or ())
 
@@ -171,6 +182,28 @@ class RequestLimits(SchemaExtension):
     def _privileged(self) -> bool:
         principal = getattr(self.execution_context.context, "principal", None)
         return bool(principal is not None and principal.can("admin"))
+
+
+def requested_operation(ec: Any) -> str | None:
+    """The `operationName` the client sent. Strawberry's `operation_name` falls back to
+    the document's first operation, which would run the first of several operations
+    when the spec says to refuse (there is no public accessor for the sent name)."""
+    sent: str | None = getattr(ec, "_provided_operation_name", ec.operation_name)
+    return sent
+
+
+def resolved_fields(data: Any) -> int:
+    """How many fields a response resolved: the entries of every object in its data."""
+    count = 0
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            count += len(value)
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return count
 
 
 def _strip_suggestions(errors: Iterable[GraphQLError]) -> None:

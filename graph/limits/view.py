@@ -22,9 +22,11 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.types import ExecutionResult
 
+from graph import request_json
 from graph.context import Context
 from graph.errors import ERROR_CODES, GatewayError, PersistedQueryNotFound
 from graph.http_errors import error_for_status, internal_error, json_error, request_id_of
+from graph.observability import current_request
 from graph.persisted_queries import PersistedQueries
 
 log = logging.getLogger("graph.errors")
@@ -61,6 +63,11 @@ class GuardedGraphQL(GraphQL[Context, None]):
             and super().should_render_graphql_ide(request)
         )
 
+    def decode_json(self, data: str | bytes) -> object:
+        # Every JSON a client sends (POST body, GET `variables`/`extensions`) is checked
+        # for UTF-8, nesting depth and lone surrogates before anything reads it.
+        return request_json.decode(data)
+
     def parse_json(self, data: str | bytes) -> Any:
         value = super().parse_json(data)
         if not isinstance(value, dict | list):
@@ -73,6 +80,10 @@ class GuardedGraphQL(GraphQL[Context, None]):
         self, request: AsyncHTTPRequestAdapter
     ) -> GraphQLRequestData | list[GraphQLRequestData]:
         data = await super().parse_http_body(request)
+        if isinstance(data, GraphQLRequestData):
+            if not isinstance(data.operation_name, str | None):
+                raise HTTPException(400, "`operationName` must be a string or null.")
+            request_json.check_variables(data.variables)
         if self.persisted is not None and isinstance(data, GraphQLRequestData):
             return self.persisted.resolve(data)
         return data
@@ -93,6 +104,9 @@ def _known_or_masked(error: Any, request_id: str) -> Any:
     if isinstance(extensions, dict) and extensions.get("code") in ERROR_CODES:
         return error
     log.error("masked an error without a known code (request %s): %r", request_id, error)
+    info = current_request.get()
+    if info is not None:
+        info.internal_errors += 1
     masked = internal_error(request_id)
     formatted: dict[str, Any] = {
         "message": masked.message,

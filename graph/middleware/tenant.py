@@ -17,13 +17,25 @@ from graph.responses import error_response
 from graph.tenancy import Principal
 
 
+class AmbiguousCredentials(Exception):
+    """The request carries more than one API key."""
+
+
 def api_key_from(headers: Headers) -> str:
-    key = headers.get("x-api-key", "")
-    if not key:
-        scheme, _, token = headers.get("authorization", "").partition(" ")
-        if scheme.lower() == "bearer":
-            key = token.strip()
-    return key.strip()
+    """The one API key of a request, from `X-Api-Key` or `Authorization: Bearer`.
+
+    Several keys (two `X-Api-Key` headers, or an `X-Api-Key` beside a different bearer
+    token) are refused rather than resolved by a rule the client may not expect."""
+    given = [key.strip() for key in headers.getlist("x-api-key")]
+    bearers = [
+        token.strip()
+        for scheme, _, token in (v.partition(" ") for v in headers.getlist("authorization"))
+        if scheme.lower() == "bearer"
+    ]
+    distinct = {key for key in (*given, *bearers) if key}
+    if len(given) > 1 or len(bearers) > 1 or len(distinct) > 1:
+        raise AmbiguousCredentials
+    return next(iter(distinct), "")
 
 
 class TenantResolutionMiddleware:
@@ -59,7 +71,17 @@ class TenantResolutionMiddleware:
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
-        key = api_key_from(headers)
+        try:
+            key = api_key_from(headers)
+        except AmbiguousCredentials:
+            ambiguous = Unauthenticated(
+                "The request carries more than one API key (several `X-Api-Key` headers, or "
+                "an `X-Api-Key` and a different `Authorization: Bearer`); send exactly one key."
+            )
+            request_id = scope.get("state", {}).get("request_id", "")
+            response = error_response(ambiguous, request_id, {"WWW-Authenticate": "ApiKey"})
+            await response(scope, receive, send)
+            return
         principal = self.authenticate(key) if key else None
         if principal is None:
             if not key and self._is_ide_page(scope, headers):

@@ -37,9 +37,9 @@ async def audit_trail(
 ) -> Page:
     if not ctx.principal.can("admin"):
         raise Forbidden("The audit trail needs a key with the admin scope.", requiredScope="admin")
-    low = _instant(start, "from") if start else ""
-    high = _instant(end, "to") if end else "\uffff"
-    if low > high:
+    low = _instant(start, "from") if start else None
+    high = _instant(end, "to") if end else None
+    if low is not None and high is not None and low > high:
         raise BadUserInput("`from` must not be after `to`.", argument="from")
     return await ctx.store.history_by_actor(actor, start=low, end=high, first=first, after=after)
 

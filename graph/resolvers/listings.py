@@ -51,7 +51,7 @@ async def product_listings(
         first=first,
         after=after,
         status=status,
-        where=conditions(ctx.extension, where),
+        where=conditions(ctx.extension, where, private=ctx.principal.can("write")),
     )
     return _primed(ctx, page)
 
@@ -70,6 +70,6 @@ async def seller_listings(
         first=first,
         after=after,
         status=status,
-        where=conditions(ctx.extension, where),
+        where=conditions(ctx.extension, where, private=ctx.principal.can("write")),
     )
     return _primed(ctx, page)

@@ -12,6 +12,8 @@ from strawberry.schema.config import StrawberryConfig
 from graph.schema.error_codes import ErrorCodes
 from graph.schema.mutations import Mutation
 from graph.schema.query import Query
+from graph.schema.scalars import scalar_overrides
+from graph.schema.subscriptions import Subscription, SubscriptionsOverWebSocket
 
 
 class GatewaySchema(strawberry.Schema):
@@ -28,7 +30,9 @@ def build_schema(
     return GatewaySchema(
         query=Query,
         mutation=Mutation,
-        extensions=[*(extensions or []), ErrorCodes],
+        subscription=Subscription,
+        extensions=[*(extensions or []), SubscriptionsOverWebSocket, ErrorCodes],
+        scalar_overrides=scalar_overrides(),
         config=StrawberryConfig(auto_camel_case=True),
     )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -104,14 +104,29 @@ async def put_items(client: Any, table: str, items: Iterable[Mapping[str, Any]])
     return written
 
 
-async def export_table(client: Any, table: str, out: Any) -> int:
-    """Write every item of `table` to `out` as DynamoDB JSON, one item a line."""
+async def export_table(
+    client: Any,
+    table: str,
+    out: Any,
+    progress: Callable[[int, int | None], None] | None = None,
+) -> int:
+    """Write every item of `table` to `out` as DynamoDB JSON, one item a line.
+
+    `progress(items written, estimated total)` is called after each page; the total is
+    DescribeTable's ItemCount (DynamoDB refreshes it about every six hours)."""
     import json
 
+    total: int | None = None
+    if progress is not None:
+        described = await client.describe_table(TableName=table)
+        total = described["Table"].get("ItemCount")
+        progress(0, total)
     count = 0
     paginator = client.get_paginator("scan")
     async for page in paginator.paginate(TableName=table):
         for item in page.get("Items", []):
             out.write(json.dumps(item, separators=(",", ":")) + "\n")
             count += 1
+        if progress is not None:
+            progress(count, total)
     return count

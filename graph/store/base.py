@@ -21,6 +21,8 @@ log = logging.getLogger(__name__)
 
 BATCH_GET_LIMIT = 100
 PAGE_LIMIT = 100
+#: Query calls a filtered page may make before it ends early with a cursor.
+FILTERED_PAGE_MAX_CALLS = 10
 _RETRYABLE_CODES = frozenset(
     {
         "ProvisionedThroughputExceededException",
@@ -37,8 +39,12 @@ MAX_KEY_BYTES = 2048
 
 
 def valid_key(key: str) -> bool:
-    """Could an item have this key? Empty or oversized keys are errors in DynamoDB."""
-    return 0 < len(key.encode()) <= MAX_KEY_BYTES
+    """Could an item have this key? Empty, oversized or non-Unicode keys (a lone
+    surrogate cannot be encoded) are errors in DynamoDB."""
+    try:
+        return 0 < len(key.encode()) <= MAX_KEY_BYTES
+    except UnicodeEncodeError:
+        return False
 
 
 class ConditionFailed(Exception):
@@ -64,6 +70,8 @@ class StoreStats:
     calls: dict[str, int] = field(default_factory=dict)
     read_capacity: float = 0.0
     write_capacity: float = 0.0
+    #: Items Queries read and their filters dropped (ScannedCount - Count).
+    items_dropped: int = 0
 
     @property
     def total_calls(self) -> int:
@@ -71,6 +79,8 @@ class StoreStats:
 
     def record(self, operation: str, response: Mapping[str, Any]) -> None:
         self.calls[operation] = self.calls.get(operation, 0) + 1
+        if "ScannedCount" in response:
+            self.items_dropped += int(response["ScannedCount"]) - int(response.get("Count", 0))
         consumed = response.get("ConsumedCapacity")
         for entry in consumed if isinstance(consumed, list) else [consumed] if consumed else []:
             self.read_capacity += float(entry.get("ReadCapacityUnits", 0.0))
@@ -215,6 +225,13 @@ class StoreBase:
             if code == "ConditionalCheckFailedException":
                 old = exc.response.get("Item")
                 raise ConditionFailed(from_wire(old) if old else None) from exc
+            message = str(exc.response.get("Error", {}).get("Message", ""))
+            if code == "ValidationException" and "size has exceeded" in message:
+                # Input bounds keep writes far below 400 KB; this is the last fence.
+                raise BadUserInput(
+                    "The item would be larger than DynamoDB's 400 KB item limit; send less "
+                    "data (shorter texts, fewer images or custom values)."
+                ) from exc
             log.exception("DynamoDB %s failed with %s", operation, code)
             raise InternalError("The data store rejected the request.") from exc
         except BotoCoreError as exc:
@@ -239,7 +256,7 @@ class StoreBase:
         fingerprint: str,
         filters: Sequence[Condition] = (),
         range_condition: tuple[str, dict[str, Any]] | None = None,
-        max_calls: int = 10,
+        max_calls: int = FILTERED_PAGE_MAX_CALLS,
     ) -> Page:
         """One page of a Query, newest first, with signed cursors bound to `fingerprint`.
 

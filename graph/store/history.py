@@ -54,8 +54,20 @@ class History(StoreBase):
         )
 
     async def history_by_actor(
-        self, actor: str, *, start: str, end: str, first: int, after: str | None
+        self, actor: str, *, start: str | None, end: str | None, first: int, after: str | None
     ) -> Page:
+        """An actor's entries, newest first, between `start` and `end` (ISO instants,
+        inclusive; None leaves that side open: DynamoDB refuses an empty key value)."""
+        bounds: dict[str, Any] = {}
+        if start is not None:
+            bounds[":from"] = {"S": start}
+        if end is not None:
+            bounds[":to"] = {"S": end}
+        expression = {
+            (True, True): "#sk BETWEEN :from AND :to",
+            (True, False): "#sk >= :from",
+            (False, True): "#sk <= :to",
+        }.get((start is not None, end is not None))
         return await self._query_page(
             table=self.tables.history,
             index=HISTORY.index("byActor"),
@@ -63,11 +75,8 @@ class History(StoreBase):
             partition=actor,
             first=first,
             after=after,
-            fingerprint=f"history/byActor/{actor}/{start}/{end}",
-            range_condition=(
-                "#sk BETWEEN :from AND :to",
-                {":from": {"S": start}, ":to": {"S": end}},
-            ),
+            fingerprint=f"history/byActor/{actor}/{start or ''}/{end or ''}",
+            range_condition=(expression, bounds) if expression else None,
         )
 
     async def entry_as_of(self, entity_id: str, instant: str) -> Item | None:

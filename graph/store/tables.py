@@ -132,10 +132,30 @@ HISTORY = TableSpec(
 TABLE_SPECS: tuple[TableSpec, ...] = (LISTINGS, SELLERS, HISTORY)
 LOGICAL_NAMES: tuple[str, ...] = tuple(spec.name for spec in TABLE_SPECS)
 
+#: Live subscriptions on AWS: one item per WebSocket connection (`sk` = `connection`)
+#: and one per subscription on it (`sk` = `sub#<operation id>`, with its `topic`,
+#: e.g. `product#prd-001`, for the fan-out's byTopic lookups). Items expire by TTL.
+#: Not in TABLE_SPECS: the gateway never reads it and the registry does not name it;
+#: the WebSocket and fan-out functions get its name from the environment.
+CONNECTIONS = TableSpec(
+    name="connections",
+    key=KeySchema("connectionId", "sk"),
+    attribute_types={"connectionId": "S", "sk": "S", "topic": "S"},
+    indexes=(IndexSpec("byTopic", KeySchema("topic", "connectionId")),),
+    extra={"ttl_attribute": "expiresAt"},
+)
+#: Every table of a tenant account's deployment (what the Terraform module creates).
+DEPLOYMENT_TABLE_SPECS: tuple[TableSpec, ...] = (*TABLE_SPECS, CONNECTIONS)
+
 
 def physical_table_names(stage: str, tenant_id: str) -> dict[str, str]:
     """Default physical names: `<stage>-<tenant>-<table>`, e.g. `dev-kicks-listings`."""
     return {name: f"{stage}-{tenant_id}-{name}" for name in LOGICAL_NAMES}
+
+
+def connections_table_name(stage: str, tenant_id: str) -> str:
+    """The connections table of a tenant account: `<stage>-<tenant>-connections`."""
+    return f"{stage}-{tenant_id}-{CONNECTIONS.name}"
 
 
 def status_shard(status: str, listing_id: str) -> str:

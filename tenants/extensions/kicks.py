@@ -6,7 +6,14 @@ from typing import Any
 from graph.extensions.api import ExtensionContext, HookError, computed, write_hook
 
 
-@computed("listing", type="Decimal", description="Asking price over what the seller paid.")
+# Reads the private purchase price, so it is private too: price / markup would give a
+# storefront the purchase price (graph/extensions/computed.py).
+@computed(
+    "listing",
+    type="Decimal",
+    reads=("purchase_price",),
+    description="Asking price over what the seller paid.",
+)
 def markup(listing: dict[str, Any], ctx: ExtensionContext) -> Decimal | None:
     paid = listing.get("custom", {}).get("purchase_price")
     if not paid:
@@ -14,7 +21,12 @@ def markup(listing: dict[str, Any], ctx: ExtensionContext) -> Decimal | None:
     return (Decimal(listing["price"]["amount"]) / Decimal(paid)).quantize(Decimal("0.01"))
 
 
-@computed("listing", type="Boolean", description="The seller passed reseller verification.")
+@computed(
+    "listing",
+    type="Boolean",
+    reads=("seller.verified_reseller",),
+    description="The seller passed reseller verification.",
+)
 async def sold_by_verified_reseller(listing: dict[str, Any], ctx: ExtensionContext) -> bool:
     seller = await ctx.load_seller(listing["sellerId"])  # batched with the page's sellers
     return bool(seller and seller.get("custom", {}).get("verified_reseller"))

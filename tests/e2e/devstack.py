@@ -25,7 +25,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO_ROOT / ".artifacts" / "e2e"
 DEMO_TENANTS = ("kicks", "threads")
-START_TIMEOUT = 120.0
+START_TIMEOUT = 180.0
 
 
 @dataclass
@@ -37,8 +37,22 @@ class DevStack:
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
     tenants_dir: Path | None = field(default=None, repr=False)
 
+    @property
+    def graphql_url(self) -> str:
+        return f"{self.base_url}/graphql"
+
+    @property
+    def websocket_url(self) -> str:
+        return self.graphql_url.replace("http://", "ws://", 1)
+
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
+
+    def log_tail(self, lines: int = 60) -> str:
+        try:
+            return "\n".join(self.log().splitlines()[-lines:])
+        except OSError:
+            return "(no log)"
 
     def stop(self) -> None:
         """Stop `graph dev` (SIGTERM: it stops its DynamoDB Local on the way out)."""
@@ -72,13 +86,14 @@ def _ready(url: str) -> bool:
         return False
 
 
-def start_dev_stack() -> DevStack:
+def start_dev_stack(*, timeout: float = START_TIMEOUT) -> DevStack:
     gateway, demo, dynamodb = free_port(), free_port(), free_port()
     base_url, demo_url = f"http://127.0.0.1:{gateway}", f"http://127.0.0.1:{demo}"
     tenants_dir = Path(tempfile.mkdtemp(prefix="devstack-tenants-"))
     shutil.copytree(REPO_ROOT / "tenants", tenants_dir, dirs_exist_ok=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith("GRAPH_")}
     env |= {"GRAPH_STAGE": "dev", "GRAPH_TENANTS_DIR": str(tenants_dir), "GRAPH_METRICS": "false"}
+    env["PYTHONUNBUFFERED"] = "1"
     for tenant_id in DEMO_TENANTS:
         subprocess.run(
             [_graph(), "tenants", "origins", "add", tenant_id, demo_url],
@@ -91,6 +106,8 @@ def start_dev_stack() -> DevStack:
     with log_path.open("wb") as log:
         command = [_graph(), "dev", "--host", "127.0.0.1", "--port", str(gateway)]
         command += ["--demo-port", str(demo), "--dynamodb-port", str(dynamodb)]
+        # Its own DynamoDB Local data and checkpoints, never a developer's .dev/.
+        command += ["--data-dir", str(tenants_dir / ".dev-data")]
         process = subprocess.Popen(
             command,
             cwd=REPO_ROOT,
@@ -107,7 +124,7 @@ def start_dev_stack() -> DevStack:
         process=process,
         tenants_dir=tenants_dir,
     )
-    deadline = time.monotonic() + START_TIMEOUT
+    deadline = time.monotonic() + timeout
     while not (_ready(f"{base_url}/healthz") and _ready(f"{demo_url}/")):
         if process.poll() is not None or time.monotonic() > deadline:
             stack.stop()

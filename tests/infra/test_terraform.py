@@ -22,7 +22,14 @@ from typing import Any
 import hcl2
 import pytest
 
-from graph.store.tables import TABLE_SPECS, TableSpec, physical_table_names
+from graph.store.tables import (
+    CONNECTIONS,
+    DEPLOYMENT_TABLE_SPECS,
+    TABLE_SPECS,
+    TableSpec,
+    connections_table_name,
+    physical_table_names,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TF_ROOT = REPO_ROOT / "infra" / "terraform"
@@ -32,6 +39,8 @@ EXAMPLE_TENANTS = ("kicks", "threads")
 
 GATEWAY_HANDLER = "graph.lambda_handler.gateway_handler"
 AUDIT_HANDLER = "graph.lambda_handler.audit_handler"
+WEBSOCKET_HANDLER = "graph.events.handlers.websocket_handler"
+FANOUT_HANDLER = "graph.events.handlers.fanout_handler"
 MAX_STREAM_RETRIES = 5
 
 ALL_TF_FILES = sorted(TF_ROOT.rglob("*.tf"))
@@ -238,8 +247,16 @@ def _table_request(config: Config, body: dict[str, Any]) -> dict[str, Any]:
     return request
 
 
+def _physical_names() -> dict[str, str]:
+    """Logical -> physical names of every table a tenant account deploys."""
+    return {
+        **physical_table_names("STAGE", "TENANT"),
+        CONNECTIONS.name: connections_table_name("STAGE", "TENANT"),
+    }
+
+
 def _expected_request(spec: TableSpec) -> dict[str, Any]:
-    request = spec.create_table_request(physical_table_names("STAGE", "TENANT")[spec.name])
+    request = spec.create_table_request(_physical_names()[spec.name])
     request["AttributeDefinitions"].sort(key=lambda d: d["AttributeName"])
     if "GlobalSecondaryIndexes" in request:
         request["GlobalSecondaryIndexes"].sort(key=lambda d: d["IndexName"])
@@ -247,7 +264,7 @@ def _expected_request(spec: TableSpec) -> dict[str, Any]:
 
 
 def _tables_by_logical_name(config: Config) -> dict[str, dict[str, Any]]:
-    physical_to_logical = {v: k for k, v in physical_table_names("STAGE", "TENANT").items()}
+    physical_to_logical = {v: k for k, v in _physical_names().items()}
     tables: dict[str, dict[str, Any]] = {}
     for address, body in config.resources_of("aws_dynamodb_table").items():
         physical = (
@@ -255,7 +272,7 @@ def _tables_by_logical_name(config: Config) -> dict[str, dict[str, Any]]:
         )
         assert physical in physical_to_logical, (
             f"aws_dynamodb_table.{address} is named {body['name']!r}, which is not "
-            f"`${{var.stage}}-${{var.tenant_id}}-<table>` for a table in TABLE_SPECS"
+            f"`${{var.stage}}-${{var.tenant_id}}-<table>` for a table in DEPLOYMENT_TABLE_SPECS"
         )
         tables[physical_to_logical[physical]] = body
     return tables
@@ -269,9 +286,9 @@ def test_tables_match_table_specs() -> None:
     """
     config = module()
     tables = _tables_by_logical_name(config)
-    expected = {spec.name: _expected_request(spec) for spec in TABLE_SPECS}
+    expected = {spec.name: _expected_request(spec) for spec in DEPLOYMENT_TABLE_SPECS}
     actual = {name: _table_request(config, body) for name, body in tables.items()}
-    assert sorted(actual) == sorted(expected), "the module's tables are not TABLE_SPECS' tables"
+    assert sorted(actual) == sorted(expected), "the module's tables are not the specs' tables"
     for name, request in expected.items():
         assert actual[name] == request, f"aws_dynamodb_table for {name!r} drifted from its spec"
 
@@ -288,6 +305,12 @@ def test_tables_are_protected() -> None:
         assert re.fullmatch(r"\$\{aws_kms_key\.\w+\.arn\}", str(sse.get("kms_key_arn"))), name
         protection = body.get("deletion_protection_enabled")
         assert config.evaluate(protection) is True, f"{name}: deletion protection is off by default"
+        if name == CONNECTIONS.name:
+            # Region-local by nature (API Gateway holds the sockets); expires by TTL.
+            ttl = _block(body, "ttl")
+            assert ttl.get("enabled") is True
+            assert ttl.get("attribute_name") == CONNECTIONS.extra["ttl_attribute"]
+            continue
         replicas = [d for d in _blocks(body, "dynamic") if "replica" in d]
         assert replicas, f"{name}: no dynamic replica block"
         assert replicas[0]["replica"]["for_each"] == "${var.replica_regions}", name
@@ -302,9 +325,23 @@ def test_kinesis_destination_is_optional() -> None:
     assert destinations, "no aws_dynamodb_kinesis_streaming_destination"
     for body in destinations.values():
         assert "var.create_kinesis_streaming_destination" in body["for_each"]
-        assert body["stream_arn"] == "${var.kinesis_stream_arn}"
+        assert body["stream_arn"] == "${local.kinesis_stream_arn}"
+    chosen = str(config.locals["kinesis_stream_arn"])
+    assert "var.create_kinesis_stream ?" in chosen
+    assert "aws_kinesis_stream.changes[0].arn" in chosen
+    assert chosen.endswith("var.kinesis_stream_arn}")
     assert config.default("create_kinesis_streaming_destination") is False
+    assert config.default("create_kinesis_stream") is False
     assert config.default("kinesis_stream_arn") is None
+
+
+def test_created_kinesis_stream_is_encrypted_on_demand_and_off_by_default() -> None:
+    config = module()
+    (stream,) = config.resources_of("aws_kinesis_stream").values()
+    assert stream["count"] == "${var.create_kinesis_stream ? 1 : 0}"
+    assert _block(stream, "stream_mode_details")["stream_mode"] == "ON_DEMAND"
+    assert stream["encryption_type"] == "KMS"
+    assert re.fullmatch(r"\$\{aws_kms_key\.\w+\.arn\}", stream["kms_key_id"])
 
 
 # --------------------------------------------------------------------------- audit
@@ -351,6 +388,7 @@ def test_stream_event_source_mappings() -> None:
     functions = config.resources_of("aws_lambda_function")
     queues = config.resources_of("aws_sqs_queue")
     consumed: set[str] = set()
+    fanned_out: set[str] = set()
 
     for address, body in mappings.items():
         where = f"aws_lambda_event_source_mapping.{address}"
@@ -381,13 +419,18 @@ def test_stream_event_source_mappings() -> None:
 
         function = re.search(r"aws_lambda_function\.(\w+)\.", body["function_name"])
         assert function, f"{where}: function_name is not this module's function"
-        assert functions[function.group(1)]["handler"] == AUDIT_HANDLER, where
+        handler = functions[function.group(1)]["handler"]
+        assert handler in (AUDIT_HANDLER, FANOUT_HANDLER), where
 
         sources = [body["event_source_arn"]]
         if body["event_source_arn"] == "${each.value}":
             sources = list(_strings(config.resolve(body["for_each"])))
         for source in sources:
-            consumed.update(re.findall(r"aws_dynamodb_table\.(\w+)\.stream_arn", source))
+            tables = re.findall(r"aws_dynamodb_table\.(\w+)\.stream_arn", source)
+            if handler == AUDIT_HANDLER:
+                consumed.update(tables)
+            else:
+                fanned_out.update(tables)
 
     tables = _tables_by_logical_name(config)
     addresses = {
@@ -398,6 +441,7 @@ def test_stream_event_source_mappings() -> None:
     }
     streamed = {addresses[spec.name] for spec in TABLE_SPECS if spec.stream is not None}
     assert consumed == streamed, "the audit function must consume exactly the streamed tables"
+    assert fanned_out == {"listings"}, "the fan-out function consumes the listings stream only"
 
 
 def test_alarms() -> None:
@@ -411,8 +455,17 @@ def test_alarms() -> None:
         ("AWS/SQS", "ApproximateNumberOfMessagesVisible"),
         ("AWS/Lambda", "Errors"),
         ("AWS/Lambda", "Throttles"),
+        ("ResaleGraph", "ServerErrors"),
     ]:
         assert wanted in metrics, f"no alarm on {wanted}"
+    # The EMF metric's dimensions are the tenant and Powertools' service name (the
+    # gateway function's POWERTOOLS_SERVICE_NAME): an alarm on any other set sees nothing.
+    alarm = config.resources_of("aws_cloudwatch_metric_alarm")["server_errors"]
+    assert set(alarm["dimensions"]) == {"tenant", "service"}
+    assert alarm["dimensions"]["service"] == "resale-graph-gateway"
+    assert (
+        'POWERTOOLS_SERVICE_NAME = "resale-graph-gateway"' in (MODULE_DIR / "lambda.tf").read_text()
+    )
     assert config.default("alarm_sns_topic_arn") is None
 
 
@@ -424,7 +477,7 @@ def test_lambda_functions() -> None:
     functions = {
         body["handler"]: body for body in config.resources_of("aws_lambda_function").values()
     }
-    assert set(functions) == {GATEWAY_HANDLER, AUDIT_HANDLER}
+    assert set(functions) == {GATEWAY_HANDLER, AUDIT_HANDLER, WEBSOCKET_HANDLER, FANOUT_HANDLER}
     for handler, body in functions.items():
         assert body["runtime"] == "python3.12", handler
         assert body["architectures"] == ["${var.lambda_architecture}"], handler
@@ -446,6 +499,8 @@ def test_http_api_routes_and_stage() -> None:
     config = module()
     routes: set[str] = set()
     for body in config.resources_of("aws_apigatewayv2_route").values():
+        if body["api_id"] != "${aws_apigatewayv2_api.this.id}":
+            continue  # the WebSocket API: test_websocket_api_routes
         if body["route_key"] == "${each.value}":
             routes.update(re.findall(r"[A-Z]+ /[\w./]+", str(config.resolve(body["for_each"]))))
         else:
@@ -457,7 +512,7 @@ def test_http_api_routes_and_stage() -> None:
         "GET /schema.graphql",
         "GET /healthz",
     }
-    (stage,) = config.resources_of("aws_apigatewayv2_stage").values()
+    stage = config.resources_of("aws_apigatewayv2_stage")["this"]
     assert stage["name"] == "$default"
     settings = _block(stage, "default_route_settings")
     assert _var_reference(settings["throttling_burst_limit"])
@@ -590,7 +645,7 @@ def test_roles_are_least_privilege() -> None:
     config = module()
     documents = _policy_document_by_handler(config)
     roles = [body["role"] for body in config.resources_of("aws_lambda_function").values()]
-    assert len(set(roles)) == len(roles) == 2, "each function needs its own role"
+    assert len(set(roles)) == len(roles) == 4, "each function needs its own role"
 
     gateway = _dynamodb_grants(config, documents[GATEWAY_HANDLER])
     read_write = {
@@ -626,6 +681,64 @@ def test_roles_are_least_privilege() -> None:
     assert audit <= allowed_audit, f"audit grants too much: {sorted(audit - allowed_audit)}"
     assert ("dynamodb:PutItem", "history") in audit
 
+    websocket = _dynamodb_grants(config, documents[WEBSOCKET_HANDLER])
+    keep = {"GetItem", "PutItem", "DeleteItem", "Query", "BatchWriteItem"}
+    assert websocket == {(f"dynamodb:{a}", "connections") for a in keep}
+
+    fanout = _dynamodb_grants(config, documents[FANOUT_HANDLER])
+    reads = {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"}
+    allowed_fanout = (
+        {(a, "listings/stream") for a in stream_read}
+        | {("dynamodb:Query", "connections/index"), ("dynamodb:Query", "listings/index")}
+        | {(a, "connections") for a in ("dynamodb:GetItem", "dynamodb:Query")}
+        | {("dynamodb:BatchWriteItem", "connections")}
+        | {(a, t) for a in reads for t in ("listings", "sellers")}
+    )
+    assert fanout <= allowed_fanout, f"fan-out grants too much: {sorted(fanout - allowed_fanout)}"
+    assert ("dynamodb:GetRecords", "listings/stream") in fanout
+    assert ("dynamodb:Query", "connections/index") in fanout
+
+
+def _manage_connections_resources(config: Config, document: dict[str, Any]) -> list[str]:
+    found: list[str] = []
+    for statement in _statements(document):
+        actions = statement.get("actions", [])
+        if any(str(a).startswith("execute-api:") for a in actions):
+            assert actions == ["execute-api:ManageConnections"], actions
+            found += list(_strings(config.resolve(statement.get("resources", ["*"]))))
+    return found
+
+
+def test_only_the_websocket_functions_manage_connections_of_their_api() -> None:
+    config = module()
+    documents = _policy_document_by_handler(config)
+    for handler, document in documents.items():
+        resources = _manage_connections_resources(config, document)
+        if handler in (GATEWAY_HANDLER, AUDIT_HANDLER):
+            assert resources == [], f"{handler} must not post to WebSocket connections"
+            continue
+        assert resources, f"{handler} cannot post to its connections"
+        for resource in resources:
+            assert resource.startswith("${aws_apigatewayv2_api.websocket.execution_arn}/"), (
+                f"{handler}: ManageConnections on {resource!r}, not on this module's WebSocket API"
+            )
+            assert resource.endswith("/@connections/*"), resource
+
+
+def test_websocket_api_routes() -> None:
+    config = module()
+    apis = config.resources_of("aws_apigatewayv2_api")
+    assert apis["websocket"]["protocol_type"] == "WEBSOCKET"
+    routes = {
+        route
+        for body in config.resources_of("aws_apigatewayv2_route").values()
+        if "websocket" in body["api_id"]
+        for route in re.findall(r"\$[a-z]+", str(config.resolve(body["for_each"])))
+    }
+    assert routes >= {"$connect", "$disconnect", "$default"}
+    stage = config.resources_of("aws_apigatewayv2_stage")["websocket"]
+    assert _block(stage, "access_log_settings")["destination_arn"]
+
 
 # --------------------------------------------------------------------------- interface
 
@@ -635,7 +748,16 @@ def test_variables_and_outputs_are_documented() -> None:
     for name, body in config.variables.items():
         assert str(body.get("description", "")).strip(), f"variable {name} has no description"
         assert "type" in body, f"variable {name} has no type"
-    prefixes = ("dynamodb_", "kms_", "lambda_", "iam_", "cloudwatch_", "apigatewayv2_", "sqs_")
+    prefixes = (
+        "dynamodb_",
+        "kms_",
+        "lambda_",
+        "iam_",
+        "cloudwatch_",
+        "apigatewayv2_",
+        "sqs_",
+        "kinesis_",
+    )
     for name, body in config.outputs.items():
         assert str(body.get("description", "")).strip(), f"output {name} has no description"
         assert name.startswith(prefixes), f"output {name} is not prefixed by its resource"

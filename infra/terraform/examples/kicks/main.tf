@@ -36,5 +36,9 @@ module "tenant_account" {
 
   alarm_sns_topic_arn = var.alarm_sns_topic_arn
 
+  # The change feed for other business flows (docs/events.md), off unless asked for.
+  create_kinesis_stream                = var.change_feed_enabled
+  create_kinesis_streaming_destination = var.change_feed_enabled
+
   tags = var.tags
 }

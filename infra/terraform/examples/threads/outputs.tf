@@ -27,3 +27,13 @@ output "kms_key_arn" {
   description = "ARN of the tenant's customer-managed KMS key."
   value       = module.tenant_account.kms_key_arn
 }
+
+output "websocket_url" {
+  description = "wss:// URL for live subscriptions (graphql-transport-ws; key in connection_init)."
+  value       = module.tenant_account.apigatewayv2_websocket_url
+}
+
+output "kinesis_stream_arn" {
+  description = "ARN of the change feed's Kinesis stream (null unless change_feed_enabled)."
+  value       = module.tenant_account.kinesis_stream_arn
+}

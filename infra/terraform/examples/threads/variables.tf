@@ -83,6 +83,12 @@ variable "alarm_sns_topic_arn" {
   default     = null
 }
 
+variable "change_feed_enabled" {
+  description = "Create the on-demand, KMS-encrypted Kinesis stream and stream listings and sellers changes into it (docs/events.md)."
+  type        = bool
+  default     = false
+}
+
 variable "tags" {
   description = "Extra tags for every resource."
   type        = map(string)

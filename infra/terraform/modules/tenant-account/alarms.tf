@@ -5,8 +5,10 @@ locals {
   alarm_actions = var.alarm_sns_topic_arn == null ? [] : [var.alarm_sns_topic_arn]
 
   functions = {
-    gateway = local.gateway_function_name
-    audit   = local.audit_function_name
+    gateway   = local.gateway_function_name
+    audit     = local.audit_function_name
+    websocket = local.ws_function_name
+    fanout    = local.fanout_function_name
   }
 }
 
@@ -97,4 +99,31 @@ resource "aws_cloudwatch_metric_alarm" "lambda_throttles" {
   tags = local.tags
 
   depends_on = [aws_lambda_function.gateway, aws_lambda_function.audit]
+}
+
+# Internal errors the gateway masks. GraphQL sends most of them with HTTP 200, so the
+# Lambda `Errors` metric never sees them; the gateway counts every masked internal error
+# (and every 5xx) in its own EMF metric `ResaleGraph/ServerErrors` (graph/observability.py),
+# dimensioned by the tenant and Powertools' service name.
+resource "aws_cloudwatch_metric_alarm" "server_errors" {
+  alarm_name        = "${local.gateway_function_name}-server-errors"
+  alarm_description = "The gateway of tenant ${var.tenant_id} (${var.stage}) answered requests with INTERNAL_SERVER_ERROR (masked; HTTP 200 or 5xx): search the gateway's logs for level ERROR and the request ids."
+
+  namespace   = "ResaleGraph"
+  metric_name = "ServerErrors"
+  dimensions = {
+    tenant  = var.tenant_id
+    service = "resale-graph-gateway"
+  }
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  threshold           = var.server_errors_alarm_threshold
+  treat_missing_data  = "notBreaching"
+
+  alarm_actions = local.alarm_actions
+  ok_actions    = local.alarm_actions
+
+  tags = local.tags
 }

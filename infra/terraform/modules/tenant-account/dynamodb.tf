@@ -240,14 +240,69 @@ resource "aws_dynamodb_table" "history" {
 resource "aws_dynamodb_kinesis_streaming_destination" "this" {
   for_each = var.create_kinesis_streaming_destination ? toset(var.kinesis_streaming_tables) : toset([])
 
-  stream_arn                               = var.kinesis_stream_arn
+  stream_arn                               = local.kinesis_stream_arn
   table_name                               = local.tables[each.key].name
   approximate_creation_date_time_precision = var.kinesis_approximate_creation_date_time_precision
 
   lifecycle {
     precondition {
-      condition     = var.kinesis_stream_arn != null
-      error_message = "create_kinesis_streaming_destination = true needs kinesis_stream_arn."
+      condition     = local.kinesis_stream_arn != null
+      error_message = "create_kinesis_streaming_destination = true needs kinesis_stream_arn, or create_kinesis_stream = true."
     }
   }
+}
+
+################################################################################
+# Live subscriptions: the WebSocket API's connections and their subscriptions
+# (graph.store.tables.CONNECTIONS). Items expire by TTL two hours after they were
+# written, API Gateway's longest connection; $disconnect deletes them earlier.
+################################################################################
+
+resource "aws_dynamodb_table" "connections" {
+  name                        = "${var.stage}-${var.tenant_id}-connections"
+  billing_mode                = "PAY_PER_REQUEST"
+  hash_key                    = "connectionId"
+  range_key                   = "sk"
+  deletion_protection_enabled = var.deletion_protection_enabled
+
+  attribute {
+    name = "connectionId"
+    type = "S"
+  }
+
+  attribute {
+    name = "sk"
+    type = "S"
+  }
+
+  attribute {
+    name = "topic"
+    type = "S"
+  }
+
+  global_secondary_index {
+    name            = "byTopic"
+    hash_key        = "topic"
+    range_key       = "connectionId"
+    projection_type = "ALL"
+  }
+
+  ttl {
+    attribute_name = "expiresAt"
+    enabled        = true
+  }
+
+  point_in_time_recovery {
+    enabled                 = true
+    recovery_period_in_days = var.point_in_time_recovery_period_in_days
+  }
+
+  server_side_encryption {
+    enabled     = true
+    kms_key_arn = aws_kms_key.this.arn
+  }
+
+  # No replicas: a connection lives in the region of the API Gateway that holds it.
+
+  tags = merge(local.tags, { "resale-graph:table" = "connections" })
 }

@@ -1,8 +1,10 @@
 # One tenant account of Resale Graph: the tenant's DynamoDB tables, the gateway
 # Lambda behind an API Gateway HTTP API, the audit Lambda fed by the tables'
-# streams, one customer-managed KMS key for all of it, least-privilege roles and
-# alarms. Files by concern: dynamodb.tf, lambda.tf, apigw.tf, audit.tf, iam.tf,
-# alarms.tf.
+# streams, live subscriptions over an API Gateway WebSocket API with a fan-out
+# Lambda on the listings stream, an optional Kinesis change feed, one
+# customer-managed KMS key for all of it, least-privilege roles and alarms. Files
+# by concern: dynamodb.tf, lambda.tf, apigw.tf, audit.tf, iam.tf, alarms.tf,
+# websocket.tf, fanout.tf, kinesis.tf.
 
 data "aws_caller_identity" "current" {}
 
@@ -26,6 +28,8 @@ locals {
 
   gateway_function_name = "${local.name}-graph-gateway"
   audit_function_name   = "${local.name}-graph-audit"
+  ws_function_name      = "${local.name}-graph-websocket"
+  fanout_function_name  = "${local.name}-graph-fanout"
 
   # Log group names are known before the groups exist, so the key policy can name
   # them without a dependency cycle.
@@ -33,6 +37,9 @@ locals {
     gateway    = "/aws/lambda/${local.gateway_function_name}"
     audit      = "/aws/lambda/${local.audit_function_name}"
     api_access = "/aws/apigateway/${local.name}-graph/access"
+    websocket  = "/aws/lambda/${local.ws_function_name}"
+    fanout     = "/aws/lambda/${local.fanout_function_name}"
+    ws_access  = "/aws/apigateway/${local.name}-graph-live/access"
   }
 }
 

@@ -76,11 +76,14 @@ output "iam_role_audit_arn" {
 }
 
 output "cloudwatch_log_group_names" {
-  description = "Log group names: gateway, audit and api_access."
+  description = "Log group names: gateway, audit, api_access, websocket, fanout and ws_access."
   value = {
     gateway    = aws_cloudwatch_log_group.gateway.name
     audit      = aws_cloudwatch_log_group.audit.name
     api_access = aws_cloudwatch_log_group.api_access.name
+    websocket  = aws_cloudwatch_log_group.websocket.name
+    fanout     = aws_cloudwatch_log_group.fanout.name
+    ws_access  = aws_cloudwatch_log_group.ws_access.name
   }
 }
 
@@ -128,4 +131,43 @@ output "cloudwatch_metric_alarm_names" {
     [for alarm in aws_cloudwatch_metric_alarm.lambda_errors : alarm.alarm_name],
     [for alarm in aws_cloudwatch_metric_alarm.lambda_throttles : alarm.alarm_name],
   )
+}
+
+################################################################################
+# Live subscriptions and change feed
+################################################################################
+
+output "apigatewayv2_websocket_url" {
+  description = "wss:// URL that clients connect to with a graphql-transport-ws client."
+  value       = aws_apigatewayv2_stage.websocket.invoke_url
+}
+
+output "apigatewayv2_websocket_api_id" {
+  description = "ID of the WebSocket API."
+  value       = aws_apigatewayv2_api.websocket.id
+}
+
+output "dynamodb_connections_table_name" {
+  description = "Name of the table of WebSocket connections and subscriptions (TTL attribute expiresAt)."
+  value       = aws_dynamodb_table.connections.name
+}
+
+output "lambda_websocket_function_name" {
+  description = "Name of the websocket function ($connect, $disconnect, $default)."
+  value       = aws_lambda_function.websocket.function_name
+}
+
+output "lambda_fanout_function_name" {
+  description = "Name of the fan-out function (listings stream -> connections)."
+  value       = aws_lambda_function.fanout.function_name
+}
+
+output "sqs_fanout_dlq_arn" {
+  description = "ARN of the fan-out DLQ (metadata of stream batches that could not be delivered live)."
+  value       = aws_sqs_queue.fanout_dlq.arn
+}
+
+output "kinesis_stream_arn" {
+  description = "ARN of the Kinesis stream the tables stream to: the one created (create_kinesis_stream), else kinesis_stream_arn (null when none)."
+  value       = local.kinesis_stream_arn
 }

@@ -86,8 +86,27 @@ variable "create_kinesis_streaming_destination" {
   nullable    = false
 }
 
+variable "create_kinesis_stream" {
+  description = "Create an on-demand, KMS-encrypted Kinesis data stream for the tables' change feed (used as kinesis_stream_arn). Turn on create_kinesis_streaming_destination too to stream into it."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
+variable "kinesis_stream_retention_period" {
+  description = "Hours the created Kinesis stream keeps records (24-8760)."
+  type        = number
+  default     = 24
+  nullable    = false
+
+  validation {
+    condition     = var.kinesis_stream_retention_period >= 24 && var.kinesis_stream_retention_period <= 8760
+    error_message = "kinesis_stream_retention_period must be between 24 and 8760 hours."
+  }
+}
+
 variable "kinesis_stream_arn" {
-  description = "ARN of a Kinesis data stream in the same account and region as the tables. Required when create_kinesis_streaming_destination is true."
+  description = "ARN of a Kinesis data stream in the same account and region as the tables. Required when create_kinesis_streaming_destination is true, unless create_kinesis_stream is."
   type        = string
   default     = null
 
@@ -409,6 +428,167 @@ variable "audit_dlq_message_retention_seconds" {
   }
 }
 
+
+################################################################################
+# Live subscriptions (WebSocket API and fan-out)
+################################################################################
+
+variable "websocket_stage_name" {
+  description = "Stage of the WebSocket API; clients connect to wss://<api>.execute-api.<region>.amazonaws.com/<stage>."
+  type        = string
+  default     = "live"
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_-]{1,128}$", var.websocket_stage_name))
+    error_message = "websocket_stage_name may hold letters, digits, - and _ (1-128 characters)."
+  }
+}
+
+variable "websocket_throttling_burst_limit" {
+  description = "Burst limit (messages and connects) of the WebSocket stage."
+  type        = number
+  default     = 200
+  nullable    = false
+
+  validation {
+    condition     = var.websocket_throttling_burst_limit >= 1 && var.websocket_throttling_burst_limit <= 10000
+    error_message = "websocket_throttling_burst_limit must be between 1 and 10000."
+  }
+}
+
+variable "websocket_throttling_rate_limit" {
+  description = "Steady-state rate limit (per second) of the WebSocket stage."
+  type        = number
+  default     = 100
+  nullable    = false
+
+  validation {
+    condition     = var.websocket_throttling_rate_limit >= 1 && var.websocket_throttling_rate_limit <= 10000
+    error_message = "websocket_throttling_rate_limit must be between 1 and 10000."
+  }
+}
+
+variable "websocket_memory_size" {
+  description = "Memory (MB) of the websocket function."
+  type        = number
+  default     = 512
+  nullable    = false
+
+  validation {
+    condition     = var.websocket_memory_size >= 128 && var.websocket_memory_size <= 10240
+    error_message = "websocket_memory_size must be between 128 and 10240 MB."
+  }
+}
+
+variable "websocket_timeout" {
+  description = "Timeout (seconds) of the websocket function; API Gateway waits at most 29 s."
+  type        = number
+  default     = 10
+  nullable    = false
+
+  validation {
+    condition     = var.websocket_timeout >= 1 && var.websocket_timeout <= 29
+    error_message = "websocket_timeout must be between 1 and 29 seconds."
+  }
+}
+
+variable "websocket_reserved_concurrency" {
+  description = "Reserved concurrent executions of the websocket function. -1 removes the reservation."
+  type        = number
+  default     = 20
+  nullable    = false
+
+  validation {
+    condition     = var.websocket_reserved_concurrency >= -1
+    error_message = "websocket_reserved_concurrency must be -1 (unreserved) or a non-negative number."
+  }
+}
+
+variable "fanout_memory_size" {
+  description = "Memory (MB) of the fan-out function."
+  type        = number
+  default     = 1024
+  nullable    = false
+
+  validation {
+    condition     = var.fanout_memory_size >= 128 && var.fanout_memory_size <= 10240
+    error_message = "fanout_memory_size must be between 128 and 10240 MB."
+  }
+}
+
+variable "fanout_timeout" {
+  description = "Timeout (seconds) of the fan-out function."
+  type        = number
+  default     = 60
+  nullable    = false
+
+  validation {
+    condition     = var.fanout_timeout >= 1 && var.fanout_timeout <= 900
+    error_message = "fanout_timeout must be between 1 and 900 seconds."
+  }
+}
+
+variable "fanout_reserved_concurrency" {
+  description = "Reserved concurrent executions of the fan-out function (one per stream shard and parallelization slot). -1 removes the reservation."
+  type        = number
+  default     = 10
+  nullable    = false
+
+  validation {
+    condition     = var.fanout_reserved_concurrency >= -1
+    error_message = "fanout_reserved_concurrency must be -1 (unreserved) or a non-negative number."
+  }
+}
+
+variable "fanout_batch_size" {
+  description = "Listings stream records per fan-out invocation (1-1000)."
+  type        = number
+  default     = 100
+  nullable    = false
+
+  validation {
+    condition     = var.fanout_batch_size >= 1 && var.fanout_batch_size <= 1000
+    error_message = "fanout_batch_size must be between 1 and 1000."
+  }
+}
+
+variable "fanout_parallelization_factor" {
+  description = "Concurrent fan-out batches per stream shard (1-10); changes to one listing stay in order."
+  type        = number
+  default     = 2
+  nullable    = false
+
+  validation {
+    condition     = var.fanout_parallelization_factor >= 1 && var.fanout_parallelization_factor <= 10
+    error_message = "fanout_parallelization_factor must be between 1 and 10."
+  }
+}
+
+variable "fanout_maximum_retry_attempts" {
+  description = "Retries of a failing fan-out batch before its metadata goes to the fan-out DLQ: 0-5. Never -1 (infinite)."
+  type        = number
+  default     = 2
+  nullable    = false
+
+  validation {
+    condition     = var.fanout_maximum_retry_attempts >= 0 && var.fanout_maximum_retry_attempts <= 5
+    error_message = "fanout_maximum_retry_attempts must be between 0 and 5."
+  }
+}
+
+variable "fanout_maximum_record_age_in_seconds" {
+  description = "Changes older than this (60-86400 s) are not delivered live but sent to the fan-out DLQ. Never -1 (infinite)."
+  type        = number
+  default     = 120
+  nullable    = false
+
+  validation {
+    condition     = var.fanout_maximum_record_age_in_seconds >= 60 && var.fanout_maximum_record_age_in_seconds <= 86400
+    error_message = "fanout_maximum_record_age_in_seconds must be between 60 and 86400 seconds."
+  }
+}
+
 ################################################################################
 # Alarms
 ################################################################################
@@ -428,6 +608,13 @@ variable "audit_iterator_age_alarm_threshold_ms" {
   description = "Alarm when the oldest unprocessed record on a stream is older than this many milliseconds (IteratorAge)."
   type        = number
   default     = 300000
+  nullable    = false
+}
+
+variable "server_errors_alarm_threshold" {
+  description = "Alarm when the gateway masks at least this many internal errors (EMF metric ResaleGraph/ServerErrors) in 5 minutes."
+  type        = number
+  default     = 1
   nullable    = false
 }
 

@@ -1,0 +1,1 @@
+"""Events out: the change-event contract, and live subscriptions fed by the streams."""

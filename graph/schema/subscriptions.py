@@ -1,0 +1,72 @@
+"""The root Subscription type: live listing changes over graphql-transport-ws."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, Iterator
+
+import strawberry
+from graphql import ExecutionResult, GraphQLError
+from strawberry.extensions import SchemaExtension
+from strawberry.types import Info
+from strawberry.types.graphql import OperationType
+
+from graph.context import Context
+from graph.errors import BadRequest
+from graph.resolvers import subscriptions as live
+from graph.schema.types import Listing
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(
+        description="Listings as each change leaves them: created, updated or re-priced, "
+        "sold or withdrawn. Narrow with `productId` and/or `sellerId`; none means every "
+        "listing of the brand."
+    )
+    async def listing_changed(
+        self,
+        info: Info[Context, None],
+        product_id: strawberry.ID | None = None,
+        seller_id: strawberry.ID | None = None,
+    ) -> AsyncGenerator[Listing, None]:
+        match = live.listing_match(
+            product_id=None if product_id is None else str(product_id),
+            seller_id=None if seller_id is None else str(seller_id),
+        )
+        async for item in live.listing_changes(info.context, match):
+            listing = Listing.from_item(item)
+            if listing is not None:
+                yield listing
+
+    @strawberry.subscription(description="One listing, as each change leaves it.")
+    async def listing_updated(
+        self, info: Info[Context, None], id: strawberry.ID
+    ) -> AsyncGenerator[Listing, None]:
+        match = live.listing_match(listing_id=str(id))
+        async for item in live.listing_changes(info.context, match):
+            listing = Listing.from_item(item)
+            if listing is not None:
+                yield listing
+
+
+class SubscriptionsOverWebSocket(SchemaExtension):
+    """A subscription sent over HTTP gets BAD_REQUEST and the way to subscribe, instead
+    of being executed like a query."""
+
+    def on_execute(self) -> Iterator[None]:
+        ec = self.execution_context
+        try:
+            subscription = ec.operation_type is OperationType.SUBSCRIPTION
+        except RuntimeError:  # no single operation: validation has answered already
+            subscription = False
+        if ec.result is None and subscription and getattr(ec.context, "live", None) is None:
+            error = BadRequest(
+                "Subscriptions are served over WebSocket: connect to /graphql with the "
+                "graphql-transport-ws protocol and send the API key in connection_init "
+                '({"apiKey": "rg_..."}). See docs/events.md.'
+            )
+            # A preset result makes Strawberry skip execution (as RequestLimits does).
+            ec.result = ExecutionResult(
+                data=None, errors=[GraphQLError(error.message, original_error=error)]
+            )
+        yield

@@ -1,0 +1,104 @@
+"""Cost and metrics tell the truth: a masked internal error is a server error in the EMF
+metrics and an ERROR log line with its stack; the static cost bounds the real work and
+the tenant's bucket pays the actual cost."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from graph.limits.extension import resolved_fields
+from graph.settings import Settings
+from graph.store.base import FILTERED_PAGE_MAX_CALLS
+from graph.tenancy import Limits
+from tests.test_faults import aws_response, injected
+from tests.test_limits import gateway_with
+
+
+def lines(out: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+
+
+def validation_error(request: Any, **_: Any) -> Any:
+    return aws_response(
+        request.url,
+        400,
+        {"__type": "com.amazon.coral.validate#ValidationException", "message": "injected"},
+    )
+
+
+async def test_a_masked_internal_error_is_counted_and_logged_at_error(
+    ddb: Any, settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    async with gateway_with(ddb, settings, {"kicks": Limits()}) as gw:
+        capsys.readouterr()
+        with injected(ddb, validation_error):
+            response = await gw.post('{ listing(id: "lst-0001") { id } }')
+        assert response.status_code == 200  # GraphQL answers it as data: null + an error
+        error = response.json()["errors"][0]
+        assert error["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
+        out = lines(capsys.readouterr().out)
+        emf = [line for line in out if "_aws" in line]
+        assert [line["ServerErrors"] for line in emf] == [[1.0]]
+        request_lines = [line for line in out if line.get("path") == "/graphql"]
+        assert [line["level"] for line in request_lines] == ["ERROR"]
+        assert request_lines[0]["internalErrors"] == 1
+        # A clean request after it counts nothing.
+        await gw.post('{ listing(id: "lst-0001") { id } }')
+        emf = [line for line in lines(capsys.readouterr().out) if "_aws" in line]
+        assert [line["ServerErrors"] for line in emf] == [[0.0]]
+
+
+def test_resolved_fields_counts_every_entry_of_every_object() -> None:
+    data = {"a": {"b": [{"c": 1, "d": None}, {"c": 2, "d": {"e": 3}}]}, "f": None}
+    assert resolved_fields(data) == 2 + 1 + 2 + 2 + 1
+    assert resolved_fields(None) == 0
+
+
+NO_MATCH = (
+    '{ productListings(productId: "prd-001", first: 1, '
+    'where: {releaseDate: {gte: "2999-01-01T00:00:00Z"}}) '
+    "{ edges { node { id } } pageInfo { hasNextPage endCursor } } }"
+)
+FULL_PAGE = (
+    '{ productListings(productId: "prd-001", first: 100) '
+    "{ edges { node { id title price { amount currency } } } } }"
+)
+
+
+@pytest.mark.parametrize("document", [NO_MATCH, FULL_PAGE])
+async def test_static_cost_bounds_the_work_and_the_bucket_pays_the_actual_cost(
+    ddb: Any, settings: Settings, document: str
+) -> None:
+    # A bucket that refills too slowly to matter during the test.
+    limits = Limits(cost_per_second=0.001, cost_burst=20_000)
+    async with gateway_with(ddb, settings, {"kicks": limits}) as gw:
+        before = await gw.post("{ __typename }")
+        start = int(before.headers["RateLimit-Remaining"])
+        response = await gw.post(document)
+        body = response.json()
+        assert "errors" not in body, body
+        cost = body["extensions"]["cost"]
+        assert cost["actual"] <= cost["requested"]
+        fields = resolved_fields(body["data"])
+        assert cost["actual"] >= fields
+        assert int(response.headers["RateLimit-Remaining"]) == start - cost["actual"]
+        if document == NO_MATCH:
+            # The read budget is spent and charged: every Query read 2 items and kept none.
+            assert cost["dynamodbCalls"] == FILTERED_PAGE_MAX_CALLS
+            assert cost["actual"] == fields + 2 * FILTERED_PAGE_MAX_CALLS
+            assert cost["requested"] >= FILTERED_PAGE_MAX_CALLS * 2
+        else:
+            assert cost["actual"] == fields
+            assert cost["dynamodbCalls"] == 1
+
+
+async def test_a_refused_operation_costs_its_tenant_nothing(ddb: Any, settings: Settings) -> None:
+    limits = Limits(cost_per_second=0.001, cost_burst=20_000)
+    async with gateway_with(ddb, settings, {"kicks": limits}) as gw:
+        start = int((await gw.post("{ __typename }")).headers["RateLimit-Remaining"])
+        response = await gw.post('{ listing(id: "lst-0001") { nope } }')
+        assert response.json()["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+        assert int(response.headers["RateLimit-Remaining"]) == start
