@@ -332,6 +332,7 @@ async def test_every_response_reports_estimated_and_actual_cost(
     assert codes(parse_error) == ["GRAPHQL_PARSE_FAILED"]
     assert parse_error["extensions"]["cost"] == {
         "requested": 0,
+        "actual": 0,
         "actualReadCapacity": 0.0,
         "actualWriteCapacity": 0.0,
         "dynamodbCalls": 0,
