@@ -25,6 +25,7 @@ from datetime import UTC
 from typing import Any
 
 import httpx
+import pytest
 import schemathesis
 from graphql import (
     BooleanValueNode,
@@ -188,7 +189,9 @@ def introspected_roots(introspection: dict[str, Any], kind: str) -> list[str]:
     return []
 
 
-async def test_generated_documents_never_fail_or_leak(ddb: Any, settings: Settings) -> None:
+async def test_generated_documents_never_fail_or_leak(
+    ddb: Any, settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
     registry = load_registry(settings.tenants_dir, settings.stage)
     limits = {tenant_id: tenant.limits for tenant_id, tenant in registry.tenants.items()}
     assert limits, "no demo tenants in the registry"
@@ -212,7 +215,7 @@ async def test_generated_documents_never_fail_or_leak(ddb: Any, settings: Settin
                 fuzz, schema, send, check, FUZZ_EXAMPLES, outcomes, clean
             )
             elapsed = time.perf_counter() - started
-            print(
+            report = (
                 f"\nschemathesis: {sent} documents for tenant {tenant_id} in {elapsed:.1f} s; "
                 f"responses by code: {dict(outcomes.most_common())}"
             )
@@ -221,10 +224,11 @@ async def test_generated_documents_never_fail_or_leak(ddb: Any, settings: Settin
             ) + sorted(
                 f"mutation.{name}" for name in introspected_roots(introspection, "mutationType")
             )
-            print(
-                "  ran without errors, per root field: "
-                + ", ".join(f"{name} {clean[name]}" for name in fields)
+            report += "\n  ran without errors, per root field: " + ", ".join(
+                f"{name} {clean[name]}" for name in fields
             )
+            with capsys.disabled():  # shown in `make test` and `make fuzz` output alike
+                print(report)
             assert sent >= FUZZ_EXAMPLES
             assert outcomes["INTERNAL_SERVER_ERROR"] == 0
             unreached = [name for name in fields if not clean[name]]
