@@ -481,3 +481,19 @@ async def test_data_live_false_opens_no_websocket(dev_stack: DevStack, browser: 
         assert sockets == [dev_stack.websocket_url]
     finally:
         await context.close()
+
+
+async def test_widget_works_without_websockets(dev_stack: DevStack, browser: Any) -> None:
+    """A browser (or a policy) without WebSocket: the list renders, nothing throws."""
+    context = await browser.new_context()
+    await context.add_init_script("delete window.WebSocket")
+    page = await context.new_page()
+    watched = Watched(page)
+    try:
+        await page.goto(f"{dev_stack.demo_url}/kicks/")
+        await widget_state(page, "ready")
+        assert await page.evaluate("typeof WebSocket") == "undefined"
+        assert len(await cards(page)) == PAGE_SIZE
+        assert not watched.errors, watched.errors
+    finally:
+        await context.close()
