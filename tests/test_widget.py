@@ -46,12 +46,40 @@ def test_widget_sends_exactly_the_registered_operation() -> None:
     parsed = graphql.parse(document)
     names = [d.name.value for d in parsed.definitions if hasattr(d, "name") and d.name]
     assert names == ["ResaleWidget"]
-    # The script carries only the hash, never a document of its own.
+    # The HTTP operation goes by hash only: the script holds no query or mutation; its
+    # one document is the live subscription (WebSocket subscribes carry their text).
     script = SCRIPT_FILE.read_text()
     assert "productListings(" not in script
     assert re.search(r"\b(query|mutation)\s+\w*\s*[({]", script) is None
     assert '"query"' not in script
-    assert "query:" not in script
+    assert script.count("query:") == 1
+    assert "query: LIVE," in script
+
+
+def live_document() -> str:
+    """The subscription document widget.js sends over the WebSocket (`var LIVE`)."""
+    found = re.findall(r'var LIVE =\s*((?:"[^"]*"\s*\+?\s*)+);', SCRIPT_FILE.read_text())
+    assert len(found) == 1, "widget.js must declare its subscription document once"
+    return "".join(re.findall(r'"([^"]*)"', found[0]))
+
+
+def test_live_subscription_is_one_valid_subscription_for_every_demo_tenant(
+    settings: Settings,
+) -> None:
+    from graph.runtime import Runtime
+    from graph.tenancy import load_registry
+
+    document = graphql.parse(live_document())
+    (operation,) = document.definitions
+    assert isinstance(operation, graphql.OperationDefinitionNode)
+    assert operation.operation == graphql.OperationType.SUBSCRIPTION
+    assert operation.name is not None
+    assert operation.name.value == "ResaleWidgetLive"
+    dev = settings.model_copy(update={"stage": "dev"})
+    runtime = Runtime(dev, load_registry(dev.tenants_dir, "dev"))
+    for tenant in runtime.registry.tenants.values():
+        schema = runtime.schema_for(tenant)._schema  # the public schema: a read key's
+        assert graphql.validate(schema, document) == [], tenant.id
 
 
 async def test_script_is_public_cacheable_and_compressed(gateway: Gateway) -> None:
@@ -174,3 +202,4 @@ def test_default_colours_meet_wcag_aa_on_white() -> None:
     # Non-text: the focus ring and the card's edge need 3:1.
     assert contrast(colours["focus"], colours["card-bg"]) >= 3
     assert contrast(colours["border"], colours["card-bg"]) >= 3
+    assert contrast(colours["sold-text"], colours["sold"]) >= 4.5  # the "Sold" badge

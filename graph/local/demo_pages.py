@@ -8,6 +8,7 @@ must be in the tenant's `origins` (tenants/registry/*.toml allow http://127.0.0.
     http://127.0.0.1:8001/kicks/        Kicks & Co. product page, en-US, USD
     http://127.0.0.1:8001/threads/      Threadline product page, de-DE, EUR
     ...?product=prd-002                 another product; prd-999 shows the empty state
+    ...?live=false                      the widget without live updates (data-live)
 
 Only for local development: the pages carry the tenants' dev read keys.
 """
@@ -92,6 +93,7 @@ def demo_app(gateway_url: str) -> Starlette:
                 endpoint=f"{gateway_url}/graphql",
                 key=store.read_key,
                 listing_url=f"/{store.tenant_id}/listings/{{id}}",
+                live="false" if request.query_params.get("live") == "false" else "true",
             )
         )
 
@@ -169,7 +171,8 @@ resale-graph-widget {{ {theme} margin-top: 2rem; }}
 <h1>{product}</h1>
 <p>Sold new by {brand}, or pre-owned by other customers:</p>
 <script src="{script}" data-endpoint="{endpoint}" data-api-key="{key}"
-  data-product-id="{product_id}" data-listing-url="{listing_url}" async></script>
+  data-product-id="{product_id}" data-listing-url="{listing_url}" data-live="{live}"
+  async></script>
 </main>
 </body>
 </html>

@@ -7,7 +7,8 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-from collections.abc import AsyncIterator
+import re
+from collections.abc import AsyncIterator, Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -278,3 +279,221 @@ async def test_product_without_listings_shows_the_empty_state(
         assert not watched.errors, watched.errors
     finally:
         await page.context.close()
+
+
+KICKS_WRITE = "rg_kicks-dev-write_kicksDevWriteKey0001"
+#: How long a fresh stack's stream runner may take to work through the demo backlog.
+WARM_UP_SECONDS = 180
+
+
+async def until(check: Callable[[], object], seconds: float) -> None:
+    """Poll `check` until it is truthy; TimeoutError after `seconds`."""
+    async with asyncio.timeout(seconds):
+        while True:
+            if check():
+                return
+            await asyncio.sleep(0.1)
+
+
+async def write(dev_stack: DevStack, query: str, variables: dict[str, Any]) -> dict[str, Any]:
+    import httpx
+
+    async with httpx.AsyncClient(timeout=15) as http:
+        response = await http.post(
+            dev_stack.graphql_url,
+            json={"query": query, "variables": variables},
+            headers={"X-Api-Key": KICKS_WRITE},
+        )
+    body: dict[str, Any] = response.json()
+    assert response.status_code == 200, body
+    assert "errors" not in body, body
+    return body["data"]
+
+
+async def test_sold_listing_is_marked_live_without_a_reload(
+    dev_stack: DevStack, browser: Any
+) -> None:
+    # A listing of its own, so the demo data the other tests expect stays as it is: the
+    # newest, so the widget shows it first; sold at the end, so no later page lists it.
+    created = await write(
+        dev_stack,
+        """mutation($input: CreateListingInput!) { createListing(input: $input) {
+             listing { id status } userErrors { field message } } }""",
+        {
+            "input": {
+                "sellerId": "sel-001",
+                "productId": "prd-001",
+                "title": "Sold while you look: Air Max 1",
+                "condition": "LIKE_NEW",
+                "price": {"amount": "139.00", "currency": "USD"},
+                "images": [],
+                "custom": {"size": "9"},
+            }
+        },
+    )
+    listing = created["createListing"]["listing"]
+    assert listing["status"] == "ACTIVE", created
+    href = f"/kicks/listings/{listing['id']}"
+
+    context = await browser.new_context(viewport={"width": 1100, "height": 900})
+    page = await context.new_page()
+    sockets: list[str] = []
+    sent: list[dict[str, Any]] = []
+    received: list[dict[str, Any]] = []
+
+    def on_socket(ws: Any) -> None:
+        sockets.append(ws.url)
+        ws.on("framesent", lambda frame: sent.append(json.loads(frame)))
+        ws.on("framereceived", lambda frame: received.append(json.loads(frame)))
+
+    page.on("websocket", on_socket)
+    watched = Watched(page)
+    loads: list[str] = []
+    page.on("load", lambda p: loads.append(p.url))
+    try:
+        await page.goto(f"{dev_stack.demo_url}/kicks/")
+        await widget_state(page, "ready")
+        assert href in [c["href"] for c in await cards(page)]
+        await page.evaluate("window.__sameDocument = true")
+        # The subscription is open once connection_ack arrived and `subscribe` went out.
+        await until(lambda: any(m["type"] == "subscribe" for m in sent), 10)
+        assert sockets == [dev_stack.websocket_url]
+        init, subscribe = sent[:2]
+        assert init == {"type": "connection_init", "payload": {"apiKey": demo_read_key()}}
+        assert received[0]["type"] == "connection_ack"
+        assert subscribe["payload"]["variables"] == {"productId": "prd-001"}
+        assert "listingChanged(productId: $productId)" in subscribe["payload"]["query"]
+
+        # A fresh stack's stream runner first works through the demo data's backlog
+        # (hundreds of records): a warm-up change to our listing, seen by the widget,
+        # shows it has caught up (as tests/node/live.test.mjs does), however long it took.
+        def ours() -> list[str]:
+            return [
+                m["payload"]["data"]["listingChanged"]["status"]
+                for m in received
+                if m.get("type") == "next"
+                and m["payload"]["data"]["listingChanged"]["id"] == listing["id"]
+            ]
+
+        await write(
+            dev_stack,
+            """mutation($id: ID!) { updateListing(id: $id, expectedVersion: 1,
+                 input: {custom: {size: "9.5"}}) { listing { version } } }""",
+            {"id": listing["id"]},
+        )
+        await until(lambda: ours(), WARM_UP_SECONDS)
+        # (Its creation too, when the backlog still held it at subscribe time.)
+        assert set(ours()) == {"ACTIVE"}
+        assert await page.evaluate(
+            "h => !document.querySelector('resale-graph-widget').shadowRoot"
+            ".querySelector(`a[href='${h}']`).className",
+            href,
+        )  # an ACTIVE change leaves the card as it is
+
+        status = """mutation($id: ID!, $s: ListingStatus!) {
+                      setListingStatus(id: $id, status: $s) { listing { status } } }"""
+        card = f"a[href='{href}']"
+        await write(dev_stack, status, {"id": listing["id"], "s": "RESERVED"})
+        await badge(page, href, "Reserved", received, dev_stack)
+        await write(dev_stack, status, {"id": listing["id"], "s": "SOLD"})
+        await badge(page, href, "Sold", received, dev_stack)
+        marked = await page.evaluate(
+            """h => { const r = document.querySelector('resale-graph-widget').shadowRoot;
+                 const a = r.querySelector(`a[href='${h}']`);
+                 return {badges: a.querySelectorAll('.b').length, cls: a.className,
+                         border: getComputedStyle(a).borderTopStyle,
+                         news: r.querySelector('[aria-live=polite]').textContent,
+                         others: r.querySelectorAll('a .b').length}; }""",
+            href,
+        )
+        assert marked == {
+            "badges": 1,
+            "cls": "x",
+            "border": "dashed",
+            "news": "Sold while you look: Air Max 1: Sold",
+            "others": 1,
+        }
+        # The accessible name of the link says so too.
+        link = page.get_by_role("link", name=re.compile(r"^Sold while you look: Air Max 1\s*Sold"))
+        assert await link.count() == 1
+        assert await page.evaluate("window.__sameDocument === true")  # no reload
+        assert len(loads) == 1
+        await page.locator(f"resale-graph-widget >> {card}").scroll_into_view_if_needed()
+        await page.screenshot(path=str(ARTIFACTS / "widget-kicks-live-sold.png"), full_page=True)
+        assert ours()[-2:] == ["RESERVED", "SOLD"]
+        assert set(ours()[:-2]) == {"ACTIVE"}
+        assert not watched.errors, watched.errors
+    finally:
+        await context.close()
+
+
+async def badge(
+    page: Any, href: str, text: str, received: list[dict[str, Any]], dev_stack: DevStack
+) -> None:
+    """Wait up to 5 s for the card's badge to read `text`; say what arrived if not."""
+    from playwright.async_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        await page.wait_for_function(
+            """([h, t]) => document.querySelector('resale-graph-widget').shadowRoot
+                 .querySelector(`a[href='${h}'] .b`)?.textContent === t""",
+            arg=[href, text],
+            timeout=5_000,
+        )
+    except PlaywrightTimeout:
+        pytest.fail(
+            f"{href} was not marked {text!r} within 5 s; frames received: {received}\n"
+            f"--- graph dev log ---\n{dev_stack.log_tail()}"
+        )
+
+
+def demo_read_key() -> str:
+    from graph.local.demo_pages import STORES
+
+    return STORES["kicks"].read_key
+
+
+async def test_data_live_false_opens_no_websocket(dev_stack: DevStack, browser: Any) -> None:
+    context = await browser.new_context()
+    page = await context.new_page()
+    sockets: list[str] = []
+    page.on("websocket", lambda ws: sockets.append(ws.url))
+    try:
+        await page.goto(f"{dev_stack.demo_url}/kicks/?live=false")
+        await widget_state(page, "ready")
+        assert (
+            await page.evaluate("document.querySelector('script[data-product-id]').dataset.live")
+            == "false"
+        )
+        await asyncio.sleep(2)  # the live client would have connected by now
+        assert sockets == []
+    finally:
+        await context.close()
+
+    # The control: the same page without the flag does open one.
+    context = await browser.new_context()
+    page = await context.new_page()
+    page.on("websocket", lambda ws: sockets.append(ws.url))
+    try:
+        await page.goto(f"{dev_stack.demo_url}/kicks/")
+        await widget_state(page, "ready")
+        await until(lambda: sockets, 10)
+        assert sockets == [dev_stack.websocket_url]
+    finally:
+        await context.close()
+
+
+async def test_widget_works_without_websockets(dev_stack: DevStack, browser: Any) -> None:
+    """A browser (or a policy) without WebSocket: the list renders, nothing throws."""
+    context = await browser.new_context()
+    await context.add_init_script("delete window.WebSocket")
+    page = await context.new_page()
+    watched = Watched(page)
+    try:
+        await page.goto(f"{dev_stack.demo_url}/kicks/")
+        await widget_state(page, "ready")
+        assert await page.evaluate("typeof WebSocket") == "undefined"
+        assert len(await cards(page)) == PAGE_SIZE
+        assert not watched.errors, watched.errors
+    finally:
+        await context.close()
