@@ -35,6 +35,8 @@ WIDGET_DIR = REPO_ROOT / "widget"
 SCRIPT_FILE = WIDGET_DIR / "widget.js"
 OPERATION_FILE = WIDGET_DIR / "resale-widget.graphql"
 OPERATION_NAME = "ResaleWidget"
+#: The live subscription, byte for byte the `LIVE` text widget.js sends (no newline).
+LIVE_OPERATION_FILE = WIDGET_DIR / "resale-widget-live.graphql"
 SCRIPT_PATH = f"/widget/{VERSION}/widget.js"
 #: Paths served without an API key (the auth layer lets exactly these through).
 WIDGET_PATHS: frozenset[str] = frozenset({SCRIPT_PATH})
@@ -43,14 +45,18 @@ CACHE_CONTROL = "public, max-age=86400, stale-while-revalidate=604800"
 
 @cache
 def operations() -> dict[str, str]:
-    """SHA-256 hex -> document: the operations every tenant runs by hash (the widget's).
-    Without the file (a deployment that left out widget/), none: the API still works."""
-    try:
-        document = OPERATION_FILE.read_text()
-    except OSError:
-        log.error("%s is missing: the widget's operation is not registered", OPERATION_FILE)
-        return {}
-    return {hashlib.sha256(document.encode()).hexdigest(): document}
+    """SHA-256 hex -> document: the operations every tenant runs by hash (the widget's
+    query, and its live subscription, which it sends as text), even in safelist mode.
+    Without the files (a deployment that left out widget/), none: the API still works."""
+    found: dict[str, str] = {}
+    for path in (OPERATION_FILE, LIVE_OPERATION_FILE):
+        try:
+            document = path.read_text()
+        except OSError:
+            log.error("%s is missing: the widget's operation is not registered", path)
+            continue
+        found[hashlib.sha256(document.encode()).hexdigest()] = document
+    return found
 
 
 @dataclass(frozen=True)

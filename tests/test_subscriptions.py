@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,10 +24,12 @@ from graph import demo
 from graph.events.broker import Broker
 from graph.events.changes import ListingChange
 from graph.events.local import publishing
-from graph.settings import Settings
+from graph.settings import REPO_ROOT, Settings
 from graph.store.admin import delete_tables, put_items
+from graph.tenancy import Limits
 from tests.conftest import Audit, Gateway, make_audit, make_gateway, raw_key
 from tests.test_mutations import CREATE, STATUS, new_listing
+from tests.test_persisted_queries import write_manifest
 
 #: A guard against hanging, not a speed assertion (bench/ measures latency).
 WAIT = 10.0
@@ -117,9 +121,11 @@ async def pump_stream(audit: Audit, stop: asyncio.Event) -> None:
     await audit.runner.run_forever(interval=0.1, stop=stop.is_set)
 
 
-async def start_live(ddb: Any, settings: Settings, streams: Any) -> AsyncIterator[Live]:
+async def start_live(
+    ddb: Any, settings: Settings, streams: Any, limits: Limits | None = None
+) -> AsyncIterator[Live]:
     # Sellers only: every listing on the stream is then one a test made.
-    gw, tenants = await make_gateway(ddb, settings, ("kicks", "threads"), seed=False)
+    gw, tenants = await make_gateway(ddb, settings, ("kicks", "threads"), seed=False, limits=limits)
     for tenant in tenants:
         await put_items(ddb, tenant.tables.sellers, demo.dataset(tenant.id, "kicks")["sellers"])
     gw.runtime.broker = RecordingBroker()
@@ -168,6 +174,35 @@ async def capped(ddb: Any, settings: Settings, streams: Any) -> AsyncIterator[Li
     )
     async for value in start_live(ddb, few, streams):
         yield value
+
+
+REGISTERED = "subscription($id: ID!) { listingUpdated(id: $id) { id status } }"
+
+
+@pytest.fixture
+async def listed(ddb: Any, settings: Settings, streams: Any, tmp_path: Path) -> AsyncIterator[Live]:
+    """Both tenants in safelist mode; kicks' manifest lists REGISTERED only."""
+    shutil.copytree(settings.tenants_dir / "extensions", tmp_path / "extensions")
+    write_manifest(tmp_path, "kicks", [REGISTERED])
+    moved = settings.model_copy(update={"tenants_dir": tmp_path})
+    async for value in start_live(ddb, moved, streams, limits=Limits(safelist=True)):
+        yield value
+
+
+async def test_safelist_mode_holds_over_the_websocket_too(listed: Live) -> None:
+    ws = await listed.connect("kicks", "read")
+    await subscribe(ws, UPDATED, {"id": "lst-x"}, op="unlisted")
+    refused = await receive(ws)
+    assert refused["type"] == "error"
+    assert refused["id"] == "unlisted"
+    assert refused["payload"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert "safelist" in refused["payload"][0]["message"]
+    await subscribe(ws, REGISTERED, {"id": "lst-x"}, op="listed")
+    # The widget's live subscription is a built-in operation of every tenant.
+    live_document = (REPO_ROOT / "widget" / "resale-widget-live.graphql").read_text()
+    await subscribe(ws, live_document, {"productId": "prd-001"}, op="widget")
+    await nothing_within(ws)
+    await ws.close()
 
 
 async def test_a_change_from_any_writer_reaches_the_subscriber(live: Live) -> None:

@@ -12,9 +12,17 @@ from typing import Any
 import graphql
 
 from graph.persisted_queries import sha256_hex
+from graph.schema.internals import graphql_schema
 from graph.settings import Settings
 from graph.tenancy import Limits
-from graph.widget import CACHE_CONTROL, OPERATION_FILE, SCRIPT_FILE, SCRIPT_PATH, operations
+from graph.widget import (
+    CACHE_CONTROL,
+    LIVE_OPERATION_FILE,
+    OPERATION_FILE,
+    SCRIPT_FILE,
+    SCRIPT_PATH,
+    operations,
+)
 from tests.conftest import Gateway, raw_key
 from tests.test_limits import codes, gateway_with
 from tests.test_persisted_queries import apq, write_manifest
@@ -42,7 +50,8 @@ def test_widget_sends_exactly_the_registered_operation() -> None:
         "widget.js's HASH is not the SHA-256 of widget/resale-widget.graphql: "
         "put `sha256sum widget/resale-widget.graphql` in it"
     )
-    assert operations() == {sha256_hex(document): document}
+    live = LIVE_OPERATION_FILE.read_text()
+    assert operations() == {sha256_hex(document): document, sha256_hex(live): live}
     parsed = graphql.parse(document)
     names = [d.name.value for d in parsed.definitions if hasattr(d, "name") and d.name]
     assert names == ["ResaleWidget"]
@@ -78,8 +87,15 @@ def test_live_subscription_is_one_valid_subscription_for_every_demo_tenant(
     dev = settings.model_copy(update={"stage": "dev"})
     runtime = Runtime(dev, load_registry(dev.tenants_dir, "dev"))
     for tenant in runtime.registry.tenants.values():
-        schema = runtime.schema_for(tenant)._schema  # the public schema: a read key's
+        schema = graphql_schema(runtime.schema_for(tenant))  # public: a read key's
         assert graphql.validate(schema, document) == [], tenant.id
+
+
+def test_live_subscription_is_a_built_in_operation_byte_for_byte() -> None:
+    """Safelisted tenants accept it over the WebSocket only if the text sent is the
+    registered one (graph/widget.py LIVE_OPERATION_FILE)."""
+    assert LIVE_OPERATION_FILE.read_text() == live_document()
+    assert operations()[sha256_hex(live_document())] == live_document()
 
 
 async def test_script_is_public_cacheable_and_compressed(gateway: Gateway) -> None:
@@ -176,7 +192,7 @@ async def test_widget_operation_is_valid_for_every_demo_tenant(settings: Setting
     runtime = Runtime(dev, load_registry(dev.tenants_dir, "dev"))
     document = graphql.parse(OPERATION_FILE.read_text())
     for tenant in runtime.registry.tenants.values():
-        schema = runtime.schema_for(tenant)._schema
+        schema = graphql_schema(runtime.schema_for(tenant))
         assert graphql.validate(schema, document) == [], tenant.id
 
 

@@ -32,6 +32,7 @@ from graph.context import Context
 from graph.events.changes import ALL, ListingChange, topic
 from graph.events.live import LiveSession
 from graph.runtime import Runtime
+from graph.schema.internals import graphql_schema
 from graph.tenancy import Principal
 
 
@@ -109,7 +110,7 @@ async def run_once(
 
 def topic_of(operation: Operation, runtime: Runtime, principal: Principal) -> str:
     """The byTopic key of a checked subscription: its most selective argument."""
-    schema = runtime.schema_for(principal.tenant, private=principal.can("write"))._schema
+    schema = graphql_schema(runtime.schema_for(principal.tenant, private=principal.can("write")))
     document = parse(operation.query)
     node = get_operation_ast(document, operation.operation_name)
     if (

@@ -32,6 +32,7 @@ from graphql import GraphQLError
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLRequestData
 from strawberry.http.websocket_origin import is_same_origin
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
@@ -46,6 +47,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
 from graph.context import Context
 from graph.errors import GatewayError, IdleTimeout, SubscriptionLimitExceeded, Unauthenticated
 from graph.events.live import LiveSession
+from graph.persisted_queries import PersistedQueries
 from graph.runtime import Runtime
 from graph.tenancy import Principal
 
@@ -174,6 +176,19 @@ class TenantTransportWSHandler(BaseGraphQLTransportWSHandler[Any, None]):
             )
         elif self.view.open_by_tenant[tenant_id] >= settings.subscriptions_per_tenant:
             error = _limit("subscriptionsPerTenant", settings.subscriptions_per_tenant, "brand")
+        if error is None:
+            # A tenant in safelist mode runs only registered operations, here as over HTTP.
+            try:
+                self.view.persisted_for(principal).resolve(
+                    GraphQLRequestData(
+                        query=message["payload"].get("query"),
+                        variables=None,
+                        operation_name=None,
+                        extensions=message["payload"].get("extensions"),
+                    )
+                )
+            except GatewayError as refused:
+                error = refused
         if error is not None:
             formatted = GraphQLError(error.message, extensions=error.as_extensions()).formatted
             await self.send_message({"id": message["id"], "type": "error", "payload": [formatted]})
@@ -224,6 +239,16 @@ class LiveGraphQL(GraphQL[Any, None]):
         self.runtime = runtime
         #: Open operations per tenant over every connection of this process.
         self.open_by_tenant: Counter[str] = Counter()
+        self._persisted: dict[str, PersistedQueries] = {}
+
+    def persisted_for(self, principal: Principal) -> PersistedQueries:
+        """The tenant's persisted queries (its safelist, in safelist mode)."""
+        tenant = principal.tenant
+        found = self._persisted.get(tenant.id)
+        if found is None:
+            found = PersistedQueries.for_tenant(tenant, self.runtime.settings)
+            self._persisted[tenant.id] = found
+        return found
 
     async def get_context(self, request: Any, response: Response | WebSocket) -> Connection:
         return Connection(origin=request.headers.get("origin"), host=request.headers.get("host"))

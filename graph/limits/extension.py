@@ -33,6 +33,7 @@ from graph.errors import GRAPHQL_VALIDATION_FAILED, Throttled
 from graph.limits.analysis import analyze, limit_error
 from graph.limits.buckets import current_admission
 from graph.observability import current_request
+from graph.schema.internals import graphql_schema
 from graph.tenancy import Limits
 
 _TOKENS = re.compile(r"Document contains more than \d+ tokens\. Parsing aborted\.")
@@ -126,7 +127,7 @@ class RequestLimits(SchemaExtension):
         if document is not None:
             analysis = analyze(
                 document,
-                ec.schema._schema,
+                graphql_schema(ec.schema),
                 self.limits,
                 operation_name=requested_operation(ec),
                 variables=ec.variables,
@@ -140,7 +141,9 @@ class RequestLimits(SchemaExtension):
                 return
         if not (self.introspection or privileged):
             ec.validation_rules = (*ec.validation_rules, NoSchemaIntrospectionCustomRule)
-        key = (ec.schema._schema, ec.query, tuple(ec.validation_rules)) if ec.query else None
+        key = (
+            (graphql_schema(ec.schema), ec.query, tuple(ec.validation_rules)) if ec.query else None
+        )
         if key is not None and VALID_DOCUMENTS.seen(key):
             ec.pre_execution_errors = []  # validated before: Strawberry skips validation
         yield
