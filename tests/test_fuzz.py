@@ -96,6 +96,7 @@ schemathesis.graphql.scalar(
     "DateTime",
     st.one_of(
         st.datetimes(timezones=st.just(UTC)).map(lambda d: d.isoformat()),
+        st.datetimes(timezones=st.just(UTC)).map(lambda d: d.isoformat()),
         st.datetimes(timezones=st.timezones()).map(lambda d: d.isoformat()),
         st.text(max_size=30),
     ).map(lambda text: StringValueNode(value=text)),
@@ -109,21 +110,40 @@ _JSON = st.recursive(
     max_leaves=12,
 )
 schemathesis.graphql.scalar("JSON", _JSON.map(_value_node))
+# Ints: mostly in the API's page range (`first` 1..100), so documents that page execute;
+# the rest anywhere in GraphQL's 32-bit range.
+schemathesis.graphql.scalar(
+    "Int",
+    st.one_of(st.integers(1, 100), st.integers(-(2**31), 2**31 - 1)).map(
+        lambda n: IntValueNode(value=str(n))
+    ),
+)
 
 
-def root_fields(document: str) -> list[str]:
-    """The root fields a generated document selects (names, not aliases)."""
+def root_fields(document: str) -> dict[str, str]:
+    """Response key -> `operation.field` for the root fields a generated document selects."""
     try:
         parsed = parse(document)
     except GraphQLError:
-        return []
-    return [
-        f"{op.operation.value}.{selection.name.value}"
+        return {}
+    return {
+        (selection.alias or selection.name).value: (f"{op.operation.value}.{selection.name.value}")
         for op in parsed.definitions
         if isinstance(op, OperationDefinitionNode)
         for selection in op.selection_set.selections
         if isinstance(selection, FieldNode)
-    ]
+    }
+
+
+def clean_fields(document: str, body: dict[str, Any]) -> set[str]:
+    """The root fields that ran without an error: all of them when the response has no
+    errors; with field errors (each has a `path`), those no error's path starts at."""
+    fields = root_fields(document)
+    errors = body.get("errors") or []
+    if any(not error.get("path") for error in errors) or body.get("data") is None:
+        return set() if errors else set(fields.values())
+    failed = {error["path"][0] for error in errors}
+    return {name for key, name in fields.items() if key not in failed}
 
 
 def leak_check(forbidden: tuple[str, ...]) -> Callable[..., None]:
@@ -171,8 +191,7 @@ def fuzz(
         case.validate_response(response, checks=[check])
         errors = response.json().get("errors") or [{"extensions": {"code": "ok"}}]
         outcomes.update({e["extensions"]["code"] for e in errors})
-        if not response.json().get("errors"):
-            clean.update(set(root_fields(case.body)))
+        clean.update(clean_fields(case.body, response.json()))
 
     if FUZZ_SEED != "random":
         run = seed(int(FUZZ_SEED))(run)
