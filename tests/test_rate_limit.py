@@ -53,9 +53,12 @@ async def test_a_tenant_over_its_bucket_gets_429_while_another_gets_200(
         first = await gw.post(PAGE, tenant="kicks")
         assert first.status_code == 200
         assert first.json()["extensions"]["cost"]["requested"] == 41
+        # Charged the estimate before execution, settled on the actual cost after it.
+        actual = first.json()["extensions"]["cost"]["actual"]
+        assert 0 < actual < 41
         assert first.headers["RateLimit-Limit"] == "50"
-        assert first.headers["RateLimit-Remaining"] == "9"
-        assert first.headers["RateLimit-Reset"] == "41"
+        assert first.headers["RateLimit-Remaining"] == str(50 - actual)
+        assert first.headers["RateLimit-Reset"] == str(actual)
 
         calls.reset()
         second = await gw.post(PAGE, tenant="kicks")
@@ -64,7 +67,8 @@ async def test_a_tenant_over_its_bucket_gets_429_while_another_gets_200(
         assert codes(body) == ["THROTTLED"]
         assert body["data"] is None
         retry_after = int(second.headers["Retry-After"])
-        assert retry_after in (31, 32)  # 32 tokens missing at 1 per second
+        missing = 41 - (50 - actual)  # tokens missing for the estimate, at 1 per second
+        assert retry_after in (missing - 1, missing)
         assert body["errors"][0]["extensions"]["retryAfter"] == retry_after
         assert all(name in second.headers for name in RATE_HEADERS)
         assert calls.count() == 0  # charged before execution: nothing ran
