@@ -169,6 +169,7 @@ async def make_gateway(
     seed: bool = True,
     catalogs: dict[str, str] | None = None,
     limits: Limits | None = None,
+    client: Any | None = None,
 ) -> tuple[Gateway, list[Tenant]]:
     run = uuid.uuid4().hex[:10]
     tenants = [
@@ -181,7 +182,9 @@ async def make_gateway(
             data = demo.dataset(tenant.id, catalog if catalog in demo.CATALOGS else "kicks")
             await put_items(ddb, tenant.tables.listings, data["listings"])
             await put_items(ddb, tenant.tables.sellers, data["sellers"])
-    runtime = Runtime(settings, Registry(tenants, settings.stage), batching=batching, client=ddb)
+    runtime = Runtime(
+        settings, Registry(tenants, settings.stage), batching=batching, client=client or ddb
+    )
     app = create_app(runtime=runtime, manage_client=False)
     http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
     return Gateway(app, runtime, http, {t.id: t for t in tenants}), tenants

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from graph import demo
+from graph.store.admin import delete_tables
 from tests.conftest import CallRecorder, Gateway, make_gateway
+from tests.test_faults import own_client
 
 PAGE_WITH_SELLERS = """
 query($first: Int!) {
@@ -91,23 +93,33 @@ async def test_hundred_ids_are_two_batch_gets(gateway: Gateway, calls: CallRecor
 async def test_without_loaders_the_counter_sees_the_naive_count(
     ddb: Any, settings: Any, calls: CallRecorder
 ) -> None:
-    # 200 calls one after another: give them more than the default 5 s request deadline.
-    slow_ok = settings.model_copy(update={"request_deadline_seconds": 120.0})
-    naive, _tenants = await make_gateway(ddb, slow_ok, batching=False)
-    try:
-        calls.reset()
-        body = await naive.gql(PAGE_WITH_SELLERS, {"first": 50})
-        assert "errors" not in body, body
-        assert calls.count("Query") == 1
-        assert calls.count("GetItem") == 50  # one per listing's seller
-        calls.reset()
-        ids = [f"lst-{n:04d}" for n in range(1, 101)]
-        body = await naive.gql(BY_IDS, {"ids": ids})
-        assert "errors" not in body, body
-        assert calls.count("GetItem") == 200  # one per listing and one per seller
-        assert calls.count("BatchGetItem") == 0
-    finally:
-        await naive.http.aclose()
+    # 200 calls, up to 100 at once: give them more than the default 5 s request deadline,
+    # and the table data a client whose per-call read timeout a busy DynamoDB Local late
+    # in a long session cannot run out (this test counts calls; it times nothing).
+    slow_ok = settings.model_copy(
+        update={"request_deadline_seconds": 120.0, "dynamodb_read_timeout": 30.0}
+    )
+    async with own_client(slow_ok) as patient:
+        events = patient.meta.events
+        events.register("before-call.dynamodb", calls.before, unique_id="naive-before")
+        events.register("after-call.dynamodb", calls.after, unique_id="naive-after")
+        naive, tenants = await make_gateway(ddb, slow_ok, batching=False, client=patient)
+        try:
+            calls.reset()
+            body = await naive.gql(PAGE_WITH_SELLERS, {"first": 50})
+            assert "errors" not in body, body
+            assert calls.count("Query") == 1
+            assert calls.count("GetItem") == 50  # one per listing's seller
+            calls.reset()
+            ids = [f"lst-{n:04d}" for n in range(1, 101)]
+            body = await naive.gql(BY_IDS, {"ids": ids})
+            assert "errors" not in body, body
+            assert calls.count("GetItem") == 200  # one per listing and one per seller
+            assert calls.count("BatchGetItem") == 0
+        finally:
+            await naive.http.aclose()
+            for tenant in tenants:
+                await delete_tables(ddb, tenant.tables)
 
 
 async def test_paging_walks_every_listing_once_newest_first(gateway: Gateway) -> None:
