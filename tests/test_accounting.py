@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
+from graph.bounds import FILTERED_PAGE_MAX_CALLS
 from graph.limits.extension import resolved_fields
 from graph.settings import Settings
-from graph.store.base import FILTERED_PAGE_MAX_CALLS
 from graph.tenancy import Limits
 from tests.test_faults import aws_response, injected
 from tests.test_limits import gateway_with

@@ -15,12 +15,9 @@ import pytest
 
 from graph import demo
 from graph.app import create_app
-from graph.limits import MAX_IDS, MAX_PAGE_SIZE
-from graph.resolvers import listings as listing_resolvers
 from graph.runtime import Runtime
 from graph.settings import Settings
 from graph.store.admin import create_tables, delete_tables, put_items
-from graph.store.base import PAGE_LIMIT
 from graph.tenancy import Limits, Registry, Tenant
 from tests.conftest import CallRecorder, Gateway, make_tenant, raw_key
 
@@ -269,11 +266,6 @@ async def test_json_array_batching_is_a_clear_400(gateway: Gateway, calls: CallR
 
 
 # -- first, ids, cost -------------------------------------------------------------------
-
-
-def test_page_and_id_bounds_match_the_store_and_resolvers() -> None:
-    assert MAX_PAGE_SIZE == PAGE_LIMIT
-    assert MAX_IDS == listing_resolvers.MAX_IDS
 
 
 async def test_first_and_ids_out_of_range_fail_before_any_call(

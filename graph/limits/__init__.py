@@ -8,7 +8,5 @@
 
 from graph.limits.analysis import Analysis, analyze
 from graph.limits.extension import limit_extensions
-from graph.resolvers.listings import MAX_IDS
-from graph.store.base import PAGE_LIMIT as MAX_PAGE_SIZE
 
-__all__ = ["MAX_IDS", "MAX_PAGE_SIZE", "Analysis", "analyze", "limit_extensions"]
+__all__ = ["Analysis", "analyze", "limit_extensions"]

@@ -53,11 +53,9 @@ from graphql import (
     visit,
 )
 
+from graph.bounds import FILTERED_PAGE_MAX_CALLS, MAX_ITEMS
 from graph.errors import BadRequest, BadUserInput, GatewayError, LimitExceeded
 from graph.limits.arguments import argument_errors
-from graph.resolvers.listings import MAX_IDS
-from graph.store.base import FILTERED_PAGE_MAX_CALLS
-from graph.store.base import PAGE_LIMIT as MAX_PAGE_SIZE
 from graph.tenancy import Limits
 
 # The API's page and id-list bounds are the store's and the resolvers' own numbers:
@@ -195,11 +193,11 @@ class _Walker:
             first = _as_int(first)
             if first is None:
                 return 1  # not an Int: variable coercion rejects it before execution
-            if not 1 <= first <= MAX_PAGE_SIZE:
+            if not 1 <= first <= MAX_ITEMS:
                 self.input_errors.append(
                     _input_error(
                         BadUserInput(
-                            f"`first` must be between 1 and {MAX_PAGE_SIZE}; got {first}.",
+                            f"`first` must be between 1 and {MAX_ITEMS}; got {first}.",
                             argument="first",
                         ),
                         node,
@@ -210,11 +208,11 @@ class _Walker:
         if "ids" in given:
             ids = self.value(given["ids"])
             count = len(ids) if isinstance(ids, list) else 1
-            if count > MAX_IDS:
+            if count > MAX_ITEMS:
                 self.input_errors.append(
                     _input_error(
                         BadUserInput(
-                            f"`ids` takes at most {MAX_IDS} ids; got {count}. Split the request.",
+                            f"`ids` takes at most {MAX_ITEMS} ids; got {count}. Split the request.",
                             argument="ids",
                         ),
                         node,

@@ -12,9 +12,8 @@ from typing import Any, Protocol
 
 from aiodataloader import DataLoader
 
+from graph.bounds import MAX_ITEMS
 from graph.store import Item, TenantStore
-
-MAX_BATCH = 100
 
 
 class Loader(Protocol):
@@ -29,7 +28,7 @@ class Loader(Protocol):
 
 class _ByIdLoader(DataLoader[str, Item | None]):
     def __init__(self, fetch: Callable[[Sequence[str]], Awaitable[dict[str, Item]]]) -> None:
-        super().__init__(max_batch_size=MAX_BATCH)
+        super().__init__(max_batch_size=MAX_ITEMS)
         self._fetch = fetch
 
     async def batch_load_fn(self, keys: list[str]) -> list[Item | None]:

@@ -9,12 +9,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from graph.bounds import MAX_ITEMS
 from graph.context import Context
 from graph.errors import BadUserInput
 from graph.extensions.filters import conditions
 from graph.store import Item, Page
-
-MAX_IDS = 100
 
 
 async def listing_by_id(ctx: Context, listing_id: str) -> Item | None:
@@ -22,9 +21,9 @@ async def listing_by_id(ctx: Context, listing_id: str) -> Item | None:
 
 
 async def listings_by_ids(ctx: Context, ids: Sequence[str]) -> list[Item | None]:
-    if len(ids) > MAX_IDS:
+    if len(ids) > MAX_ITEMS:
         raise BadUserInput(
-            f"`ids` takes at most {MAX_IDS} ids; got {len(ids)}. Split the request.",
+            f"`ids` takes at most {MAX_ITEMS} ids; got {len(ids)}. Split the request.",
             argument="ids",
         )
     return list(await ctx.loaders.listings.load_many(list(ids)))

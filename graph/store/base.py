@@ -12,6 +12,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from graph.bounds import FILTERED_PAGE_MAX_CALLS, MAX_ITEMS, MAX_KEY_BYTES
 from graph.errors import BadUserInput, InternalError, Unavailable
 from graph.store.cursors import CursorCodec
 from graph.store.items import Item, from_wire, value_to_wire
@@ -19,10 +20,6 @@ from graph.store.tables import IndexSpec, KeySchema
 
 log = logging.getLogger(__name__)
 
-BATCH_GET_LIMIT = 100
-PAGE_LIMIT = 100
-#: Query calls a filtered page may make before it ends early with a cursor.
-FILTERED_PAGE_MAX_CALLS = 10
 _RETRYABLE_CODES = frozenset(
     {
         "ProvisionedThroughputExceededException",
@@ -32,10 +29,6 @@ _RETRYABLE_CODES = frozenset(
         "ServiceUnavailable",
     }
 )
-
-
-#: DynamoDB's limit for a partition key value, in bytes (and it must not be empty).
-MAX_KEY_BYTES = 2048
 
 
 def valid_key(key: str) -> bool:
@@ -265,9 +258,9 @@ class StoreBase:
         ends early with `hasNextPage` and a cursor where the reading stopped;
         `range_condition` is (expression on `#sk`, its values), e.g. BETWEEN.
         """
-        if not 1 <= first <= PAGE_LIMIT:
+        if not 1 <= first <= MAX_ITEMS:
             raise BadUserInput(
-                f"`first` must be between 1 and {PAGE_LIMIT}; got {first}.", argument="first"
+                f"`first` must be between 1 and {MAX_ITEMS}; got {first}.", argument="first"
             )
         if not valid_key(partition):
             if after is not None:

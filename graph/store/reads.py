@@ -9,7 +9,7 @@ from typing import Any
 
 from graph.errors import Unavailable
 from graph.store.base import (
-    BATCH_GET_LIMIT,
+    MAX_ITEMS,
     Condition,
     Page,
     StoreBase,
@@ -44,7 +44,7 @@ class Reads(StoreBase):
 
     async def _batch_get(self, spec: TableSpec, table: str, ids: Sequence[str]) -> dict[str, Item]:
         unique = [key for key in dict.fromkeys(ids) if valid_key(key)]
-        chunks = [unique[i : i + BATCH_GET_LIMIT] for i in range(0, len(unique), BATCH_GET_LIMIT)]
+        chunks = [unique[i : i + MAX_ITEMS] for i in range(0, len(unique), MAX_ITEMS)]
         found: dict[str, Item] = {}
         for part in await asyncio.gather(*(self._batch_get_chunk(spec, table, c) for c in chunks)):
             found.update(part)

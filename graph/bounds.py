@@ -1,0 +1,18 @@
+"""The gateway's size bounds, each with one name, in one place.
+
+A leaf module: the store, the loaders, the resolvers and the static limits all read
+their bounds here, so none of them imports another to learn a number.
+"""
+
+from __future__ import annotations
+
+#: The most items one field reads at once: `first` of a page, `ids` of a batch read,
+#: and the keys of one BatchGetItem call (DynamoDB's own limit, which the other two
+#: follow so that one field is at most one batch).
+MAX_ITEMS = 100
+
+#: Query calls a filtered page may make before it ends early with a cursor.
+FILTERED_PAGE_MAX_CALLS = 10
+
+#: DynamoDB's limit for a partition key value, in bytes (and it must not be empty).
+MAX_KEY_BYTES = 2048
