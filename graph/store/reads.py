@@ -7,9 +7,9 @@ import hashlib
 from collections.abc import Sequence
 from typing import Any
 
+from graph.bounds import MAX_ITEMS
 from graph.errors import Unavailable
 from graph.store.base import (
-    MAX_ITEMS,
     Condition,
     Page,
     StoreBase,
