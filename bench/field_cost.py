@@ -150,7 +150,7 @@ def strawberry_executor(data: MemoryData, first: int, *, as_served: bool) -> Exe
     tenant = Tenant(config, TableNames.from_mapping(physical_table_names("test", TENANT_A)))
     settings = Settings(stage="test", dynamodb_endpoint="http://127.0.0.1:9")
     runtime = Runtime(settings, Registry([tenant], "test"))
-    schema = runtime.schema_for(tenant) if as_served else build_schema()
+    schema = runtime.graph_for(tenant).schema(private=False) if as_served else build_schema()
     principal = Principal(tenant=tenant, key_id="bench-a-read", scopes=frozenset({"read"}))
     store = cast(TenantStore, MemoryStore(data))
     variables = product_page_variables(first)
@@ -186,7 +186,7 @@ def request_context(runtime: Any, principal: Any, store: Any, loaders: Any) -> A
         "loaders": loaders,
     }
     if "extension" in names:  # per-tenant custom fields (graph/extensions)
-        fields["extension"] = runtime.extension_for(principal.tenant)
+        fields["extension"] = runtime.graph_for(principal.tenant).extension
     return Context(**fields)
 
 
