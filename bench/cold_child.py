@@ -114,7 +114,7 @@ def main() -> int:
         import graph.lambda_handler as module
 
         t_build = time.monotonic()
-        handler: Any = getattr(module, "gateway_handler", None) or module.handler
+        handler: Any = module.gateway_handler
         t_request = time.monotonic()
         response = handler(_lambda_event(api_key), cast(Any, _LambdaContext()))
         body = response["body"]
