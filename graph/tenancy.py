@@ -59,7 +59,8 @@ class Limits(BaseModel):
     cost_per_second: float = Field(default=10_000.0, gt=0)
     cost_burst: float = Field(default=20_000.0, gt=0)
     #: Requests of one tenant in flight at once in one process: small, so a flood from
-    #: one tenant leaves room for the others (bench/: noisy neighbour).
+    #: one tenant leaves room for the others (bench/: noisy neighbour). The process's
+    #: pool (GRAPH_MAX_IN_FLIGHT, shared fairly between tenants) caps it as well.
     max_concurrency: int = Field(default=8, ge=1)
     #: Run only the operations listed in `tenants/persisted/<id>.json` (an Apollo
     #: persisted-query manifest); anything else is FORBIDDEN (graph/persisted_queries.py).

@@ -250,8 +250,10 @@ async def audit(
 @pytest.fixture
 async def roomy(ddb: Any, settings: Settings) -> AsyncIterator[Gateway]:
     """A seeded gateway whose tenant may have 32 requests in flight (the default cap is
-    8): for tests about concurrent writes, not about the concurrency cap."""
-    gw, tenants = await make_gateway(ddb, settings, limits=Limits(max_concurrency=32))
+    8, and the process's pool 8 too): for tests about concurrent writes, not about the
+    concurrency cap."""
+    roomy_settings = settings.model_copy(update={"max_in_flight": 32})
+    gw, tenants = await make_gateway(ddb, roomy_settings, limits=Limits(max_concurrency=32))
     try:
         yield gw
     finally:
