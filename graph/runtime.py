@@ -12,7 +12,6 @@ import strawberry
 
 from graph.events.broker import Broker, local_broker
 from graph.extensions import TenantExtension, load_extension, signature
-from graph.extensions.graphql import extend_schema
 from graph.limits import limit_extensions
 from graph.loaders import build_loaders
 from graph.schema import build_schema
@@ -140,13 +139,14 @@ class Runtime:
         schema = self._schemas.get(key)
         if schema is None:
             schema = build_schema(
+                extension,
+                private=private,
                 extensions=limit_extensions(
                     tenant.limits,
                     introspection=self.settings.introspection_enabled,
                     suggestions=self.settings.field_suggestions_enabled,
-                )
+                ),
             )
-            extend_schema(schema, extension, private=private)
             self._schemas[key] = schema
         return schema
 

@@ -1,0 +1,328 @@
+"""One tenant's custom GraphQL types, made with Strawberry's public API.
+
+From the tenant's declared fields (and, per visibility, only those the caller may see)
+this makes `<Tenant>ListingCustom` / `<Tenant>SellerCustom` (declared and computed
+fields, with their resolvers), the create/update inputs of the `custom` mutation fields,
+`<Tenant>ListingWhere` and its filters, and the enums and nested objects they use:
+`strawberry.type` / `strawberry.input` on classes made with `type(...)`, `strawberry.enum`
+on enums made with `Enum(...)`, `strawberry.field(resolver=..., graphql_type=...)`.
+
+graph/schema/build.py puts them into the base schema when it is built.
+"""
+
+from __future__ import annotations
+
+import keyword
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any, Optional
+
+import strawberry
+from strawberry.scalars import JSON
+from strawberry.types import Info
+from strawberry.types.field import StrawberryField
+from strawberry.utils.str_converters import to_camel_case
+
+from graph.extensions import TenantExtension
+from graph.extensions.api import ComputedSpec, restricted
+from graph.extensions.graphql import ENTITIES, CustomValues, extension_context, pascal
+from graph.extensions.modules import call
+from graph.extensions.spec import ExtensionError, FieldSpec
+from graph.extensions.values import from_storage
+
+SCALARS: dict[str, Any] = {
+    "String": str,
+    "Int": int,
+    "Float": float,
+    "Boolean": bool,
+    "Decimal": Decimal,
+    "DateTime": datetime,
+    "JSON": JSON,
+}
+NUMERIC_FILTERS = ("eq", "gt", "gte", "lt", "lte")
+#: Metadata key of an input field: the name its value is stored under (snake_case).
+KEY = "key"
+
+
+def python_name(name: str) -> str:
+    """An attribute name for a declared field (`class` -> `class_`); GraphQL never sees it."""
+    return f"{name}_" if keyword.iskeyword(name) else name
+
+
+def _required(kind: Any, required: bool) -> Any:
+    return kind if required else Optional[kind]  # noqa: UP045 (a runtime type expression)
+
+
+def _annotated(description: str | None, *notes: str) -> str | None:
+    """The field's own description, then what the docs explorer should tell about it, in
+    the same paragraph (GraphiQL's type page shows only a field's first paragraph)."""
+    tail = " ".join(f"_{note}_" for note in notes)
+    if not tail:
+        return description
+    return f"{description} {tail}" if description else tail
+
+
+def _object(name: str, fields: Mapping[str, StrawberryField], description: str | None) -> Any:
+    return strawberry.type(type(name, (), dict(fields)), name=name, description=description)
+
+
+def _input(
+    name: str, fields: Mapping[str, tuple[Any, StrawberryField]], description: str | None = None
+) -> Any:
+    namespace: dict[str, Any] = {"__annotations__": {k: kind for k, (kind, _) in fields.items()}}
+    namespace.update({k: f for k, (_, f) in fields.items()})
+    return strawberry.input(type(name, (), namespace), name=name, description=description)
+
+
+def _input_field(
+    kind: Any,
+    name: str,
+    *,
+    key: str | None = None,
+    description: str | None = None,
+    deprecation_reason: str | None = None,
+) -> tuple[Any, StrawberryField]:
+    made: StrawberryField = strawberry.field(
+        name=name,
+        description=description,
+        deprecation_reason=deprecation_reason,
+        default=strawberry.UNSET,
+        metadata={KEY: key or name},
+    )
+    return kind, made
+
+
+def _item_resolver(key: str) -> Callable[..., Any]:
+    def resolve(root: Mapping[str, Any]) -> Any:
+        return root.get(key)
+
+    return resolve
+
+
+def _declared_resolver(name: str, spec: FieldSpec) -> Callable[..., Any]:
+    def resolve(root: CustomValues) -> Any:
+        return from_storage(spec, root.values.get(name))
+
+    return resolve
+
+
+def _computed_resolver(spec: ComputedSpec) -> Callable[..., Any]:
+    # The function sees only the custom fields it declared: its derived visibility
+    # (graph/extensions/computed.py) then holds for what it can actually read.
+    reads = {entity: spec.reads_of(entity) for entity in ENTITIES}
+    own = reads[spec.entity]
+
+    async def resolve(root: CustomValues, info: Info) -> Any:
+        item = restricted(root.item, own)
+        return await call(spec.fn, item, extension_context(info.context, reads))
+
+    return resolve
+
+
+@dataclass
+class CustomTypes:
+    """A tenant's custom types for one visibility; None where it declares nothing."""
+
+    ext: TenantExtension
+    private: bool
+    #: `listing` / `seller` -> `<Tenant><Entity>Custom`.
+    outputs: dict[str, Any] = field(default_factory=dict)
+    #: (`listing`, `create`), (`listing`, `update`), (`seller`, `update`) -> input and
+    #: whether the mutation's `custom` field is required.
+    inputs: dict[tuple[str, str], tuple[Any, bool]] = field(default_factory=dict)
+    #: `<Tenant>ListingWhere`, when the caller may filter on some field.
+    where: Any = None
+    named: dict[str, Any] = field(default_factory=dict)
+
+    def _once(self, name: str, make: Callable[[], Any]) -> Any:
+        if name not in self.named:
+            self.named[name] = make()
+        return self.named[name]
+
+    def enum(self, name: str, spec: FieldSpec) -> Any:
+        return self._once(
+            name,
+            lambda: strawberry.enum(  # type: ignore[call-overload]
+                Enum(name, {v: v for v in spec.values}), name=name
+            ),
+        )
+
+    def output(self, owner: str, name: str, spec: FieldSpec) -> Any:
+        type_name = f"{owner}{pascal(name)}"
+        if spec.type == "enum":
+            return self.enum(type_name, spec)
+        if spec.type == "list":
+            assert spec.items is not None
+            return list[self.output(owner, name, spec.items)]  # type: ignore[misc]
+        if spec.type == "object":
+            return self._once(type_name, lambda: self._nested_object(type_name, spec))
+        return SCALARS[spec.type]
+
+    def _nested_object(self, type_name: str, spec: FieldSpec) -> Any:
+        fields = {
+            python_name(sub_name): strawberry.field(
+                resolver=_item_resolver(sub_name),
+                graphql_type=Optional[self.output(type_name, sub_name, sub)],  # noqa: UP045
+                name=to_camel_case(sub_name),
+                description=sub.description,
+            )
+            for sub_name, sub in spec.fields.items()
+        }
+        return _object(type_name, fields, None)
+
+    def input(self, owner: str, name: str, spec: FieldSpec) -> Any:
+        type_name = f"{owner}{pascal(name)}"
+        if spec.type == "enum":
+            return self.enum(type_name, spec)
+        if spec.type == "list":
+            assert spec.items is not None
+            return list[self.input(owner, name, spec.items)]  # type: ignore[misc]
+        if spec.type == "object":
+            input_name = f"{type_name}Input"
+            return self._once(
+                input_name,
+                lambda: _input(
+                    input_name,
+                    {
+                        python_name(sub_name): _input_field(
+                            _required(self.input(type_name, sub_name, sub), sub.required),
+                            to_camel_case(sub_name),
+                            key=sub_name,
+                            description=sub.description,
+                        )
+                        for sub_name, sub in spec.fields.items()
+                    },
+                ),
+            )
+        return SCALARS[spec.type]
+
+    def filter(self, owner: str, name: str, spec: FieldSpec) -> Any:
+        if spec.type == "enum":
+            enum = self.enum(f"{owner}{pascal(name)}", spec)
+            filter_name = f"{owner}{pascal(name)}Filter"
+            return self._once(
+                filter_name,
+                lambda: _input(
+                    filter_name,
+                    {
+                        "eq": _input_field(Optional[enum], "eq"),  # noqa: UP045
+                        "in_": _input_field(Optional[list[enum]], "in"),  # type: ignore[valid-type]  # noqa: UP045
+                    },
+                ),
+            )
+        scalar = SCALARS[spec.type]
+        ops: tuple[str, ...] = ("eq",)
+        if spec.type in {"Int", "Float", "Decimal", "DateTime"}:
+            ops = NUMERIC_FILTERS
+        if spec.type == "String":
+            ops = ("eq", "in")
+        filter_name = f"{spec.type}Filter"
+        return self._once(
+            filter_name,
+            lambda: _input(
+                filter_name,
+                {
+                    python_name(op): _input_field(
+                        _required(list[scalar] if op == "in" else scalar, False),  # type: ignore[valid-type]
+                        op,
+                    )
+                    for op in ops
+                },
+            ),
+        )
+
+    def declared_field(self, owner: str, name: str, spec: FieldSpec) -> StrawberryField:
+        kind = self.output(owner, name, spec)
+        notes = [
+            "Filterable: usable in `where`." if spec.filterable else "",
+            "Private: only write and admin keys see it." if spec.visibility == "private" else "",
+        ]
+        made: StrawberryField = strawberry.field(
+            resolver=_declared_resolver(name, spec),
+            graphql_type=kind if spec.default is not None else Optional[kind],  # noqa: UP045
+            name=to_camel_case(name),
+            description=_annotated(spec.description, *filter(None, notes)),
+            deprecation_reason=spec.deprecation_reason,
+        )
+        return made
+
+    def computed_field(self, spec: ComputedSpec) -> StrawberryField:
+        notes = ["Computed by the brand's code: read-only, not filterable."]
+        if spec.visibility == "private":
+            notes.append("Private: only write and admin keys see it.")
+        made: StrawberryField = strawberry.field(
+            resolver=_computed_resolver(spec),
+            graphql_type=Optional[SCALARS[spec.type]],  # noqa: UP045
+            name=to_camel_case(spec.name),
+            description=_annotated(spec.description, *notes),
+        )
+        return made
+
+    def custom_input(self, owner: str, fields: Mapping[str, FieldSpec], creating: bool) -> Any:
+        name = f"{owner}Custom{'Create' if creating else 'Update'}Input"
+        return _input(
+            name,
+            {
+                python_name(n): _input_field(
+                    _required(self.input(owner, n, s), creating and s.required),
+                    to_camel_case(n),
+                    key=n,
+                    description=s.description,
+                    deprecation_reason=s.deprecation_reason,
+                )
+                for n, s in fields.items()
+            },
+        )
+
+    def where_input(self, owner: str, fields: Mapping[str, FieldSpec]) -> Any:
+        return _input(
+            f"{owner}Where",
+            {
+                python_name(n): _input_field(
+                    Optional[self.filter(owner, n, s)],  # noqa: UP045
+                    to_camel_case(n),
+                    key=n,
+                )
+                for n, s in fields.items()
+            },
+            description="Filter on this brand's filterable custom fields (all must match).",
+        )
+
+
+MODES = {"listing": ("create", "update"), "seller": ("update",)}
+
+
+def custom_types(ext: TenantExtension, *, private: bool) -> CustomTypes:
+    """The tenant's custom types that a caller with (or without) `private` access sees."""
+    types = CustomTypes(ext, private)
+    prefix = pascal(ext.tenant_id)
+    for entity, type_name in ENTITIES.items():
+        fields = ext.fields(entity, private=private)
+        computed = [c for c in ext.module.computed[entity] if private or c.visibility == "public"]
+        owner = f"{prefix}{type_name}"
+        if fields or computed:
+            clash = set(fields) & {c.name for c in computed}
+            if clash:
+                raise ExtensionError(f"{ext.tenant_id}: computed fields shadow declared {clash}")
+            members = {
+                **{python_name(n): types.declared_field(owner, n, s) for n, s in fields.items()},
+                **{python_name(c.name): types.computed_field(c) for c in computed},
+            }
+            types.outputs[entity] = _object(
+                f"{owner}Custom", members, f"Custom fields of {type_name.lower()}s of this brand."
+            )
+        if fields:
+            for mode in MODES[entity]:
+                creating = mode == "create"
+                any_required = creating and any(s.required for s in fields.values())
+                types.inputs[(entity, mode)] = (
+                    types.custom_input(owner, fields, creating),
+                    any_required,
+                )
+        filterable = {n: s for n, s in fields.items() if s.filterable}
+        if entity == "listing" and filterable:
+            types.where = types.where_input(owner, filterable)
+    return types
