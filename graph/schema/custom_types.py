@@ -12,114 +12,33 @@ graph/schema/build.py puts them into the base schema when it is built.
 
 from __future__ import annotations
 
-import keyword
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
-from decimal import Decimal
 from enum import Enum
 from typing import Any, Optional
 
 import strawberry
-from strawberry.scalars import JSON
-from strawberry.types import Info
 from strawberry.types.field import StrawberryField
 from strawberry.utils.str_converters import to_camel_case
 
 from graph.extensions import TenantExtension
-from graph.extensions.api import ComputedSpec, restricted
-from graph.extensions.graphql import ENTITIES, CustomValues, extension_context, pascal
-from graph.extensions.modules import call
+from graph.extensions.api import ComputedSpec
+from graph.extensions.graphql import ENTITIES, pascal
 from graph.extensions.spec import ExtensionError, FieldSpec
-from graph.extensions.values import from_storage
+from graph.schema.custom_fields import (
+    SCALARS,
+    annotated,
+    computed_resolver,
+    declared_resolver,
+    input_field,
+    input_type,
+    item_resolver,
+    object_type,
+    python_name,
+    required,
+)
 
-SCALARS: dict[str, Any] = {
-    "String": str,
-    "Int": int,
-    "Float": float,
-    "Boolean": bool,
-    "Decimal": Decimal,
-    "DateTime": datetime,
-    "JSON": JSON,
-}
 NUMERIC_FILTERS = ("eq", "gt", "gte", "lt", "lte")
-#: Metadata key of an input field: the name its value is stored under (snake_case).
-KEY = "key"
-
-
-def python_name(name: str) -> str:
-    """An attribute name for a declared field (`class` -> `class_`); GraphQL never sees it."""
-    return f"{name}_" if keyword.iskeyword(name) else name
-
-
-def _required(kind: Any, required: bool) -> Any:
-    return kind if required else Optional[kind]  # noqa: UP045 (a runtime type expression)
-
-
-def _annotated(description: str | None, *notes: str) -> str | None:
-    """The field's own description, then what the docs explorer should tell about it, in
-    the same paragraph (GraphiQL's type page shows only a field's first paragraph)."""
-    tail = " ".join(f"_{note}_" for note in notes)
-    if not tail:
-        return description
-    return f"{description} {tail}" if description else tail
-
-
-def _object(name: str, fields: Mapping[str, StrawberryField], description: str | None) -> Any:
-    return strawberry.type(type(name, (), dict(fields)), name=name, description=description)
-
-
-def _input(
-    name: str, fields: Mapping[str, tuple[Any, StrawberryField]], description: str | None = None
-) -> Any:
-    namespace: dict[str, Any] = {"__annotations__": {k: kind for k, (kind, _) in fields.items()}}
-    namespace.update({k: f for k, (_, f) in fields.items()})
-    return strawberry.input(type(name, (), namespace), name=name, description=description)
-
-
-def _input_field(
-    kind: Any,
-    name: str,
-    *,
-    key: str | None = None,
-    description: str | None = None,
-    deprecation_reason: str | None = None,
-) -> tuple[Any, StrawberryField]:
-    made: StrawberryField = strawberry.field(
-        name=name,
-        description=description,
-        deprecation_reason=deprecation_reason,
-        default=strawberry.UNSET,
-        metadata={KEY: key or name},
-    )
-    return kind, made
-
-
-def _item_resolver(key: str) -> Callable[..., Any]:
-    def resolve(root: Mapping[str, Any]) -> Any:
-        return root.get(key)
-
-    return resolve
-
-
-def _declared_resolver(name: str, spec: FieldSpec) -> Callable[..., Any]:
-    def resolve(root: CustomValues) -> Any:
-        return from_storage(spec, root.values.get(name))
-
-    return resolve
-
-
-def _computed_resolver(spec: ComputedSpec) -> Callable[..., Any]:
-    # The function sees only the custom fields it declared: its derived visibility
-    # (graph/extensions/computed.py) then holds for what it can actually read.
-    reads = {entity: spec.reads_of(entity) for entity in ENTITIES}
-    own = reads[spec.entity]
-
-    async def resolve(root: CustomValues, info: Info) -> Any:
-        item = restricted(root.item, own)
-        return await call(spec.fn, item, extension_context(info.context, reads))
-
-    return resolve
 
 
 @dataclass
@@ -158,20 +77,20 @@ class CustomTypes:
             assert spec.items is not None
             return list[self.output(owner, name, spec.items)]  # type: ignore[misc]
         if spec.type == "object":
-            return self._once(type_name, lambda: self._nested_object(type_name, spec))
+            return self._once(type_name, lambda: self._nestedobject_type(type_name, spec))
         return SCALARS[spec.type]
 
-    def _nested_object(self, type_name: str, spec: FieldSpec) -> Any:
+    def _nestedobject_type(self, type_name: str, spec: FieldSpec) -> Any:
         fields = {
             python_name(sub_name): strawberry.field(
-                resolver=_item_resolver(sub_name),
+                resolver=item_resolver(sub_name),
                 graphql_type=Optional[self.output(type_name, sub_name, sub)],  # noqa: UP045
                 name=to_camel_case(sub_name),
                 description=sub.description,
             )
             for sub_name, sub in spec.fields.items()
         }
-        return _object(type_name, fields, None)
+        return object_type(type_name, fields, None)
 
     def input(self, owner: str, name: str, spec: FieldSpec) -> Any:
         type_name = f"{owner}{pascal(name)}"
@@ -184,11 +103,11 @@ class CustomTypes:
             input_name = f"{type_name}Input"
             return self._once(
                 input_name,
-                lambda: _input(
+                lambda: input_type(
                     input_name,
                     {
-                        python_name(sub_name): _input_field(
-                            _required(self.input(type_name, sub_name, sub), sub.required),
+                        python_name(sub_name): input_field(
+                            required(self.input(type_name, sub_name, sub), sub.required),
                             to_camel_case(sub_name),
                             key=sub_name,
                             description=sub.description,
@@ -205,11 +124,11 @@ class CustomTypes:
             filter_name = f"{owner}{pascal(name)}Filter"
             return self._once(
                 filter_name,
-                lambda: _input(
+                lambda: input_type(
                     filter_name,
                     {
-                        "eq": _input_field(Optional[enum], "eq"),  # noqa: UP045
-                        "in_": _input_field(Optional[list[enum]], "in"),  # type: ignore[valid-type]  # noqa: UP045
+                        "eq": input_field(Optional[enum], "eq"),  # noqa: UP045
+                        "in_": input_field(Optional[list[enum]], "in"),  # type: ignore[valid-type]  # noqa: UP045
                     },
                 ),
             )
@@ -222,11 +141,11 @@ class CustomTypes:
         filter_name = f"{spec.type}Filter"
         return self._once(
             filter_name,
-            lambda: _input(
+            lambda: input_type(
                 filter_name,
                 {
-                    python_name(op): _input_field(
-                        _required(list[scalar] if op == "in" else scalar, False),  # type: ignore[valid-type]
+                    python_name(op): input_field(
+                        required(list[scalar] if op == "in" else scalar, False),  # type: ignore[valid-type]
                         op,
                     )
                     for op in ops
@@ -241,10 +160,10 @@ class CustomTypes:
             "Private: only write and admin keys see it." if spec.visibility == "private" else "",
         ]
         made: StrawberryField = strawberry.field(
-            resolver=_declared_resolver(name, spec),
+            resolver=declared_resolver(name, spec),
             graphql_type=kind if spec.default is not None else Optional[kind],  # noqa: UP045
             name=to_camel_case(name),
-            description=_annotated(spec.description, *filter(None, notes)),
+            description=annotated(spec.description, *filter(None, notes)),
             deprecation_reason=spec.deprecation_reason,
         )
         return made
@@ -254,20 +173,20 @@ class CustomTypes:
         if spec.visibility == "private":
             notes.append("Private: only write and admin keys see it.")
         made: StrawberryField = strawberry.field(
-            resolver=_computed_resolver(spec),
+            resolver=computed_resolver(spec),
             graphql_type=Optional[SCALARS[spec.type]],  # noqa: UP045
             name=to_camel_case(spec.name),
-            description=_annotated(spec.description, *notes),
+            description=annotated(spec.description, *notes),
         )
         return made
 
-    def custom_input(self, owner: str, fields: Mapping[str, FieldSpec], creating: bool) -> Any:
+    def custominput_type(self, owner: str, fields: Mapping[str, FieldSpec], creating: bool) -> Any:
         name = f"{owner}Custom{'Create' if creating else 'Update'}Input"
-        return _input(
+        return input_type(
             name,
             {
-                python_name(n): _input_field(
-                    _required(self.input(owner, n, s), creating and s.required),
+                python_name(n): input_field(
+                    required(self.input(owner, n, s), creating and s.required),
                     to_camel_case(n),
                     key=n,
                     description=s.description,
@@ -277,11 +196,11 @@ class CustomTypes:
             },
         )
 
-    def where_input(self, owner: str, fields: Mapping[str, FieldSpec]) -> Any:
-        return _input(
+    def whereinput_type(self, owner: str, fields: Mapping[str, FieldSpec]) -> Any:
+        return input_type(
             f"{owner}Where",
             {
-                python_name(n): _input_field(
+                python_name(n): input_field(
                     Optional[self.filter(owner, n, s)],  # noqa: UP045
                     to_camel_case(n),
                     key=n,
@@ -311,7 +230,7 @@ def custom_types(ext: TenantExtension, *, private: bool) -> CustomTypes:
                 **{python_name(n): types.declared_field(owner, n, s) for n, s in fields.items()},
                 **{python_name(c.name): types.computed_field(c) for c in computed},
             }
-            types.outputs[entity] = _object(
+            types.outputs[entity] = object_type(
                 f"{owner}Custom", members, f"Custom fields of {type_name.lower()}s of this brand."
             )
         if fields:
@@ -319,10 +238,10 @@ def custom_types(ext: TenantExtension, *, private: bool) -> CustomTypes:
                 creating = mode == "create"
                 any_required = creating and any(s.required for s in fields.values())
                 types.inputs[(entity, mode)] = (
-                    types.custom_input(owner, fields, creating),
+                    types.custominput_type(owner, fields, creating),
                     any_required,
                 )
         filterable = {n: s for n, s in fields.items() if s.filterable}
         if entity == "listing" and filterable:
-            types.where = types.where_input(owner, filterable)
+            types.where = types.whereinput_type(owner, filterable)
     return types

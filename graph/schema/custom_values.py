@@ -19,7 +19,7 @@ from strawberry.types.base import get_object_definition
 from strawberry.utils.str_converters import to_camel_case
 
 from graph.extensions.spec import FieldSpec
-from graph.schema.custom_types import KEY
+from graph.schema.custom_fields import KEY
 
 
 def plain_input(value: Any) -> Any:
