@@ -39,6 +39,13 @@ from graph.schema.custom_fields import (
 )
 
 NUMERIC_FILTERS = ("eq", "gt", "gte", "lt", "lte")
+#: Types made for earlier schemas, by name and declarations (least recently used first).
+_MADE: dict[tuple[Any, ...], Any] = {}
+MAX_MADE = 4096
+
+
+def _declared(fields: Mapping[str, FieldSpec]) -> tuple[tuple[str, str], ...]:
+    return tuple((name, spec.model_dump_json()) for name, spec in fields.items())
 
 
 @dataclass
@@ -56,9 +63,19 @@ class CustomTypes:
     where: Any = None
     named: dict[str, Any] = field(default_factory=dict)
 
-    def _once(self, name: str, make: Callable[[], Any]) -> Any:
+    def _once(self, name: str, make: Callable[[], Any], *fingerprint: Any) -> Any:
+        """The type named `name`, made once per schema; and made once per process for
+        the same declarations (`fingerprint`), so the public and private schemas and
+        rebuilds share what they have in common (Strawberry makes types slowly)."""
         if name not in self.named:
-            self.named[name] = make()
+            key = (name, *fingerprint)
+            made = _MADE.pop(key, None)
+            if made is None:
+                made = make()
+            _MADE[key] = made
+            while len(_MADE) > MAX_MADE:
+                _MADE.pop(next(iter(_MADE)))
+            self.named[name] = made
         return self.named[name]
 
     def enum(self, name: str, spec: FieldSpec) -> Any:
@@ -67,6 +84,7 @@ class CustomTypes:
             lambda: strawberry.enum(  # type: ignore[call-overload]
                 Enum(name, {v: v for v in spec.values}), name=name
             ),
+            spec.values,
         )
 
     def output(self, owner: str, name: str, spec: FieldSpec) -> Any:
@@ -115,6 +133,7 @@ class CustomTypes:
                         for sub_name, sub in spec.fields.items()
                     },
                 ),
+                spec.model_dump_json(),
             )
         return SCALARS[spec.type]
 
@@ -131,6 +150,7 @@ class CustomTypes:
                         "in_": input_field(Optional[list[enum]], "in"),  # type: ignore[valid-type]  # noqa: UP045
                     },
                 ),
+                spec.values,
             )
         scalar = SCALARS[spec.type]
         ops: tuple[str, ...] = ("eq",)
@@ -180,8 +200,33 @@ class CustomTypes:
         )
         return made
 
-    def custominput_type(self, owner: str, fields: Mapping[str, FieldSpec], creating: bool) -> Any:
+    def custom_output(
+        self,
+        owner: str,
+        type_name: str,
+        fields: Mapping[str, FieldSpec],
+        computed: list[ComputedSpec],
+    ) -> Any:
+        def make() -> Any:
+            members = {
+                **{python_name(n): self.declared_field(owner, n, s) for n, s in fields.items()},
+                **{python_name(c.name): self.computed_field(c) for c in computed},
+            }
+            description = f"Custom fields of {type_name.lower()}s of this brand."
+            return object_type(f"{owner}Custom", members, description)
+
+        made = tuple((repr(c), c.fn) for c in computed)
+        return self._once(f"{owner}Custom", make, _declared(fields), made)
+
+    def custom_input(self, owner: str, fields: Mapping[str, FieldSpec], creating: bool) -> Any:
         name = f"{owner}Custom{'Create' if creating else 'Update'}Input"
+        return self._once(
+            name, lambda: self._custom_input(name, owner, fields, creating), _declared(fields)
+        )
+
+    def _custom_input(
+        self, name: str, owner: str, fields: Mapping[str, FieldSpec], creating: bool
+    ) -> Any:
         return input_type(
             name,
             {
@@ -196,9 +241,13 @@ class CustomTypes:
             },
         )
 
-    def whereinput_type(self, owner: str, fields: Mapping[str, FieldSpec]) -> Any:
+    def where_input(self, owner: str, fields: Mapping[str, FieldSpec]) -> Any:
+        name = f"{owner}Where"
+        return self._once(name, lambda: self._where_input(name, owner, fields), _declared(fields))
+
+    def _where_input(self, name: str, owner: str, fields: Mapping[str, FieldSpec]) -> Any:
         return input_type(
-            f"{owner}Where",
+            name,
             {
                 python_name(n): input_field(
                     Optional[self.filter(owner, n, s)],  # noqa: UP045
@@ -226,22 +275,16 @@ def custom_types(ext: TenantExtension, *, private: bool) -> CustomTypes:
             clash = set(fields) & {c.name for c in computed}
             if clash:
                 raise ExtensionError(f"{ext.tenant_id}: computed fields shadow declared {clash}")
-            members = {
-                **{python_name(n): types.declared_field(owner, n, s) for n, s in fields.items()},
-                **{python_name(c.name): types.computed_field(c) for c in computed},
-            }
-            types.outputs[entity] = object_type(
-                f"{owner}Custom", members, f"Custom fields of {type_name.lower()}s of this brand."
-            )
+            types.outputs[entity] = types.custom_output(owner, type_name, fields, computed)
         if fields:
             for mode in MODES[entity]:
                 creating = mode == "create"
                 any_required = creating and any(s.required for s in fields.values())
                 types.inputs[(entity, mode)] = (
-                    types.custominput_type(owner, fields, creating),
+                    types.custom_input(owner, fields, creating),
                     any_required,
                 )
         filterable = {n: s for n, s in fields.items() if s.filterable}
         if entity == "listing" and filterable:
-            types.where = types.whereinput_type(owner, filterable)
+            types.where = types.where_input(owner, filterable)
     return types

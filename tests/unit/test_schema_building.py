@@ -20,11 +20,12 @@ from graphql import (
     GraphQLObjectType,
     GraphQLSchema,
 )
+from strawberry.schema.schema_converter import GraphQLCoreConverter
 
 from graph.context import Context
 from graph.extensions import TenantExtension, load_extension
 from graph.loaders import Loaders
-from graph.schema import GatewaySchema, build_schema
+from graph.schema import build_schema
 from graph.schema.custom_values import plain_input, stored_names
 from graph.schema.internals import graphql_schema
 from graph.tenancy import Registry
@@ -272,14 +273,17 @@ def test_declared_and_computed_fields_resolve(acme: TenantExtension) -> None:
 
 def test_input_values_reach_the_resolvers_by_stored_name(acme: TenantExtension) -> None:
     schema = build_schema(acme, private=True)
-    assert isinstance(schema, GatewaySchema)
-    assert schema.custom is not None
-    made = schema.custom.named
-    grade, tags = made["AcmeListingGrade"], made["AcmeListingTags"]
+    core_types = graphql_schema(schema).type_map
+
+    def made(name: str) -> Any:  # the Python class Strawberry made the GraphQL type from
+        definition = core_types[name].extensions[GraphQLCoreConverter.DEFINITION_BACKREF]
+        return getattr(definition, "origin", None) or definition.wrapped_cls
+
+    grade, tags = made("AcmeListingGrade"), made("AcmeListingTags")
     # `where` arrives as the tenant's input objects: given fields only, by stored name.
-    where = schema.custom.where(
-        size=made["DecimalFilter"](gte=Decimal(3), lt=None),
-        grade=made["AcmeListingGradeFilter"](in_=[grade.A]),
+    where = made("AcmeListingWhere")(
+        size=made("DecimalFilter")(gte=Decimal(3), lt=None),
+        grade=made("AcmeListingGradeFilter")(in_=[grade.A]),
     )
     assert plain_input(where) == {"size": {"gte": Decimal(3), "lt": None}, "grade": {"in": ["A"]}}
     assert plain_input(None) is None
@@ -291,3 +295,22 @@ def test_input_values_reach_the_resolvers_by_stored_name(acme: TenantExtension) 
         "grade": "A",
         "size": None,
     }
+
+
+def test_an_edited_declaration_gets_a_new_type_and_an_unchanged_one_is_reused(
+    tmp_path: Path,
+) -> None:
+    first = write_tenant(tmp_path, "acme", ACME_TOML)
+    before = graphql_schema(build_schema(first, private=False)).type_map
+    again = graphql_schema(build_schema(write_tenant(tmp_path, "acme", ACME_TOML), private=True))
+    # same declarations: the same Strawberry classes behind both schemas' types
+    backref = GraphQLCoreConverter.DEFINITION_BACKREF
+    for name in ("AcmeListingGrade", "AcmeListingGradeFilter", "DecimalFilter"):
+        assert again.type_map[name].extensions[backref] is before[name].extensions[backref]
+    edited = write_tenant(tmp_path, "acme", ACME_TOML.replace('"Size."', '"Size, US."'))
+    custom = graphql_schema(build_schema(edited, private=False)).type_map["AcmeListingCustom"]
+    assert isinstance(custom, GraphQLObjectType)
+    assert custom.fields["size"].description == "Size, US. _Filterable: usable in `where`._"
+    stale = before["AcmeListingCustom"]
+    assert isinstance(stale, GraphQLObjectType)
+    assert stale.fields["size"].description == "Size. _Filterable: usable in `where`._"
