@@ -13,20 +13,34 @@ from dataclasses import dataclass
 from typing import Any
 
 from graph.extensions.api import ExtensionContext
+from graph.extensions.spec import FieldSpec
+from graph.extensions.values import from_storage
 
 ENTITIES = {"listing": "Listing", "seller": "Seller"}
 
 
 @dataclass(frozen=True)
 class CustomValues:
-    """What `Listing.custom` / `Seller.custom` resolve to: the item and its stored values."""
+    """What `Listing.custom` / `Seller.custom` resolve to: the item and its stored values.
+
+    `fields` maps attribute names to the declared fields the tenant's custom type reads
+    as plain attributes (graph/schema/custom_types.py): each is the stored value
+    converted for GraphQL, computed when it is read."""
 
     item: Mapping[str, Any]
+    fields: Mapping[str, tuple[str, FieldSpec]] | None = None
 
     @property
     def values(self) -> Mapping[str, Any]:
         custom: Mapping[str, Any] = self.item.get("custom") or {}
         return custom
+
+    def __getattr__(self, attribute: str) -> Any:
+        declared = self.__dict__.get("fields") or {}
+        if attribute not in declared:
+            raise AttributeError(attribute)
+        name, spec = declared[attribute]
+        return from_storage(spec, self.values.get(name))
 
 
 def pascal(name: str) -> str:

@@ -12,7 +12,7 @@ nothing the caller may see. Nothing is retyped after the build.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Optional
 
 import strawberry
@@ -24,7 +24,8 @@ from strawberry.types.base import StrawberryObjectDefinition
 from strawberry.types.field import StrawberryField
 
 from graph.extensions import TenantExtension
-from graph.extensions.spec import ExtensionError
+from graph.extensions.graphql import CustomValues
+from graph.extensions.spec import ExtensionError, FieldSpec
 from graph.schema.custom_types import CustomTypes, custom_types
 from graph.schema.error_codes import ErrorCodes
 from graph.schema.mutations import (
@@ -82,10 +83,10 @@ class GatewaySchema(strawberry.Schema):
         for f in fields:
             if f.python_name != "custom":
                 out.append(f)
-            elif kind is not None:
+            elif kind is not None and self.custom is not None:
                 out.append(
                     strawberry.field(
-                        resolver=f.base_resolver,  # type: ignore[arg-type]
+                        resolver=_custom_values(self.custom.views[entity]),
                         graphql_type=kind,
                         name="custom",
                         description=f.description,
@@ -126,6 +127,13 @@ class GatewaySchema(strawberry.Schema):
         tailored = copy.copy(f)
         tailored.arguments = arguments
         return tailored
+
+
+def _custom_values(view: Mapping[str, tuple[str, FieldSpec]]) -> Callable[..., CustomValues]:
+    def custom(root: Any) -> CustomValues:
+        return CustomValues(root.item, view)
+
+    return custom
 
 
 def build_schema(

@@ -21,8 +21,6 @@ from strawberry.types.field import StrawberryField
 from graph.extensions.api import ComputedSpec, restricted
 from graph.extensions.graphql import ENTITIES, CustomValues, extension_context
 from graph.extensions.modules import call
-from graph.extensions.spec import FieldSpec
-from graph.extensions.values import from_storage
 
 SCALARS: dict[str, Any] = {
     "String": str,
@@ -56,8 +54,22 @@ def annotated(description: str | None, *notes: str) -> str | None:
     return f"{description} {tail}" if description else tail
 
 
-def object_type(name: str, fields: Mapping[str, StrawberryField], description: str | None) -> Any:
-    return strawberry.type(type(name, (), dict(fields)), name=name, description=description)
+def object_type(
+    name: str,
+    fields: Mapping[str, StrawberryField],
+    description: str | None,
+    annotations: Mapping[str, Any] | None = None,
+) -> Any:
+    """An object type; `annotations` type the fields without a resolver (plain fields,
+    read from the source object by their attribute name)."""
+    namespace: dict[str, Any] = {"__annotations__": dict(annotations or {}), **fields}
+    return strawberry.type(type(name, (), namespace), name=name, description=description)
+
+
+def declared_attribute(name: str) -> str:
+    """The attribute a declared custom field is read from on `CustomValues` (never one of
+    its own attributes, whatever the field is called)."""
+    return f"f_{name}"
 
 
 def input_type(
@@ -89,13 +101,6 @@ def input_field(
 def item_resolver(key: str) -> Callable[..., Any]:
     def resolve(root: Mapping[str, Any]) -> Any:
         return root.get(key)
-
-    return resolve
-
-
-def declared_resolver(name: str, spec: FieldSpec) -> Callable[..., Any]:
-    def resolve(root: CustomValues) -> Any:
-        return from_storage(spec, root.values.get(name))
 
     return resolve
 

@@ -29,7 +29,7 @@ from graph.schema.custom_fields import (
     SCALARS,
     annotated,
     computed_resolver,
-    declared_resolver,
+    declared_attribute,
     input_field,
     input_type,
     item_resolver,
@@ -59,6 +59,8 @@ class CustomTypes:
     #: (`listing`, `create`), (`listing`, `update`), (`seller`, `update`) -> input and
     #: whether the mutation's `custom` field is required.
     inputs: dict[tuple[str, str], tuple[Any, bool]] = field(default_factory=dict)
+    #: `listing` / `seller` -> the declared fields `CustomValues` reads, by attribute.
+    views: dict[str, dict[str, tuple[str, FieldSpec]]] = field(default_factory=dict)
     #: `<Tenant>ListingWhere`, when the caller may filter on some field.
     where: Any = None
     named: dict[str, Any] = field(default_factory=dict)
@@ -173,20 +175,20 @@ class CustomTypes:
             ),
         )
 
-    def declared_field(self, owner: str, name: str, spec: FieldSpec) -> StrawberryField:
+    def declared_field(self, owner: str, name: str, spec: FieldSpec) -> tuple[Any, StrawberryField]:
+        """A plain field (no resolver: Strawberry reads the attribute, `CustomValues`
+        converts the stored value), and its type."""
         kind = self.output(owner, name, spec)
         notes = [
             "Filterable: usable in `where`." if spec.filterable else "",
             "Private: only write and admin keys see it." if spec.visibility == "private" else "",
         ]
         made: StrawberryField = strawberry.field(
-            resolver=declared_resolver(name, spec),
-            graphql_type=kind if spec.default is not None else Optional[kind],  # noqa: UP045
             name=to_camel_case(name),
             description=annotated(spec.description, *filter(None, notes)),
             deprecation_reason=spec.deprecation_reason,
         )
-        return made
+        return (kind if spec.default is not None else Optional[kind]), made  # noqa: UP045
 
     def computed_field(self, spec: ComputedSpec) -> StrawberryField:
         notes = ["Computed by the brand's code: read-only, not filterable."]
@@ -208,12 +210,16 @@ class CustomTypes:
         computed: list[ComputedSpec],
     ) -> Any:
         def make() -> Any:
-            members = {
-                **{python_name(n): self.declared_field(owner, n, s) for n, s in fields.items()},
-                **{python_name(c.name): self.computed_field(c) for c in computed},
+            declared = {
+                declared_attribute(n): self.declared_field(owner, n, s) for n, s in fields.items()
             }
+            members = {
+                **{attribute: made for attribute, (_, made) in declared.items()},
+                **{f"computed_{c.name}": self.computed_field(c) for c in computed},
+            }
+            annotations = {attribute: kind for attribute, (kind, _) in declared.items()}
             description = f"Custom fields of {type_name.lower()}s of this brand."
-            return object_type(f"{owner}Custom", members, description)
+            return object_type(f"{owner}Custom", members, description, annotations)
 
         made = tuple((repr(c), c.fn) for c in computed)
         return self._once(f"{owner}Custom", make, _declared(fields), made)
@@ -276,6 +282,7 @@ def custom_types(ext: TenantExtension, *, private: bool) -> CustomTypes:
             if clash:
                 raise ExtensionError(f"{ext.tenant_id}: computed fields shadow declared {clash}")
             types.outputs[entity] = types.custom_output(owner, type_name, fields, computed)
+            types.views[entity] = {declared_attribute(n): (n, s) for n, s in fields.items()}
         if fields:
             for mode in MODES[entity]:
                 creating = mode == "create"
