@@ -3,9 +3,10 @@
     python -m bench.extension_child FIELDS REPS
 
 Builds the tenant's private schema (`Runtime.schema_for(tenant, private=True)`: the base
-Strawberry schema, the tenant's limit extensions, then `extend_schema` with the declared
-fields) as the first request of a write key would, then REPS more times with a fresh
-Runtime each (warm: Strawberry's one-off work is done), then once more under tracemalloc
+Strawberry types with the tenant's custom types made in (graph/schema/build.py), and
+the tenant's limit extensions) as the first request of a write key would, then REPS more
+times with a fresh Runtime each (warm: Strawberry's one-off work is done and the custom
+types made for the first build are reused), then once more under tracemalloc
 for the memory one schema keeps. Prints one JSON line.
 
 The declared fields (`custom_fields`) are also what the parent uses for its execution
