@@ -319,7 +319,7 @@ def run(env: BenchEnv) -> BenchResult:
     extra_us = (executed["cpu_ms"][n] - executed["cpu_ms"]["0"]) * 1000
     result.notes += [
         f"per declared field (0 -> {SIZES[-1]}): build +{per_field_ms * 1000:.0f} µs, "
-        f"+{per_field_kib:.2f} KiB kept; extend_schema alone takes "
+        f"+{per_field_kib:.2f} KiB kept; the custom types add "
         f"{big['extend_s'] * 1000:.2f} ms of the {big['build_s'] * 1000:.2f} ms build at "
         f"{SIZES[-1]} fields ({base['extend_s'] * 1000:.2f} ms at 0); validating the "
         f"{SIZES[-1]}-field spec (pydantic) {big['validate_s'] * 1000:.2f} ms, not in the build",

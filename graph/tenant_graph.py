@@ -30,7 +30,6 @@ from graph.context import Context
 from graph.errors import Unauthenticated
 from graph.events.live import LiveSession
 from graph.extensions import TenantExtension, load_extension
-from graph.extensions.graphql import extend_schema
 from graph.heap import freeze_long_lived
 from graph.limits import limit_extensions
 from graph.limits.admission import TenantGate
@@ -81,13 +80,14 @@ class TenantGraph:
         schema = self._schemas.get(private)
         if schema is None:
             schema = build_schema(
+                self.extension,
+                private=private,
                 extensions=limit_extensions(
                     self.tenant.limits,
                     introspection=self.settings.introspection_enabled,
                     suggestions=self.settings.field_suggestions_enabled,
-                )
+                ),
             )
-            extend_schema(schema, self.extension, private=private)
             self._schemas[private] = schema
             freeze_long_lived()  # built once, kept for good: out of the GC's full passes
         return schema

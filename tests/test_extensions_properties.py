@@ -22,7 +22,6 @@ from strawberry.utils.str_converters import to_camel_case
 
 from graph.context import Context
 from graph.extensions import TenantExtension
-from graph.extensions.graphql import extend_schema
 from graph.extensions.modules import TenantModule
 from graph.extensions.spec import RESERVED, ExtensionSpec, FieldSpec
 from graph.extensions.values import stored_values, validate_values
@@ -215,8 +214,7 @@ def table(dynamodb_endpoint: str) -> Any:
 def test_every_definition_builds_both_variants(spec: ExtensionSpec) -> None:
     ext = TenantExtension("acme", spec, TenantModule())
     for private in (False, True):
-        schema = build_schema()
-        extend_schema(schema, ext, private=private)
+        schema = build_schema(ext, private=private)
         sdl = str(schema)
         block = sdl.split("type AcmeListingCustom {", 1)
         custom_type = block[1].split("\n}", 1)[0] if len(block) == 2 else ""
@@ -249,8 +247,7 @@ def test_valid_values_round_trip_through_dynamodb_and_graphql(table: Any, data: 
     read = from_wire(client.get_item(TableName=name, Key=key, ConsistentRead=True)["Item"])
 
     ext = TenantExtension("acme", spec, TenantModule())
-    schema = build_schema()
-    extend_schema(schema, ext, private=True)
+    schema = build_schema(ext, private=True)
     tenant = make_tenant("acme", "props")
     principal = Registry([tenant], "test").authenticate("rg_acme-test-write_acmeTestSecretWrite01")
     item = {

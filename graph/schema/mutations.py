@@ -16,6 +16,7 @@ from graph.domain import UserError, UserErrorCode
 from graph.errors import Forbidden
 from graph.resolvers import listing_mutations as writes
 from graph.resolvers.listing_mutations import WriteResult
+from graph.schema.custom_values import stored_names
 from graph.schema.types import Listing, ListingCondition, ListingStatus, Seller
 
 
@@ -57,7 +58,7 @@ class CreateListingInput:
     price: MoneyInput
     images: list[ImageInput] = strawberry.field(default_factory=list)
     status: ListingStatus = ListingStatus.ACTIVE
-    custom: JSON | None = strawberry.UNSET  # retyped per tenant
+    custom: JSON | None = strawberry.UNSET  # the tenant's type (graph/schema/build.py)
 
 
 @strawberry.input(description="Only the fields given are changed.")
@@ -68,7 +69,7 @@ class UpdateListingInput:
     price: MoneyInput | None = strawberry.UNSET
     images: list[ImageInput] | None = strawberry.UNSET
     product_id: strawberry.ID | None = strawberry.UNSET
-    custom: JSON | None = strawberry.UNSET  # retyped per tenant
+    custom: JSON | None = strawberry.UNSET  # the tenant's type (graph/schema/build.py)
 
 
 @strawberry.input
@@ -76,7 +77,7 @@ class UpsertSellerInput:
     id: strawberry.ID
     display_name: str
     location: str | None = None
-    custom: JSON | None = strawberry.UNSET  # retyped per tenant
+    custom: JSON | None = strawberry.UNSET  # the tenant's type (graph/schema/build.py)
 
 
 @strawberry.type
@@ -102,12 +103,15 @@ def listing_payload(result: WriteResult) -> ListingPayload:
 _CAMEL_TO_ITEM = {"seller_id": "sellerId", "product_id": "productId"}
 
 
-def as_item_fields(value: Any) -> dict[str, Any]:
-    """Input object -> stored attribute names, dropping UNSET (not given) fields."""
+def as_item_fields(value: Any, context: Context | None = None) -> dict[str, Any]:
+    """Input object -> stored attribute names, dropping UNSET (not given) fields; the
+    `custom` value keyed by the listing's declared (stored) field names."""
     out: dict[str, Any] = {}
     for name, field_value in vars(value).items():
         if field_value is strawberry.UNSET:
             continue
+        if name == "custom" and context is not None:
+            field_value = stored_names(context.extension.spec.listing.fields, field_value)
         out[_CAMEL_TO_ITEM.get(name, name)] = _plain(field_value)
     return out
 
@@ -131,7 +135,9 @@ class Mutation:
     async def create_listing(
         self, info: Info[Context, None], input: CreateListingInput
     ) -> ListingPayload:
-        return listing_payload(await writes.create_listing(info.context, as_item_fields(input)))
+        return listing_payload(
+            await writes.create_listing(info.context, as_item_fields(input, info.context))
+        )
 
     @strawberry.mutation(
         permission_classes=[CanWrite],
@@ -145,7 +151,11 @@ class Mutation:
         input: UpdateListingInput,
     ) -> ListingPayload:
         # null for a plain field means "leave it"; for a custom field, "remove it".
-        changes = {k: v for k, v in as_item_fields(input).items() if v is not None or k == "custom"}
+        changes = {
+            k: v
+            for k, v in as_item_fields(input, info.context).items()
+            if v is not None or k == "custom"
+        }
         result = await writes.update_listing(info.context, id, expected_version, changes)
         return listing_payload(result)
 
@@ -177,6 +187,6 @@ class Mutation:
         if input.location is not None:
             fields["location"] = input.location
         if input.custom is not strawberry.UNSET and input.custom is not None:
-            fields["custom"] = input.custom
+            fields["custom"] = stored_names(info.context.extension.spec.seller.fields, input.custom)
         result = await writes.upsert_seller(info.context, input.id, fields, expected_version)
         return SellerPayload(seller=Seller.from_item(result.item), user_errors=_user_errors(result))

@@ -12,6 +12,7 @@ from graph.context import Context
 from graph.resolvers import history as history_resolvers
 from graph.resolvers import listings as listing_resolvers
 from graph.resolvers import sellers as seller_resolvers
+from graph.schema.custom_values import plain_input
 from graph.schema.history import AuditEntryConnection, audit_connection
 from graph.schema.pagination import DEFAULT_PAGE, After, First
 from graph.schema.types import (
@@ -86,6 +87,6 @@ class Query:
             status=status.value if status else None,
             first=first,
             after=after,
-            where=where,
+            where=plain_input(where),
         )
         return connection(page)

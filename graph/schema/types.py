@@ -16,6 +16,7 @@ from graph.extensions.graphql import CustomValues
 from graph.resolvers import history as history_resolvers
 from graph.resolvers import listings as listing_resolvers
 from graph.resolvers import sellers as seller_resolvers
+from graph.schema.custom_values import plain_input
 from graph.schema.history import AuditEntryConnection, audit_connection
 from graph.schema.pagination import DEFAULT_PAGE, After, First, PageInfo
 from graph.store import Item, Page
@@ -90,7 +91,7 @@ class Listing:
     item: strawberry.Private[Item]
 
     @strawberry.field(description="This brand's own fields.")
-    def custom(self) -> JSON:  # retyped per tenant (graph/extensions/graphql.py)
+    def custom(self) -> JSON:  # the tenant's type (graph/schema/build.py)
         return CustomValues(self.item)  # type: ignore[return-value]
 
     @strawberry.field(description="Changes to this listing, newest first (from the audit trail).")
@@ -164,7 +165,7 @@ class Seller:
     item: strawberry.Private[Item]
 
     @strawberry.field(description="This brand's own fields.")
-    def custom(self) -> JSON:  # retyped per tenant (graph/extensions/graphql.py)
+    def custom(self) -> JSON:  # the tenant's type (graph/schema/build.py)
         return CustomValues(self.item)  # type: ignore[return-value]
 
     @strawberry.field(description="This seller's listings, newest first.")
@@ -182,7 +183,7 @@ class Seller:
             status=status.value if status else None,
             first=first,
             after=after,
-            where=where,
+            where=plain_input(where),
         )
         return connection(page)
 

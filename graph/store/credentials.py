@@ -12,13 +12,28 @@ from datetime import datetime
 from typing import Any
 
 import aioboto3
-from aiobotocore.credentials import AioRefreshableCredentials
+from aiobotocore.credentials import AioCredentialResolver, AioRefreshableCredentials
 from aiobotocore.session import AioSession
+from botocore.credentials import CredentialProvider
 
 #: Returns botocore's credential metadata: access_key, secret_key, token, expiry_time.
 CredentialSource = Callable[[], Awaitable[dict[str, str]]]
 
 ASSUME_ROLE_SECONDS = 3600
+
+
+class _AssumedRole(CredentialProvider):  # type: ignore[misc]
+    """The session's only credential provider: the refreshable assumed-role credentials
+    (registered through botocore's public component API, not its private attribute)."""
+
+    METHOD = "sts-assume-role"
+
+    def __init__(self, credentials: AioRefreshableCredentials) -> None:
+        super().__init__()
+        self.credentials = credentials
+
+    async def load(self) -> AioRefreshableCredentials:
+        return self.credentials
 
 
 def sts_assume_role(
@@ -54,7 +69,9 @@ async def assumed_role_session(source: CredentialSource) -> tuple[aioboto3.Sessi
         metadata=await source(), refresh_using=source, method="sts-assume-role"
     )
     botocore_session = AioSession()
-    botocore_session._credentials = credentials
+    botocore_session.register_component(
+        "credential_provider", AioCredentialResolver([_AssumedRole(credentials)])
+    )
     return aioboto3.Session(botocore_session=botocore_session), credentials
 
 
