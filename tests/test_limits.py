@@ -401,3 +401,28 @@ async def test_valid_documents_are_validated_once(
     other_variant = await gateway.gql(good, scope="write")  # another schema: validated anew
     assert "errors" not in other_variant
     assert validated.count(good) == 2
+
+
+async def test_documents_are_parsed_once(gateway: Gateway, monkeypatch: pytest.MonkeyPatch) -> None:
+    import strawberry.schema.schema as strawberry_schema
+
+    from graph.limits.extension import PARSED_DOCUMENTS
+
+    parsed: list[str] = []
+    real = strawberry_schema.parse
+
+    def counting(source: str, **options: Any) -> Any:
+        parsed.append(source)
+        return real(source, **options)
+
+    monkeypatch.setattr(strawberry_schema, "parse", counting)
+    monkeypatch.setattr(PARSED_DOCUMENTS, "_documents", type(PARSED_DOCUMENTS._documents)())
+    good = '{ listing(id: "lst-0002") { id title } }'
+    broken = '{ listing(id: "lst-0002") { id '
+    for _ in range(3):
+        assert "errors" not in await gateway.gql(good)
+        assert codes(await gateway.gql(broken)) == ["GRAPHQL_PARSE_FAILED"]
+    assert parsed.count(good) == 1  # then served from the cache of parsed documents
+    assert parsed.count(broken) == 3  # syntax errors are never cached
+    assert "errors" not in await gateway.gql(good, scope="write")
+    assert parsed.count(good) == 1  # the same text and token limit: one parse, both schemas

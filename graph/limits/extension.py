@@ -24,8 +24,8 @@ from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from typing import Any
 
+from graphql import DocumentNode, GraphQLError
 from graphql import ExecutionResult as GraphQLExecutionResult
-from graphql import GraphQLError
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import SchemaExtension
 
@@ -68,6 +68,31 @@ class ValidDocuments:
 VALID_DOCUMENTS = ValidDocuments()
 
 
+class ParsedDocuments:
+    """Parsed documents by (text, token limit), LRU. Parsing a product page costs about
+    as much as validating it, and graphql-core never changes a DocumentNode, so one
+    parse serves every request that sends the same text. Only successes are kept."""
+
+    def __init__(self, size: int = 1024) -> None:
+        self.size = size
+        self._documents: OrderedDict[tuple[str, int], DocumentNode] = OrderedDict()
+
+    def get(self, key: tuple[str, int]) -> DocumentNode | None:
+        found = self._documents.get(key)
+        if found is not None:
+            self._documents.move_to_end(key)
+        return found
+
+    def add(self, key: tuple[str, int], document: DocumentNode) -> None:
+        self._documents[key] = document
+        self._documents.move_to_end(key)
+        while len(self._documents) > self.size:
+            self._documents.popitem(last=False)
+
+
+PARSED_DOCUMENTS = ParsedDocuments()
+
+
 class RequestLimits(SchemaExtension):
     def __init__(self, *, limits: Limits, introspection: bool, suggestions: bool) -> None:
         self.limits = limits
@@ -107,7 +132,13 @@ class RequestLimits(SchemaExtension):
     def on_parse(self) -> Iterator[None]:
         ec = self.execution_context
         ec.parse_options["max_tokens"] = self.limits.max_tokens
+        key = (ec.query, self.limits.max_tokens) if ec.query else None
+        if key is not None and ec.graphql_document is None:
+            # Set before Strawberry parses: it then skips parsing (as ParserCache does).
+            ec.graphql_document = PARSED_DOCUMENTS.get(key)
         yield
+        if key is not None and ec.graphql_document is not None and not ec.pre_execution_errors:
+            PARSED_DOCUMENTS.add(key, ec.graphql_document)
         for error in ec.pre_execution_errors or ():
             if error.original_error is None and _TOKENS.search(error.message):
                 # The same error object is in the response: give it the limit's code.
