@@ -21,9 +21,9 @@ from pathlib import Path
 
 import httpx
 
-from bench.common import Budget, say
-from bench.dataset import PRODUCT_PAGE, STAGE, TENANT_A, product_page_variables, read_key
-from bench.env import ROOT, BenchEnv
+from bench.harness.dataset import PRODUCT_PAGE, STAGE, TENANT_A, product_page_variables, read_key
+from bench.harness.env import ROOT, BenchEnv
+from bench.harness.results import Budget, say
 from bench.run import quiet_stdout, restore_stdout
 
 _STDLIB = Path(sysconfig.get_paths()["stdlib"]).resolve()

@@ -22,7 +22,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from bench import (
+from bench.benchmarks import (
     audit_throughput,
     calls,
     cold_start,
@@ -32,8 +32,8 @@ from bench import (
     product_page,
     tenant_scale,
 )
-from bench.common import Benchmark, BenchResult, Budget, fmt_value, say
-from bench.env import ROOT, BenchEnv
+from bench.harness.env import ROOT, BenchEnv
+from bench.harness.results import Benchmark, BenchResult, Budget, fmt_value, say
 
 #: In run order. A new benchmark is a module exporting BENCHMARK, added here.
 BENCHMARKS: tuple[Benchmark, ...] = (

@@ -5,9 +5,9 @@
 
 Variants, each driven by a separate load-generator process over loopback:
   gateway      uvicorn graph.app:create_app --factory (separate process)
-  hand-written bench/handwritten.py: 1 Query + 1 BatchGetItem and the same JSON, run by
+  hand-written bench/baselines/handwritten.py: 1 Query + 1 BatchGetItem and the same JSON, run by
                the load generator itself (no HTTP, no GraphQL: the floor)
-  loaders off  uvicorn bench.servers:create_naive_app --factory: batching=False,
+  loaders off  uvicorn bench.harness.servers:create_naive_app --factory: batching=False,
                one GetItem per listing's seller (separate process)
 
 Latency: concurrency 1, p50 = median of the rounds' p50s, p99 over all rounds' requests.
@@ -23,10 +23,16 @@ from typing import Any
 
 import httpx
 
-from bench.common import Benchmark, BenchResult, Figure, median, percentile, say, summarize
-from bench.dataset import PRODUCT_ID, PRODUCT_PAGE, TENANT_A, product_page_variables, read_key
-from bench.env import BenchEnv
-from bench.loadgen import Phase, PhaseResult, Plan, run_plan
+from bench.harness.dataset import (
+    PRODUCT_ID,
+    PRODUCT_PAGE,
+    TENANT_A,
+    product_page_variables,
+    read_key,
+)
+from bench.harness.env import BenchEnv
+from bench.harness.loadgen import Phase, PhaseResult, Plan, run_plan
+from bench.harness.results import Benchmark, BenchResult, Figure, median, percentile, say, summarize
 
 SIZES = (20, 100)
 VARIANTS = ("gateway", "hand-written", "loaders off")
@@ -67,7 +73,7 @@ def _phase(env: BenchEnv, variant: str, first: int, mode: str, urls: dict[str, s
 def _check_same_json(env: BenchEnv, urls: dict[str, str]) -> list[str]:
     """The baselines must build the very same data as the gateway, or the ratios mean
     nothing: compare one page of each size across the three variants."""
-    from bench.handwritten import product_page
+    from bench.baselines.handwritten import product_page
     from graph.settings import Settings
     from graph.store.client import open_dynamodb
 
@@ -203,7 +209,7 @@ def run(env: BenchEnv) -> BenchResult:
         "gateway variants are separate uvicorn processes reached over loopback HTTP."
     )
     result.notes.append(
-        "loaders off is served by bench.servers:create_naive_app (batching=False): the app "
+        "loaders off is served by bench.harness.servers:create_naive_app (batching=False): the app "
         "has no env switch to turn DataLoaders off."
     )
     return result

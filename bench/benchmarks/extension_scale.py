@@ -2,9 +2,9 @@
 
 Schema: one tenant's private schema (`Runtime.schema_for(tenant, private=True)`, what a
 write key's first request builds) with 0, 10, 50 and 200 declared listing fields, a
-realistic mix (bench/extension_child.py `custom_fields`: scalars, enums, one list /
+realistic mix (bench/children/extension_build.py `custom_fields`: scalars, enums, one list /
 object / JSON in ten, every third filterable, every fifth private). Each size is built
-in a fresh process (bench/extension_child.py): the first build there (cold: includes
+in a fresh process (bench/children/extension_build.py): the first build there (cold: includes
 Strawberry's one-off work), then the median of warm rebuilds with a fresh Runtime, then
 one more under tracemalloc for the memory the schema keeps (tracemalloc is on only for
 that build, so it does not slow the timed ones). The extension is given to the Runtime
@@ -14,7 +14,7 @@ TenantModule())`); the file read is not timed. Baseline: the same with 0 fields.
 Execution: the product page (N=20) selecting `custom { ...every public field }` with
 50 declared fields, against the same page without `custom` on the 0-field schema: the
 public (storefront) schema as served, the real DataLoaders over in-memory items (the
-dataset plus a stored value for every declared field), in-process, as bench/field_cost.py
+dataset plus a stored value for every declared field), in-process, as bench/benchmarks/field_cost.py
 measures: CPU time per execution, per resolved field.
 """
 
@@ -29,11 +29,11 @@ from collections.abc import Awaitable, Callable, Mapping
 from decimal import Decimal
 from typing import Any, cast
 
-from bench.common import Benchmark, BenchResult, Figure, median, say
-from bench.dataset import PRODUCT_PAGE, TENANT_A, product_page_variables
-from bench.env import BenchEnv
-from bench.extension_child import bench_runtime, extension_spec
-from bench.field_cost import MemoryData, MemoryStore, count_fields, request_context
+from bench.benchmarks.field_cost import MemoryData, MemoryStore, count_fields, request_context
+from bench.children.extension_build import bench_runtime, extension_spec
+from bench.harness.dataset import PRODUCT_PAGE, TENANT_A, product_page_variables
+from bench.harness.env import BenchEnv
+from bench.harness.results import Benchmark, BenchResult, Figure, median, say
 
 SIZES = (0, 10, 50, 200)
 EXECUTED_FIELDS = 50
@@ -45,7 +45,7 @@ PAGE = 20
 
 def _build(env: BenchEnv, size: int, reps: int) -> dict[str, Any]:
     done = subprocess.run(
-        [sys.executable, "-m", "bench.extension_child", str(size), str(reps)],
+        [sys.executable, "-m", "bench.children.extension_build", str(size), str(reps)],
         cwd=env.root,
         env=env.base_env(),
         capture_output=True,
@@ -167,7 +167,7 @@ def _executor(data: MemoryData, size: int) -> tuple[Execute, str, Any]:
 
 
 async def _time(execute: Execute, seconds: float) -> tuple[float, float]:
-    """(CPU seconds, wall seconds) per execution over about `seconds` (bench/field_cost.py)."""
+    """(CPU seconds, wall seconds) per execution over about `seconds`."""
     runs = 0
     started = time.perf_counter()
     cpu_started = time.process_time()

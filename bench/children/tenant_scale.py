@@ -1,6 +1,7 @@
-"""One start-up with a given registry, in a fresh interpreter (see bench/tenant_scale.py):
+"""One start-up with a given registry, in a fresh interpreter
+(see bench/benchmarks/tenant_scale.py):
 
-    GRAPH_TENANTS_DIR=... python -m bench.scale_child
+    GRAPH_TENANTS_DIR=... python -m bench.children.tenant_scale
 
 Imports the app, then times and measures `create_app()` (settings, registry load and
 validation, the app) and building every tenant's schema, as serving one request for

@@ -1,6 +1,6 @@
 """The load generator: its own process, asyncio + httpx, a fixed concurrency, loopback only.
 
-    python -m bench.loadgen plan.json > results.json
+    python -m bench.harness.loadgen plan.json > results.json
 
 A plan is a list of phases run one after the other; each phase is bounded in request
 count AND in time, and stops early when the plan's stop file appears. Besides the
@@ -27,7 +27,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.common import percentile
+from bench.harness.results import percentile
 
 Send = Callable[[], Awaitable[str | None]]  # None when the request succeeded
 _CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -37,7 +37,7 @@ _LOOPBACK = ("http://127.", "http://localhost:", "http://[::1]:")
 @dataclass
 class Phase:
     label: str
-    #: "http": POST `body` to `url`; "handwritten": bench.handwritten.product_page.
+    #: "http": POST `body` to `url`; "handwritten": bench.baselines.handwritten.product_page.
     kind: str
     concurrency: int
     count: int
@@ -234,7 +234,7 @@ async def _http_sender(phase: Phase) -> tuple[Send, Callable[[], Awaitable[None]
 
 
 async def _handwritten_sender(phase: Phase) -> tuple[Send, Callable[[], Awaitable[None]]]:
-    from bench.handwritten import product_page
+    from bench.baselines.handwritten import product_page
     from graph.settings import Settings
     from graph.store.client import open_dynamodb
 
@@ -340,7 +340,7 @@ def start_plan(plan: Plan, cwd: Path) -> Running:
     with os.fdopen(fd, "w") as handle:
         handle.write(plan.to_json())
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bench.loadgen", name],
+        [sys.executable, "-m", "bench.harness.loadgen", name],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         text=True,

@@ -1,6 +1,7 @@
-"""One tenant schema build with N custom fields, in a fresh interpreter (bench/extension_scale.py):
+"""One tenant schema build with N custom fields, in a fresh interpreter
+(bench/benchmarks/extension_scale.py):
 
-    python -m bench.extension_child FIELDS REPS
+    python -m bench.children.extension_build FIELDS REPS
 
 Builds the tenant's private schema (`Runtime.schema_for(tenant, private=True)`: the base
 Strawberry schema, the tenant's limit extensions, then `extend_schema` with the declared

@@ -23,10 +23,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.common import Budget, say
-from bench.dataset import LIMITS, STAGE, TENANT_A, TENANTS, dataset, write_registry
+from bench.harness.dataset import LIMITS, STAGE, TENANT_A, TENANTS, dataset, write_registry
+from bench.harness.results import Budget, say
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
@@ -143,7 +143,7 @@ class BenchEnv:
 
     @property
     def tenants_dir(self) -> Path:
-        """A temp tenants folder with the bench tenants (bench/dataset.py)."""
+        """A temp tenants folder with the bench tenants (bench/harness/dataset.py)."""
         if self._tenants_dir is None:
             self._tenants_dir = write_registry(self.workdir / "tenants", TENANTS, LIMITS)
         return self._tenants_dir
@@ -171,9 +171,9 @@ class BenchEnv:
 
     def naive_gateway(self) -> Gateway:
         """The same gateway with DataLoaders off. The app has no env switch for that, so a
-        bench-owned factory (bench/servers.py) builds `Runtime(..., batching=False)` and
+        bench-owned factory (bench/harness/servers.py) builds `Runtime(..., batching=False)` and
         otherwise follows create_app's default path; uvicorn runs it the same way."""
-        return self._gateway("loaders-off", "bench.servers:create_naive_app")
+        return self._gateway("loaders-off", "bench.harness.servers:create_naive_app")
 
     def _gateway(self, name: str, factory: str) -> Gateway:
         running = self._gateways.get(name)

@@ -96,7 +96,7 @@ def read_key(tenant_id: str) -> str:
 
 def tenant_toml(tenant_id: str, limits: dict[str, int] | None = None) -> str:
     lines = [
-        "# Written by the benchmark (bench/dataset.py); deleted after the run.",
+        "# Written by the benchmark (bench/harness/dataset.py); deleted after the run.",
         f'id = "{tenant_id}"',
         f'name = "Bench tenant {tenant_id}"',
         'region = "us-east-1"',

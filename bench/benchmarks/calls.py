@@ -3,7 +3,7 @@
 In-process: the app over httpx's ASGITransport, with a DynamoDB client we own, counted
 through botocore event hooks (`before-call.dynamodb` / `after-call.dynamodb`). A wave
 is a call started while no other call is in flight, so N waves = N round trips one
-after the other. Baseline: the same data fetched by hand (bench/handwritten.py) in the
+after the other. Baseline: the same data fetched by hand (bench/baselines/handwritten.py) in the
 fewest calls, counted by the same hooks; second baseline: DataLoaders off.
 """
 
@@ -17,9 +17,8 @@ from typing import Any
 
 import httpx
 
-from bench import handwritten
-from bench.common import Benchmark, BenchResult, Figure, say
-from bench.dataset import (
+from bench.baselines import handwritten
+from bench.harness.dataset import (
     LISTINGS_BY_IDS,
     PRODUCT_ID,
     PRODUCT_PAGE,
@@ -32,7 +31,8 @@ from bench.dataset import (
     product_page_variables,
     read_key,
 )
-from bench.env import BenchEnv
+from bench.harness.env import BenchEnv
+from bench.harness.results import Benchmark, BenchResult, Figure, say
 
 REPEATS = 3
 

@@ -39,9 +39,9 @@ from graphql import (
     graphql,
 )
 
-from bench.common import Benchmark, BenchResult, Figure, median, say
-from bench.dataset import PRODUCT_PAGE, TENANT_A, dataset, product_page_variables
-from bench.env import BenchEnv
+from bench.harness.dataset import PRODUCT_PAGE, TENANT_A, dataset, product_page_variables
+from bench.harness.env import BenchEnv
+from bench.harness.results import Benchmark, BenchResult, Figure, median, say
 
 TARGET_US_PER_FIELD = 10.0
 SIZES = (20, 100)

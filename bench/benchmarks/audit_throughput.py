@@ -34,10 +34,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from bench.common import Benchmark, BenchResult, Figure, median, say
-from bench.dataset import STAGE, TENANT_A, dataset
-from bench.env import BenchEnv
-from bench.loadgen import _CpuSnapshot
+from bench.harness.dataset import STAGE, TENANT_A, dataset
+from bench.harness.env import BenchEnv
+from bench.harness.loadgen import _CpuSnapshot
+from bench.harness.results import Benchmark, BenchResult, Figure, median, say
 
 TENANT = "bench-audit"
 BASELINE_TENANT = "bench-audit-base"
@@ -167,7 +167,7 @@ def _now() -> Any:
 
 
 def _cpu(percent: dict[str, float]) -> dict[str, float]:
-    """bench/loadgen.py's CPU split, its own process named for what it is here."""
+    """bench/harness/loadgen.py's CPU split, its own process named for what it is here."""
     return {("bench" if k == "loadgen" else k): v for k, v in percent.items()}
 
 

@@ -1,9 +1,9 @@
-"""One cold start, in a fresh interpreter (started by bench/cold_start.py):
+"""One cold start, in a fresh interpreter (started by bench/benchmarks/cold_start.py):
 
-    python -m bench.cold_child TARGET SPAWNED_AT
+    python -m bench.children.cold_start TARGET SPAWNED_AT
 
 TARGET is `asgi` (graph.app + create_app + a first request over httpx's
-ASGITransport), `bare` (bench.bare_app, the same steps) or `lambda` (import
+ASGITransport), `bare` (bench.baselines.bare_app, the same steps) or `lambda` (import
 graph.lambda_handler and invoke its `gateway_handler` with an API Gateway HTTP API
 event; the handler builds everything on its first invocation). SPAWNED_AT is the
 parent's time.monotonic() just before the spawn (CLOCK_MONOTONIC is system-wide on
@@ -104,10 +104,10 @@ def main() -> int:
         t_request = time.monotonic()
         answer = asyncio.run(_post(app, api_key))
     elif target == "bare":
-        import bench.bare_app
+        import bench.baselines.bare_app
 
         t_build = time.monotonic()
-        app = bench.bare_app.create_bare_app()
+        app = bench.baselines.bare_app.create_bare_app()
         t_request = time.monotonic()
         answer = asyncio.run(_post(app, api_key))
     elif target == "lambda":

@@ -1,7 +1,7 @@
 """What every benchmark shares: the result type, the time budget, statistics, logging.
 
 A benchmark is one module in `bench/` exporting `BENCHMARK = Benchmark(...)`; its `run`
-gets the shared `BenchEnv` (bench/env.py) and returns a `BenchResult`: a list of
+gets the shared `BenchEnv` (bench/harness/env.py) and returns a `BenchResult`: a list of
 `Figure`s, each a measured value beside the baseline measured in the same run.
 """
 
@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
-    from bench.env import BenchEnv
+    from bench.harness.env import BenchEnv
 
 Better = Literal["lower", "higher"]
 

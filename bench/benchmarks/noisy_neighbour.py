@@ -10,7 +10,7 @@ separate load generator floods as A (the same query, `flood_concurrency` at once
 
 Figures: B's p50/p90 under each flood against B alone. A's answers and rejections
 (429) are in the notes and the JSON. B's own cost bucket is raised so its back-to-back
-probes are never throttled themselves (bench/dataset.py).
+probes are never throttled themselves (bench/harness/dataset.py).
 """
 
 from __future__ import annotations
@@ -20,8 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import Benchmark, BenchResult, Figure, median, percentile, say, summarize
-from bench.dataset import (
+from bench.harness.dataset import (
     PRODUCT_PAGE,
     TENANT_A,
     TENANT_B,
@@ -29,8 +28,9 @@ from bench.dataset import (
     product_page_variables,
     read_key,
 )
-from bench.env import BenchEnv
-from bench.loadgen import Phase, PhaseResult, Plan, finish_plan, run_plan, start_plan
+from bench.harness.env import BenchEnv
+from bench.harness.loadgen import Phase, PhaseResult, Plan, finish_plan, run_plan, start_plan
+from bench.harness.results import Benchmark, BenchResult, Figure, median, percentile, say, summarize
 
 PAGE = 20
 SCENARIOS = (("default limits", TENANT_NOISY), ("no limits", TENANT_A))

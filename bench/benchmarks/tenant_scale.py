@@ -1,7 +1,7 @@
 """Bench 5: start-up time and memory against the number of tenants in the registry.
 
 For 1, 100 and 1,000 tenants (each a `graph.tenancy` TOML file with 2 keys), a fresh
-process (bench/scale_child.py) imports the app, then `create_app()` loads and
+process (bench/children/tenant_scale.py) imports the app, then `create_app()` loads and
 validates the registry and builds the app; then it builds every tenant's schema, which
 is what serving one request per tenant does (schemas are cached per tenant). Time and
 memory (VmRSS, VmHWM from /proc/self/status) are medians over fresh processes.
@@ -15,9 +15,9 @@ import subprocess
 import sys
 from typing import Any
 
-from bench.common import Benchmark, BenchResult, Figure, median, say
-from bench.dataset import scale_tenant_ids, write_registry
-from bench.env import BenchEnv
+from bench.harness.dataset import scale_tenant_ids, write_registry
+from bench.harness.env import BenchEnv
+from bench.harness.results import Benchmark, BenchResult, Figure, median, say
 
 SIZES = (1, 100, 1000)
 
@@ -27,7 +27,7 @@ def _one(env: BenchEnv, size: int) -> dict[str, Any]:
     if not tenants_dir.exists():
         write_registry(tenants_dir, scale_tenant_ids(size))
     done = subprocess.run(
-        [sys.executable, "-m", "bench.scale_child"],
+        [sys.executable, "-m", "bench.children.tenant_scale"],
         cwd=env.root,
         env=env.base_env(GRAPH_TENANTS_DIR=str(tenants_dir)),
         capture_output=True,
