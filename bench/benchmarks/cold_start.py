@@ -25,7 +25,8 @@ from typing import Any
 
 from bench.harness.dataset import TENANT_A, read_key
 from bench.harness.env import BenchEnv
-from bench.harness.results import Benchmark, BenchResult, Figure, median, say
+from bench.harness.results import Benchmark, BenchResult, Figure, say
+from bench.harness.stats import median
 
 
 def targets() -> list[str]:

@@ -20,20 +20,19 @@ measures: CPU time per execution, per resolved field.
 
 from __future__ import annotations
 
-import asyncio
 import json
-import subprocess
-import sys
-import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, cast
 
-from bench.benchmarks.field_cost import MemoryData, MemoryStore, count_fields, request_context
+from bench.benchmarks.field_cost import MemoryData, MemoryStore, request_context
 from bench.children.extension_build import bench_runtime, extension_spec
-from bench.harness.dataset import PRODUCT_PAGE, TENANT_A, product_page_variables
+from bench.harness.dataset import TENANT_A
 from bench.harness.env import BenchEnv
-from bench.harness.results import Benchmark, BenchResult, Figure, median, say
+from bench.harness.procinfo import run_child
+from bench.harness.queries import PRODUCT_PAGE_IMAGES, product_page_variables
+from bench.harness.results import Benchmark, BenchResult, Figure, say
+from bench.harness.stats import Execute, count_fields, median, run_async, time_execution
 
 SIZES = (0, 10, 50, 200)
 EXECUTED_FIELDS = 50
@@ -44,18 +43,13 @@ PAGE = 20
 
 
 def _build(env: BenchEnv, size: int, reps: int) -> dict[str, Any]:
-    done = subprocess.run(
-        [sys.executable, "-m", "bench.children.extension_build", str(size), str(reps)],
+    sample = run_child(
+        "bench.children.extension_build",
+        [str(size), str(reps)],
         cwd=env.root,
         env=env.base_env(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+        what=f"schema build with {size} fields",
     )
-    if done.returncode != 0 or not done.stdout.strip():
-        raise RuntimeError(f"schema build with {size} fields failed: {done.stderr[-2000:]}")
-    sample: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     if sample["fields"] != size:
         raise RuntimeError(f"expected {size} declared fields, the schema had {sample['fields']}")
     return sample
@@ -82,8 +76,6 @@ def _builds(env: BenchEnv) -> dict[int, dict[str, Any]]:
 
 
 # -- execution over in-memory data -------------------------------------------------------
-
-Execute = Callable[[], Awaitable[Any]]
 
 
 def _stored(spec: Any, index: int) -> Any:
@@ -133,9 +125,9 @@ def _custom_query(public: Mapping[str, Any]) -> str:
         else:
             parts.append(to_camel_case(name))
     anchor = "seller { displayName }"
-    if PRODUCT_PAGE.count(anchor) != 1:
+    if PRODUCT_PAGE_IMAGES.count(anchor) != 1:
         raise RuntimeError("the product page query changed shape; update extension_scale")
-    return PRODUCT_PAGE.replace(anchor, f"{anchor} custom {{ {' '.join(parts)} }}")
+    return PRODUCT_PAGE_IMAGES.replace(anchor, f"{anchor} custom {{ {' '.join(parts)} }}")
 
 
 def _executor(data: MemoryData, size: int) -> tuple[Execute, str, Any]:
@@ -151,7 +143,7 @@ def _executor(data: MemoryData, size: int) -> tuple[Execute, str, Any]:
     runtime, tenant = bench_runtime(extension)
     schema = runtime.schema_for(tenant, private=False)
     public = extension.fields("listing", private=False)
-    query = _custom_query(public) if public else PRODUCT_PAGE
+    query = _custom_query(public) if public else PRODUCT_PAGE_IMAGES
     principal = Principal(tenant=tenant, key_id="bench-ext-read", scopes=frozenset({"read"}))
     store = cast(TenantStore, MemoryStore(data))
     variables = product_page_variables(PAGE)
@@ -164,19 +156,6 @@ def _executor(data: MemoryData, size: int) -> tuple[Execute, str, Any]:
         return result.data
 
     return execute, query, extension
-
-
-async def _time(execute: Execute, seconds: float) -> tuple[float, float]:
-    """(CPU seconds, wall seconds) per execution over about `seconds`."""
-    runs = 0
-    started = time.perf_counter()
-    cpu_started = time.process_time()
-    while True:
-        await execute()
-        runs += 1
-        elapsed = time.perf_counter() - started
-        if elapsed >= seconds and runs >= 5:
-            return (time.process_time() - cpu_started) / runs, elapsed / runs
 
 
 async def _execution(env: BenchEnv) -> dict[str, Any]:
@@ -211,7 +190,7 @@ async def _execution(env: BenchEnv) -> dict[str, Any]:
     wall: dict[int, list[float]] = {size: [] for size in executors}
     for _ in range(env.budget.field_cost_repeats):
         for size, execute in executors.items():
-            cpu_s, wall_s = await _time(execute, env.budget.field_cost_seconds)
+            cpu_s, wall_s = await time_execution(execute, env.budget.field_cost_seconds)
             cpu[size].append(cpu_s)
             wall[size].append(wall_s)
     cpu_ms = {str(s): median(r) * 1000 for s, r in cpu.items()}
@@ -234,12 +213,7 @@ async def _execution(env: BenchEnv) -> dict[str, Any]:
 
 
 def _run_execution(env: BenchEnv) -> dict[str, Any]:
-    try:
-        import uvloop
-
-        return uvloop.run(_execution(env))
-    except ImportError:  # pragma: no cover
-        return asyncio.run(_execution(env))
+    return run_async(_execution(env))
 
 
 # -- the figures -----------------------------------------------------------------------------

@@ -19,10 +19,8 @@ by the field count; wall-clock figures are in the JSON.
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
-import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, cast
 
 from graphql import (
@@ -39,9 +37,12 @@ from graphql import (
     graphql,
 )
 
-from bench.harness.dataset import PRODUCT_PAGE, TENANT_A, dataset, product_page_variables
+from bench.harness.dataset import STAGE, TENANT_A, dataset
 from bench.harness.env import BenchEnv
-from bench.harness.results import Benchmark, BenchResult, Figure, median, say
+from bench.harness.queries import PRODUCT_PAGE_IMAGES, product_page_variables
+from bench.harness.results import Benchmark, BenchResult, Figure, say
+from bench.harness.stats import Execute, count_fields, median, run_async, time_execution
+from bench.harness.tenants import bench_tenant, offline_settings
 
 TARGET_US_PER_FIELD = 10.0
 SIZES = (20, 100)
@@ -127,8 +128,6 @@ class MemoryLoader:
 
 # -- the two executors -------------------------------------------------------------------
 
-Execute = Callable[[], Awaitable[Any]]
-
 
 def strawberry_executor(data: MemoryData, first: int, *, as_served: bool) -> Execute:
     """`as_served=False`: `build_schema()` with in-memory loaders (Strawberry alone).
@@ -137,19 +136,11 @@ def strawberry_executor(data: MemoryData, first: int, *, as_served: bool) -> Exe
     from graph.loaders import Loaders, build_loaders
     from graph.runtime import Runtime
     from graph.schema import build_schema
-    from graph.settings import Settings
-    from graph.store import TableNames, TenantStore
-    from graph.store.tables import physical_table_names
-    from graph.tenancy import ApiKeyConfig, Principal, Registry, Tenant, TenantConfig
+    from graph.store import TenantStore
+    from graph.tenancy import Principal, Registry
 
-    config = TenantConfig(
-        id=TENANT_A,
-        name="bench",
-        keys=(ApiKeyConfig(id="bench-a-read", sha256="0" * 64, scopes=frozenset({"read"})),),
-    )
-    tenant = Tenant(config, TableNames.from_mapping(physical_table_names("test", TENANT_A)))
-    settings = Settings(stage="test", dynamodb_endpoint="http://127.0.0.1:9")
-    runtime = Runtime(settings, Registry([tenant], "test"))
+    tenant = bench_tenant(TENANT_A, "read")
+    runtime = Runtime(offline_settings(), Registry([tenant], STAGE))
     schema = runtime.schema_for(tenant) if as_served else build_schema()
     principal = Principal(tenant=tenant, key_id="bench-a-read", scopes=frozenset({"read"}))
     store = cast(TenantStore, MemoryStore(data))
@@ -164,7 +155,7 @@ def strawberry_executor(data: MemoryData, first: int, *, as_served: bool) -> Exe
             )
         context = request_context(runtime, principal, store, loaders)
         result = await schema.execute(
-            PRODUCT_PAGE, variable_values=variables, context_value=context
+            PRODUCT_PAGE_IMAGES, variable_values=variables, context_value=context
         )
         if result.errors:
             raise RuntimeError(f"strawberry: {result.errors}")
@@ -266,37 +257,13 @@ def graphql_core_executor(data: MemoryData, first: int) -> Execute:
     async def execute() -> Any:
         context = {"store": store, "sellers": MemoryLoader(data.sellers)}
         result = await graphql(
-            schema, PRODUCT_PAGE, variable_values=variables, context_value=context
+            schema, PRODUCT_PAGE_IMAGES, variable_values=variables, context_value=context
         )
         if result.errors:
             raise RuntimeError(f"graphql-core: {result.errors}")
         return result.data
 
     return execute
-
-
-def count_fields(value: Any) -> int:
-    """Every key of every object in the result is one resolved field."""
-    if isinstance(value, dict):
-        return len(value) + sum(count_fields(v) for v in value.values())
-    if isinstance(value, list):
-        return sum(count_fields(v) for v in value)
-    return 0
-
-
-async def _time(execute: Execute, seconds: float) -> tuple[float, float]:
-    """(CPU seconds, wall seconds) per execution, over about `seconds` of back-to-back
-    executions. CPU time is this process's own (time.process_time): it does not count
-    time spent descheduled while other processes run, so it is the figure used."""
-    runs = 0
-    started = time.perf_counter()
-    cpu_started = time.process_time()
-    while True:
-        await execute()
-        runs += 1
-        elapsed = time.perf_counter() - started
-        if elapsed >= seconds and runs >= 5:
-            return (time.process_time() - cpu_started) / runs, elapsed / runs
 
 
 async def _measure(env: BenchEnv) -> dict[str, Any]:
@@ -321,7 +288,7 @@ async def _measure(env: BenchEnv) -> dict[str, Any]:
         wall: dict[str, list[float]] = {name: [] for name in executors}
         for _ in range(env.budget.field_cost_repeats):
             for name, ex in executors.items():
-                cpu_s, wall_s = await _time(ex, env.budget.field_cost_seconds)
+                cpu_s, wall_s = await time_execution(ex, env.budget.field_cost_seconds)
                 cpu[name].append(cpu_s)
                 wall[name].append(wall_s)
         found[f"N={first}"] = {
@@ -340,12 +307,7 @@ async def _measure(env: BenchEnv) -> dict[str, Any]:
 
 def run(env: BenchEnv) -> BenchResult:
     result = BenchResult(NAME, TITLE)
-    try:
-        import uvloop
-
-        found = uvloop.run(_measure(env))
-    except ImportError:  # pragma: no cover
-        found = asyncio.run(_measure(env))
+    found = run_async(_measure(env))
     result.details = found
     for first in SIZES:
         row = found[f"N={first}"]

@@ -1,123 +1,185 @@
-"""Bench 1: the product page through the deployed gateway, vs hand-written and loaders off.
+"""Bench 1: the README's product page through the gateway vs the hand-written endpoint.
 
-    productListings(productId, first: N) { edges { node { id title price { amount currency }
-      images { url } seller { displayName } } } }          N = 20 and 100
+    productListings(productId: "prd-001", first: N) {
+      edges { node { id title price { amount currency } seller { displayName } } }
+      pageInfo { hasNextPage endCursor } }                         N = 20 and 100
 
-Variants, each driven by a separate load-generator process over loopback:
-  gateway      uvicorn graph.app:create_app --factory (separate process)
-  hand-written bench/baselines/handwritten.py: 1 Query + 1 BatchGetItem and the same JSON, run by
-               the load generator itself (no HTTP, no GraphQL: the floor)
-  loaders off  uvicorn bench.harness.servers:create_naive_app --factory: batching=False,
-               one GetItem per listing's seller (separate process)
+Variants, each a uvicorn process (one worker, same flags) driven over loopback HTTP by a
+separate load-generator process:
+  gateway                   uvicorn graph.app:create_app --factory
+  hand-written              uvicorn bench.baselines.http_app:create_app --factory:
+                            Starlette + aioboto3, 1 Query + 1 BatchGetItem, with
+                            ProjectionExpression (the best a team would write)
+  hand-written, no projection   the same endpoint reading whole items
 
-Latency: concurrency 1, p50 = median of the rounds' p50s, p99 over all rounds' requests.
-Throughput: concurrency `throughput_concurrency`, median of the rounds.
+Every baseline is checked to answer the same data as the gateway before it is timed.
+Latency: concurrency 1; p50 and p99 are medians of the rounds' p50s and p99s.
+Throughput: concurrency `throughput_concurrency` (8), median of the rounds.
+CPU per request: CPU time of the serving process during the c=1 phases / answers.
 Variants are interleaved within each round so background noise hits them alike.
 """
 
 from __future__ import annotations
 
-import asyncio
+import base64
+import binascii
 import json
 from typing import Any
 
 import httpx
 
-from bench.harness.dataset import (
-    PRODUCT_ID,
-    PRODUCT_PAGE,
-    TENANT_A,
-    product_page_variables,
-    read_key,
-)
+from bench.baselines.handwritten import CURSOR_KEY, CURSORS
+from bench.harness import goals
+from bench.harness.dataset import TENANT_A, read_key
 from bench.harness.env import BenchEnv
 from bench.harness.loadgen import Phase, PhaseResult, Plan, run_plan
-from bench.harness.results import Benchmark, BenchResult, Figure, median, percentile, say, summarize
+from bench.harness.queries import product_page_payload
+from bench.harness.results import Benchmark, BenchResult, Figure, say
+from bench.harness.stats import median, summarize
 
 SIZES = (20, 100)
-VARIANTS = ("gateway", "hand-written", "loaders off")
+GATEWAY = "gateway"
+HAND = "hand-written"
+HAND_FULL = "hand-written, no projection"
+VARIANTS = (GATEWAY, HAND, HAND_FULL)
+#: Issue 15's goals, gateway / projected hand-written HTTP.
+GOALS = {"cpu_ms_per_request": 1.3, "p50": 1.3, "p99": 1.5, "throughput": 0.75}
 
 
 def _phase(env: BenchEnv, variant: str, first: int, mode: str, urls: dict[str, str]) -> Phase:
     budget = env.budget
     latency = mode == "latency"
-    slow = not latency or variant == "loaders off"
-    common: dict[str, Any] = {
-        "label": f"{variant} N={first} {mode}",
-        "concurrency": 1 if latency else budget.throughput_concurrency,
-        "count": budget.latency_requests if latency else budget.throughput_requests,
-        "max_seconds": budget.short_seconds if slow else budget.latency_seconds,
-        "warmup": budget.warmup_requests,
-    }
-    if variant == "hand-written":
-        tables = env.tables(TENANT_A)
-        return Phase(
-            kind="handwritten",
-            dynamodb_endpoint=env.dynamodb_endpoint,
-            listings_table=tables.listings,
-            sellers_table=tables.sellers,
-            product_id=PRODUCT_ID,
-            first=first,
-            **common,
-        )
-    body = json.dumps({"query": PRODUCT_PAGE, "variables": product_page_variables(first)})
     return Phase(
+        label=f"{variant} N={first} {mode}",
         kind="http",
         url=urls[variant],
         headers={"x-api-key": read_key(TENANT_A)},
-        body=body,
-        **common,
+        body=json.dumps(product_page_payload(first)),
+        concurrency=1 if latency else budget.throughput_concurrency,
+        count=budget.latency_requests if latency else budget.throughput_requests,
+        max_seconds=budget.latency_seconds if latency else budget.short_seconds,
+        warmup=budget.warmup_requests,
     )
 
 
-def _check_same_json(env: BenchEnv, urls: dict[str, str]) -> list[str]:
-    """The baselines must build the very same data as the gateway, or the ratios mean
-    nothing: compare one page of each size across the three variants."""
-    from bench.baselines.handwritten import product_page
-    from graph.settings import Settings
-    from graph.store.client import open_dynamodb
+def cursor_key(cursor: Any, *, gateway: bool) -> dict[str, str] | None:
+    """The listing key a cursor holds. The gateway's is read from its payload
+    (base64url JSON `{"q", "k"}`, graph/store/cursors.py) without checking its MAC; the
+    hand-written one is verified. None when it cannot be read."""
+    if not isinstance(cursor, str) or "." not in cursor:
+        return None
+    if not gateway:
+        return CURSORS.decode(cursor)
+    body = cursor.split(".", 1)[0]
+    try:
+        payload = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+    except (ValueError, binascii.Error):
+        return None
+    key = payload.get("k") if isinstance(payload, dict) else None
+    return {k: key[k] for k in CURSOR_KEY if k in key} if isinstance(key, dict) else None
 
-    async def handwritten(first: int) -> Any:
-        settings = Settings(stage="test", dynamodb_endpoint=env.dynamodb_endpoint)
-        tables = env.tables(TENANT_A)
-        async with open_dynamodb(settings) as client:
-            raw = await product_page(client, tables.listings, tables.sellers, PRODUCT_ID, first)
-        return json.loads(raw)
 
+def same_page(gateway: Any, other: Any) -> str | None:
+    """None when `other` answers the same product page as the gateway; else what differs.
+    Everything is compared exactly but `endCursor`, which each side signs in its own
+    format: both must hold the same listing key (the last node's)."""
+    if not isinstance(gateway, dict) or "errors" in gateway or "data" not in gateway:
+        return f"the gateway answered {str(gateway)[:300]}"
+    if not isinstance(other, dict) or "data" not in other:
+        return f"answered {str(other)[:300]}"
+    mine, theirs = gateway["data"]["productListings"], other["data"]["productListings"]
+    if mine["edges"] != theirs["edges"]:
+        return "the edges differ"
+    info, other_info = mine["pageInfo"], theirs["pageInfo"]
+    if info["hasNextPage"] != other_info["hasNextPage"]:
+        return "hasNextPage differs"
+    key = cursor_key(info["endCursor"], gateway=True)
+    other_key = cursor_key(other_info["endCursor"], gateway=False)
+    if key is None or other_key is None or key != other_key:
+        return f"endCursor holds {other_key}, the gateway's {key}"
+    return None
+
+
+def check_same_data(urls: dict[str, str]) -> list[str]:
+    """Every baseline must answer the very same data as the gateway, or the ratios mean
+    nothing: one page of each size, each variant."""
     problems = []
     with httpx.Client(timeout=30) as http:
         for first in SIZES:
-            expected = asyncio.run(handwritten(first))
-            if len(expected["data"]["productListings"]["edges"]) != first:
-                problems.append(f"hand-written N={first}: not a full page")
-            for variant in ("gateway", "loaders off"):
-                response = http.post(
+            answers = {
+                variant: http.post(
                     urls[variant],
-                    json={"query": PRODUCT_PAGE, "variables": product_page_variables(first)},
+                    json=product_page_payload(first),
                     headers={"x-api-key": read_key(TENANT_A)},
+                ).json()
+                for variant in VARIANTS
+            }
+            edges = answers[GATEWAY].get("data", {}).get("productListings", {}).get("edges")
+            if not isinstance(edges, list) or len(edges) != first:
+                problems.append(
+                    f"gateway N={first}: not a full page: {str(answers[GATEWAY])[:300]}"
                 )
-                answer = response.json()
-                # Compare the data: the gateway may add `extensions` (cost, ...).
-                if "errors" in answer or answer.get("data") != expected["data"]:
-                    problems.append(f"{variant} N={first}: answer differs from hand-written")
+                continue
+            for variant in (HAND, HAND_FULL):
+                problem = same_page(answers[GATEWAY], answers[variant])
+                if problem:
+                    problems.append(f"{variant} N={first}: {problem}")
     return problems
+
+
+def _stats(
+    runs: dict[str, list[PhaseResult]], variant: str, first: int, doer: str
+) -> dict[str, Any]:
+    lat = runs[f"{variant} N={first} latency"]
+    thr = runs[f"{variant} N={first} throughput"]
+    cpu_seconds = sum(r.cpu_pct.get(doer, 0.0) * r.wall_seconds / 100 for r in lat)
+    dynamodb_seconds = sum(r.cpu_pct.get("dynamodb", 0.0) * r.wall_seconds / 100 for r in lat)
+    answered = max(1, sum(r.ok for r in lat))
+    pooled = [v for r in lat for v in r.latencies_ms]
+    return {
+        "cpu_ms_per_request": 1000 * cpu_seconds / answered,
+        "dynamodb_cpu_ms_per_request": 1000 * dynamodb_seconds / answered,
+        "p50": median([r.p50 for r in lat]),
+        "p99": median([r.p99 for r in lat]),
+        "n": len(pooled),
+        "throughput": median([r.throughput for r in thr]),
+        "latency": summarize(pooled),
+        "p50_rounds": [round(r.p50, 3) for r in lat],
+        "p99_rounds": [round(r.p99, 3) for r in lat],
+        "throughput_rounds": [r.throughput for r in thr],
+        "under_load": summarize([v for r in thr for v in r.latencies_ms]),
+        "failed": sum(r.failed for r in lat + thr),
+        "failures": [r.failures for r in lat + thr if r.failures],
+        "ended_by": sorted({r.ended_by for r in lat + thr}),
+        "cpu_pct_latency": lat[-1].cpu_pct,
+        "cpu_pct_throughput": thr[-1].cpu_pct,
+        "machine_busy_pct_throughput": thr[-1].machine_busy_pct,
+    }
+
+
+FIGURES = (
+    ("p50", "p50 latency, c=1", "ms", "lower"),
+    ("p99", "p99 latency, c=1 (median of rounds)", "ms", "lower"),
+    ("throughput", "throughput, c={conc}", "req/s", "higher"),
+    ("cpu_ms_per_request", "CPU per request, c=1", "ms", "lower"),
+)
 
 
 def run(env: BenchEnv) -> BenchResult:
     budget = env.budget
     result = BenchResult(NAME, TITLE)
-    gateway = env.gateway()
-    naive = env.naive_gateway()
-    urls = {"gateway": gateway.url, "loaders off": naive.url}
-    problems = _check_same_json(env, urls)
+    gateway, hand = env.gateway(), env.handwritten_http()
+    urls = {GATEWAY: gateway.url, HAND: hand.url, HAND_FULL: hand.url + "/no-projection"}
+    problems = check_same_data(urls)
     if problems:
         raise RuntimeError("baselines do not match the gateway: " + "; ".join(problems))
-    say("  checked: all three variants build the same JSON for N=20 and N=100")
-    watch = {"gateway": gateway.pid, "loaders-off": naive.pid, "dynamodb": env.dynamodb_pid}
+    say("  checked: every variant answers the same data for N=20 and N=100")
+    watch = {GATEWAY: gateway.pid, HAND: hand.pid, "dynamodb": env.dynamodb_pid}
 
-    by_label: dict[str, list[PhaseResult]] = {}
+    runs: dict[str, list[PhaseResult]] = {}
     for round_no in range(budget.rounds):
-        order = VARIANTS[round_no % 3 :] + VARIANTS[: round_no % 3]
+        shift = round_no % len(VARIANTS)
+        order = VARIANTS[shift:] + VARIANTS[:shift]
         phases = [
             _phase(env, variant, first, mode, urls)
             for first in SIZES
@@ -126,95 +188,68 @@ def run(env: BenchEnv) -> BenchResult:
         ]
         say(f"  round {round_no + 1}/{budget.rounds}: {len(phases)} load phases")
         for phase_result in run_plan(Plan(phases=phases, watch=watch), env.root):
-            by_label.setdefault(phase_result.label, []).append(phase_result)
-    env.stop_gateway(naive.name)
-
-    doers = {"gateway": "gateway", "hand-written": "loadgen", "loaders off": "loaders-off"}
-
-    def stats(variant: str, first: int) -> dict[str, Any]:
-        lat = by_label[f"{variant} N={first} latency"]
-        thr = by_label[f"{variant} N={first} throughput"]
-        pooled = [v for r in lat for v in r.latencies_ms]
-        pooled_load = [v for r in thr for v in r.latencies_ms]
-        cpu_seconds = sum(r.cpu_pct.get(doers[variant], 0.0) * r.wall_seconds / 100 for r in lat)
-        dynamodb_seconds = sum(r.cpu_pct.get("dynamodb", 0.0) * r.wall_seconds / 100 for r in lat)
-        answered = max(1, sum(r.ok for r in lat))
-        return {
-            "cpu_ms_per_request": 1000 * cpu_seconds / answered,
-            "dynamodb_cpu_ms_per_request": 1000 * dynamodb_seconds / answered,
-            "p50": median([r.p50 for r in lat]),
-            "p99": percentile(pooled, 99),
-            "n": len(pooled),
-            "throughput": median([r.throughput for r in thr]),
-            "latency": summarize(pooled),
-            "p50_rounds": [round(r.p50, 3) for r in lat],
-            "throughput_rounds": [r.throughput for r in thr],
-            "under_load": summarize(pooled_load),
-            "failed": sum(r.failed for r in lat + thr),
-            "failures": [r.failures for r in lat + thr if r.failures],
-            "ended_by": sorted({r.ended_by for r in lat + thr}),
-            "cpu_pct_latency": lat[-1].cpu_pct,
-            "cpu_pct_throughput": thr[-1].cpu_pct,
-            "machine_busy_pct_throughput": thr[-1].machine_busy_pct,
-        }
+            runs.setdefault(phase_result.label, []).append(phase_result)
 
     conc = budget.throughput_concurrency
+    doers = {GATEWAY: GATEWAY, HAND: HAND, HAND_FULL: HAND}
     for first in SIZES:
-        gw, hand, off = (stats(v, first) for v in VARIANTS)
-        result.details[f"N={first}"] = {"gateway": gw, "hand-written": hand, "loaders off": off}
-        for key, label, unit, better in (
-            ("p50", "p50 latency, c=1", "ms", "lower"),
-            ("p99", "p99 latency, c=1", "ms", "lower"),
-            ("throughput", f"throughput, c={conc}", "req/s", "higher"),
-            ("cpu_ms_per_request", "CPU per request, c=1", "ms", "lower"),
-        ):
-            for base_name, base in (("hand-written", hand), ("loaders off", off)):
+        found = {v: _stats(runs, v, first, doers[v]) for v in VARIANTS}
+        result.details[f"N={first}"] = found
+        gw = found[GATEWAY]
+        for key, label, unit, better in FIGURES:
+            for base in (HAND, HAND_FULL):
+                projected = base == HAND
                 result.figures.append(
                     Figure(
-                        metric=f"N={first} {label}",
+                        metric=f"N={first} {label.format(conc=conc)}",
                         value=gw[key],
                         unit=unit,
-                        baseline=base[key],
-                        baseline_label=base_name,
+                        baseline=found[base][key],
+                        baseline_label=base,
                         better=better,  # type: ignore[arg-type]
                         samples=gw["n"] if key in ("p50", "p99") else None,
+                        goal=goals.product_page(first, key) if projected else "",
+                        ratio_goal=GOALS[key] if projected else None,
                     )
                 )
-        for name, s in (("gateway", gw), ("hand-written", hand), ("loaders off", off)):
+        hand_stats, full = found[HAND], found[HAND_FULL]
+        for key, label in (("p50", "p50"), ("cpu_ms_per_request", "CPU per request")):
+            result.figures.append(
+                Figure(
+                    f"N={first} hand-written with projection: {label}",
+                    hand_stats[key],
+                    "ms",
+                    full[key],
+                    HAND_FULL,
+                )
+            )
+        for name, s in found.items():
             if s["failed"]:
                 result.notes.append(f"{name} N={first}: {s['failed']} failed requests")
-            if s["n"] < 500 and not budget.quick:
-                result.notes.append(
-                    f"{name} N={first}: p99 from {s['n']} requests (phase time cap reached)"
-                )
             loadgen_cpu = s["cpu_pct_throughput"].get("loadgen", 0.0)
-            if loadgen_cpu > 80 and name != "hand-written":  # there it *is* the work
+            if loadgen_cpu > 80:
                 result.notes.append(
                     f"{name} N={first}: the load generator used {loadgen_cpu:.0f}% of a core "
                     "under load: it may be a bottleneck"
                 )
-    others = [r.cpu_pct.get("other", 0.0) for runs in by_label.values() for r in runs if r.cpu_pct]
+    others = [r.cpu_pct.get("other", 0.0) for rs in runs.values() for r in rs if r.cpu_pct]
     if others and median(others) > 20:
         result.notes.append(
             f"other processes on the machine used a median {median(others):.0f}% of a core "
             f"(max {max(others):.0f}%) during the load phases: noise in every variant"
         )
-    result.notes.append(
-        "CPU per request: CPU time of the process doing the work (gateway process; for "
-        "hand-written, its load-generator process) / answers, over the c=1 phases; "
-        "less sensitive to other load on the machine than latency."
-    )
-    result.notes.append(
-        "hand-written runs inside the load-generator process (no HTTP, no GraphQL); the "
-        "gateway variants are separate uvicorn processes reached over loopback HTTP."
-    )
-    result.notes.append(
-        "loaders off is served by bench.harness.servers:create_naive_app (batching=False): the app "
-        "has no env switch to turn DataLoaders off."
-    )
+    result.notes += [
+        "every variant is a uvicorn process (one worker) reached over loopback HTTP from a "
+        "separate load generator; the hand-written endpoint is bench/baselines/http_app.py "
+        "(Starlette + aioboto3, the gateway's DynamoDB client settings)",
+        "checked before timing: the same edges and hasNextPage for N=20 and 100; endCursor "
+        "is signed by each side in its own format, compared by the listing key it holds",
+        "CPU per request: CPU time of the serving process during the c=1 phases / answers; "
+        "p50 and p99 are medians over rounds of each round's percentile",
+    ]
     return result
 
 
 NAME = "product_page"
-TITLE = "Product page: gateway (uvicorn) vs hand-written aioboto3 and vs DataLoaders off"
+TITLE = "Product page (README): gateway vs hand-written Starlette + aioboto3, same uvicorn"
 BENCHMARK = Benchmark(NAME, TITLE, run)

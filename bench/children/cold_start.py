@@ -17,25 +17,22 @@ import time
 STARTED = time.monotonic()
 
 import asyncio  # noqa: E402
-import base64  # noqa: E402
-import json  # noqa: E402
 import os  # noqa: E402
 import sys  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import Any, cast  # noqa: E402
+from typing import Any  # noqa: E402
 
-QUERY = (
-    "query($p: ID!, $n: Int!) { productListings(productId: $p, first: $n) { edges { node "
-    "{ id title price { amount currency } images { url } seller { displayName } } } } }"
+from bench.harness.lambda_event import (  # noqa: E402
+    LambdaContext,
+    gateway_handler,
+    http_api_event,
+    response_json,
 )
-VARIABLES = {"p": "prd-001", "n": 20}
+from bench.harness.procinfo import memory_mib, print_sample  # noqa: E402
+from bench.harness.queries import PRODUCT_PAGE_IMAGES, product_page_variables  # noqa: E402
 
-
-def _peak_rss_mib() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+#: The first answer: the product page bench measured cold starts with (images, N=20).
+PAGE = 20
+PAYLOAD = {"query": PRODUCT_PAGE_IMAGES, "variables": product_page_variables(PAGE)}
 
 
 async def _post(app: Any, api_key: str) -> Any:
@@ -45,52 +42,13 @@ async def _post(app: Any, api_key: str) -> Any:
     async with httpx.AsyncClient(transport=transport, base_url="http://cold") as client:
         response = await client.post(
             "/graphql",
-            json={"query": QUERY, "variables": VARIABLES},
+            json=PAYLOAD,
             headers={"x-api-key": api_key},
         )
     return response.json()
 
 
-def _lambda_event(api_key: str) -> dict[str, Any]:
-    body = json.dumps({"query": QUERY, "variables": VARIABLES})
-    return {
-        "version": "2.0",
-        "routeKey": "$default",
-        "rawPath": "/graphql",
-        "rawQueryString": "",
-        "headers": {"content-type": "application/json", "x-api-key": api_key, "host": "cold"},
-        "requestContext": {
-            "accountId": "000000000000",
-            "apiId": "bench",
-            "domainName": "cold",
-            "http": {
-                "method": "POST",
-                "path": "/graphql",
-                "protocol": "HTTP/1.1",
-                "sourceIp": "127.0.0.1",
-                "userAgent": "bench",
-            },
-            "requestId": "bench-cold-start",
-            "routeKey": "$default",
-            "stage": "$default",
-            "timeEpoch": 0,
-        },
-        "body": body,
-        "isBase64Encoded": False,
-    }
-
-
-class _LambdaContext:
-    function_name = "resale-graph-bench"
-    memory_limit_in_mb = 1024
-    aws_request_id = "bench-cold-start"
-    invoked_function_arn = "arn:aws:lambda:us-east-1:000000000000:function:bench"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 30_000
-
-
-def main() -> int:
+def main() -> None:
     target, spawned_at = sys.argv[1], float(sys.argv[2])
     api_key = os.environ["BENCH_API_KEY"]
     import httpx  # noqa: F401  - the request driver is not part of either app's cost
@@ -111,37 +69,29 @@ def main() -> int:
         t_request = time.monotonic()
         answer = asyncio.run(_post(app, api_key))
     elif target == "lambda":
-        import graph.lambda_handler as module
+        handler = gateway_handler()  # imports the handler's module
 
         t_build = time.monotonic()
-        handler: Any = getattr(module, "gateway_handler", None) or module.handler
         t_request = time.monotonic()
-        response = handler(_lambda_event(api_key), cast(Any, _LambdaContext()))
-        body = response["body"]
-        if response.get("isBase64Encoded"):
-            body = base64.b64decode(body)
-        answer = json.loads(body)
+        event = http_api_event(PAYLOAD, api_key, "bench-cold-start")
+        answer = response_json(handler(event, LambdaContext()))
     else:
         raise SystemExit(f"unknown target {target!r}")
     t_done = time.monotonic()
     edges = answer.get("data", {}).get("productListings", {}).get("edges", [])
-    print(
-        json.dumps(
-            {
-                "target": target,
-                "ok": len(edges) == VARIABLES["n"] and "errors" not in answer,
-                "interpreter_s": STARTED - spawned_at,
-                "import_s": t_build - t_import,
-                "build_s": t_request - t_build,
-                "first_request_s": t_done - t_request,
-                "total_s": t_done - spawned_at,
-                "peak_rss_mib": _peak_rss_mib(),
-            }
-        ),
-        flush=True,
+    print_sample(
+        {
+            "target": target,
+            "ok": len(edges) == PAGE and "errors" not in answer,
+            "interpreter_s": STARTED - spawned_at,
+            "import_s": t_build - t_import,
+            "build_s": t_request - t_build,
+            "first_request_s": t_done - t_request,
+            "total_s": t_done - spawned_at,
+            "peak_rss_mib": memory_mib()["VmHWM"],
+        }
     )
-    os._exit(0)  # the time to tear down is not part of a cold start
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    main()

@@ -16,14 +16,14 @@ figures, so both see the same mix.
 from __future__ import annotations
 
 import gc
-import json
-import os
 import statistics
 import sys
 import time
 import tracemalloc
-from pathlib import Path
 from typing import Any
+
+from bench.harness.procinfo import memory_mib, print_sample
+from bench.harness.tenants import STAGE, bench_tenant, offline_settings
 
 TENANT_ID = "bench-ext"
 
@@ -98,39 +98,18 @@ def bench_runtime(extension: Any) -> tuple[Any, Any]:
     loading the tenant's extension file gives), with a one-tenant registry."""
     from graph.extensions import TenantExtension
     from graph.runtime import Runtime
-    from graph.settings import Settings
-    from graph.store import TableNames
-    from graph.store.tables import physical_table_names
-    from graph.tenancy import ApiKeyConfig, Registry, Tenant, TenantConfig
+    from graph.tenancy import Registry, Tenant
 
     class BenchRuntime(Runtime):
         def extension_for(self, tenant: Tenant) -> TenantExtension:
             ext: TenantExtension = extension
             return ext
 
-    config = TenantConfig(
-        id=TENANT_ID,
-        name="bench extensions",
-        keys=(
-            ApiKeyConfig(id="bench-ext-read", sha256="0" * 64, scopes=frozenset({"read"})),
-            ApiKeyConfig(id="bench-ext-write", sha256="1" * 64, scopes=frozenset({"write"})),
-        ),
-    )
-    tenant = Tenant(config, TableNames.from_mapping(physical_table_names("test", TENANT_ID)))
-    settings = Settings(stage="test", dynamodb_endpoint="http://127.0.0.1:9")
-    return BenchRuntime(settings, Registry([tenant], "test")), tenant
+    tenant = bench_tenant(TENANT_ID, "read", "write", name="bench extensions")
+    return BenchRuntime(offline_settings(), Registry([tenant], STAGE)), tenant
 
 
-def _status() -> dict[str, float]:
-    found = {}
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(("VmRSS:", "VmHWM:")):
-            name, value = line.split(":", 1)
-            found[name] = int(value.split()[0]) / 1024
-    return found
-
-
-def main(argv: list[str]) -> int:
+def main(argv: list[str]) -> None:
     count, reps = int(argv[0]), int(argv[1])
     from graph.extensions import TenantExtension
     from graph.extensions.graphql import extend_schema
@@ -138,7 +117,7 @@ def main(argv: list[str]) -> int:
     from graph.extensions.sdl import sdl
     from graph.schema import build_schema
 
-    before = _status()
+    before = memory_mib()
     started = time.perf_counter()
     spec = extension_spec(count)
     validated = time.perf_counter()
@@ -146,7 +125,7 @@ def main(argv: list[str]) -> int:
     runtime, tenant = bench_runtime(extension)
     schema = runtime.schema_for(tenant, private=True)
     cold = time.perf_counter()
-    after_cold = _status()
+    after_cold = memory_mib()
 
     builds: list[float] = []
     extends: list[float] = []
@@ -177,31 +156,27 @@ def main(argv: list[str]) -> int:
     tracemalloc.stop()
     assert kept is not None
 
-    print(
-        json.dumps(
-            {
-                "fields": len(declared),
-                "public_fields": len(public),
-                "filterable_fields": sum(1 for s in declared.values() if s.filterable),
-                "validate_s": validated - started,
-                "cold_build_s": cold - validated,
-                "build_s": statistics.median(builds),
-                "builds_s": builds,
-                "extend_s": statistics.median(extends),
-                "retained_kib": (current - baseline_bytes) / 1024,
-                "peak_kib": (peak - baseline_bytes) / 1024,
-                "rss_before_mib": before["VmRSS"],
-                "rss_after_cold_build_mib": after_cold["VmRSS"],
-                "hwm_after_cold_build_mib": after_cold["VmHWM"],
-                "sdl_private_bytes": len(private_sdl.encode()),
-                "sdl_public_bytes": len(public_sdl.encode()),
-                "types": len(graphql_schema.type_map),
-            }
-        ),
-        flush=True,
+    print_sample(
+        {
+            "fields": len(declared),
+            "public_fields": len(public),
+            "filterable_fields": sum(1 for s in declared.values() if s.filterable),
+            "validate_s": validated - started,
+            "cold_build_s": cold - validated,
+            "build_s": statistics.median(builds),
+            "builds_s": builds,
+            "extend_s": statistics.median(extends),
+            "retained_kib": (current - baseline_bytes) / 1024,
+            "peak_kib": (peak - baseline_bytes) / 1024,
+            "rss_before_mib": before["VmRSS"],
+            "rss_after_cold_build_mib": after_cold["VmRSS"],
+            "hwm_after_cold_build_mib": after_cold["VmHWM"],
+            "sdl_private_bytes": len(private_sdl.encode()),
+            "sdl_public_bytes": len(public_sdl.encode()),
+            "types": len(graphql_schema.type_map),
+        }
     )
-    os._exit(0)
 
 
 if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1:]))
+    main(sys.argv[1:])

@@ -12,7 +12,6 @@ import asyncio
 import contextlib
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -23,20 +22,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.harness.dataset import LIMITS, STAGE, TENANT_A, TENANTS, dataset, write_registry
-from bench.harness.results import Budget, say
+from bench.harness.budget import Budget
+from bench.harness.dataset import (
+    LIMITS,
+    STAGE,
+    TENANT_A,
+    TENANTS,
+    dataset,
+    read_key,
+    write_registry,
+)
+from bench.harness.procinfo import die_with_parent
+from bench.harness.results import say
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
-    """Linux: stop the child if the benchmark dies, even by SIGKILL."""
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
 
 
 @dataclass
@@ -175,7 +174,25 @@ class BenchEnv:
         otherwise follows create_app's default path; uvicorn runs it the same way."""
         return self._gateway("loaders-off", "bench.harness.servers:create_naive_app")
 
-    def _gateway(self, name: str, factory: str) -> Gateway:
+    def handwritten_http(self) -> Gateway:
+        """The hand-written Starlette + aioboto3 endpoint (bench/baselines/http_app.py),
+        served by uvicorn exactly like the gateway. Its URL is the projected page; add
+        `/no-projection` for the whole-item variant."""
+        return self._gateway(
+            "hand-written", "bench.baselines.http_app:create_app", self.handwritten_env()
+        )
+
+    def handwritten_env(self) -> dict[str, str]:
+        """What the hand-written endpoints (HTTP and Lambda) need beyond `GRAPH_*`: the
+        main tenant's tables and read key (bench/baselines/endpoint.py)."""
+        tables = self.tables(TENANT_A)
+        return {
+            "BENCH_LISTINGS_TABLE": tables.listings,
+            "BENCH_SELLERS_TABLE": tables.sellers,
+            "BENCH_API_KEY": read_key(TENANT_A),
+        }
+
+    def _gateway(self, name: str, factory: str, extra: dict[str, str] | None = None) -> Gateway:
         running = self._gateways.get(name)
         if running is not None and running.proc.poll() is None:
             return running
@@ -203,10 +220,10 @@ class BenchEnv:
             proc = subprocess.Popen(
                 cmd,
                 cwd=self.root,
-                env=self.gateway_env(),
+                env=self.gateway_env(**(extra or {})),
                 stdout=log,
                 stderr=subprocess.STDOUT,
-                preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+                preexec_fn=die_with_parent if sys.platform == "linux" else None,
             )
         gateway = Gateway(name, proc, port, log_path)
         self._wait_healthy(gateway)

@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -27,17 +26,17 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.harness.results import percentile
+from bench.harness.procinfo import CpuSnapshot
+from bench.harness.stats import percentile
 
 Send = Callable[[], Awaitable[str | None]]  # None when the request succeeded
-_CLK_TCK = os.sysconf("SC_CLK_TCK")
 _LOOPBACK = ("http://127.", "http://localhost:", "http://[::1]:")
 
 
 @dataclass
 class Phase:
     label: str
-    #: "http": POST `body` to `url`; "handwritten": bench.baselines.handwritten.product_page.
+    #: "http": POST `body` to `url` (the only kind).
     kind: str
     concurrency: int
     count: int
@@ -46,11 +45,6 @@ class Phase:
     url: str = ""
     headers: dict[str, str] = field(default_factory=dict)
     body: str = ""
-    dynamodb_endpoint: str = ""
-    listings_table: str = ""
-    sellers_table: str = ""
-    product_id: str = ""
-    first: int = 0
 
 
 @dataclass
@@ -105,66 +99,6 @@ class PhaseResult:
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> PhaseResult:
         return cls(**raw)
-
-
-# -- CPU accounting -----------------------------------------------------------------------
-
-
-def _proc_cpu_seconds(pid: int) -> float | None:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    fields = stat.rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / _CLK_TCK
-
-
-def _self_cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
-
-
-def _machine_ticks() -> tuple[int, int]:
-    """(busy, total) jiffies over all cores, from /proc/stat."""
-    try:
-        first = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
-    except OSError:
-        return 0, 0
-    values = [int(v) for v in first[:8]]
-    idle = values[3] + values[4]
-    return sum(values) - idle, sum(values)
-
-
-@dataclass
-class _CpuSnapshot:
-    at: float
-    own: float
-    watched: dict[str, float | None]
-    machine: tuple[int, int]
-
-    @classmethod
-    def take(cls, watch: dict[str, int]) -> _CpuSnapshot:
-        return cls(
-            at=time.perf_counter(),
-            own=_self_cpu_seconds(),
-            watched={name: _proc_cpu_seconds(pid) for name, pid in watch.items()},
-            machine=_machine_ticks(),
-        )
-
-    def since(self, start: _CpuSnapshot) -> tuple[dict[str, float], float]:
-        wall = max(self.at - start.at, 1e-9)
-        pct = {"loadgen": 100.0 * (self.own - start.own) / wall}
-        for name, now in self.watched.items():
-            before = start.watched.get(name)
-            if now is not None and before is not None:
-                pct[name] = 100.0 * (now - before) / wall
-        busy = self.machine[0] - start.machine[0]
-        total = self.machine[1] - start.machine[1]
-        machine_pct = 100.0 * busy / total if total else 0.0
-        # What the whole machine did beyond the processes we know: other people's
-        # tests, the kernel. Noise, in percent of one core.
-        pct["other"] = max(0.0, machine_pct * (os.cpu_count() or 1) - sum(pct.values()))
-        return {k: round(v, 1) for k, v in pct.items()}, round(machine_pct, 1)
 
 
 # -- the driver -----------------------------------------------------------------------------
@@ -233,32 +167,6 @@ async def _http_sender(phase: Phase) -> tuple[Send, Callable[[], Awaitable[None]
     return send, client.aclose
 
 
-async def _handwritten_sender(phase: Phase) -> tuple[Send, Callable[[], Awaitable[None]]]:
-    from bench.baselines.handwritten import product_page
-    from graph.settings import Settings
-    from graph.store.client import open_dynamodb
-
-    if not phase.dynamodb_endpoint.startswith(_LOOPBACK):
-        raise SystemExit(f"refusing a non-loopback target: {phase.dynamodb_endpoint}")
-    settings = Settings(stage="test", dynamodb_endpoint=phase.dynamodb_endpoint)
-    opened = open_dynamodb(settings)
-    client = await opened.__aenter__()
-
-    async def send() -> str | None:
-        try:
-            await product_page(
-                client, phase.listings_table, phase.sellers_table, phase.product_id, phase.first
-            )
-        except Exception as exc:
-            return type(exc).__name__
-        return None
-
-    async def close() -> None:
-        await opened.__aexit__(None, None, None)
-
-    return send, close
-
-
 async def run_phases(plan: Plan) -> list[PhaseResult]:
     results: list[PhaseResult] = []
 
@@ -266,8 +174,7 @@ async def run_phases(plan: Plan) -> list[PhaseResult]:
         return plan.stop_file is not None and os.path.exists(plan.stop_file)
 
     for index, phase in enumerate(plan.phases):
-        maker = _http_sender if phase.kind == "http" else _handwritten_sender
-        send, close = await maker(phase)
+        send, close = await _http_sender(phase)
         try:
             deadline = time.monotonic() + phase.max_seconds / 3
             await _drive(send, phase.concurrency, phase.warmup, deadline, stopped, None, Counter())
@@ -275,12 +182,12 @@ async def run_phases(plan: Plan) -> list[PhaseResult]:
                 Path(plan.ready_file).touch()  # noqa: ASYNC240 - once, before timing
             latencies: list[float] = []
             failures: Counter[str] = Counter()
-            before = _CpuSnapshot.take(plan.watch)
+            before = CpuSnapshot.take(plan.watch)
             deadline = time.monotonic() + phase.max_seconds
             ended = await _drive(
                 send, phase.concurrency, phase.count, deadline, stopped, latencies, failures
             )
-            after = _CpuSnapshot.take(plan.watch)
+            after = CpuSnapshot.take(plan.watch)
         finally:
             await close()
         cpu, busy = after.since(before)

@@ -1,4 +1,4 @@
-"""What every benchmark shares: the result type, the time budget, statistics, logging.
+"""What every benchmark returns: `Figure`s in a `BenchResult`; and `say` for progress.
 
 A benchmark is one module in `bench/` exporting `BENCHMARK = Benchmark(...)`; its `run`
 gets the shared `BenchEnv` (bench/harness/env.py) and returns a `BenchResult`: a list of
@@ -8,12 +8,13 @@ gets the shared `BenchEnv` (bench/harness/env.py) and returns a `BenchResult`: a
 from __future__ import annotations
 
 import math
-import statistics
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
+
+from bench.harness.stats import round_figure
 
 if TYPE_CHECKING:
     from bench.harness.env import BenchEnv
@@ -46,6 +47,10 @@ class Figure:
     target: float | None = None
     samples: int | None = None
     note: str = ""
+    #: Set when this figure is one of an issue's goals (e.g. "issue 15: product page
+    #: N=20 p50"); the goal is `ratio_goal` on the ratio, else `target` on the value.
+    goal: str = ""
+    ratio_goal: float | None = None
 
     @property
     def ratio(self) -> float | None:
@@ -59,12 +64,45 @@ class Figure:
             return None
         return self.value <= self.target if self.better == "lower" else self.value >= self.target
 
+    @property
+    def goal_threshold(self) -> str:
+        """The goal as text: `<= x1.30` on the ratio, or `<= 1 waves` on the value."""
+        sign = "<=" if self.better == "lower" else ">="
+        if self.ratio_goal is not None:
+            return f"{sign} x{self.ratio_goal:.2f}"
+        if self.target is not None:
+            return f"{sign} {self.target:g} {self.unit}".rstrip()
+        return ""
+
+    @property
+    def goal_met(self) -> bool | None:
+        if self.ratio_goal is not None:
+            ratio = self.ratio
+            if ratio is None:
+                return None
+            return ratio <= self.ratio_goal if self.better == "lower" else ratio >= self.ratio_goal
+        return self.target_met
+
+    def goal_json(self) -> dict[str, Any]:
+        """The goal's line in latest.json: goal, figure, threshold, met."""
+        return {
+            "goal": self.goal,
+            "figure": self.metric,
+            "value": round_figure(self.value),
+            "unit": self.unit,
+            "baseline": None if self.baseline is None else round_figure(self.baseline),
+            "baseline_label": self.baseline_label,
+            "ratio": None if self.ratio is None else round(self.ratio, 4),
+            "threshold": self.goal_threshold,
+            "met": self.goal_met,
+        }
+
     def to_json(self) -> dict[str, Any]:
         return {
             "metric": self.metric,
-            "value": _round(self.value),
+            "value": round_figure(self.value),
             "unit": self.unit,
-            "baseline": None if self.baseline is None else _round(self.baseline),
+            "baseline": None if self.baseline is None else round_figure(self.baseline),
             "baseline_label": self.baseline_label,
             "ratio": None if self.ratio is None else round(self.ratio, 4),
             "better": self.better,
@@ -72,6 +110,8 @@ class Figure:
             "target_met": self.target_met,
             "samples": self.samples,
             "note": self.note,
+            "goal": self.goal or None,
+            "goal_met": self.goal_met if self.goal else None,
         }
 
 
@@ -103,125 +143,3 @@ class Benchmark:
     name: str
     title: str
     run: Callable[[BenchEnv], BenchResult]
-
-
-@dataclass(frozen=True)
-class Budget:
-    """How much to measure. `full` aims at 3-5 minutes on 2 cores, `quick` at ~1 minute."""
-
-    quick: bool
-    #: Rounds of each load phase; variants are interleaved within a round so that
-    #: background noise hits them alike. Figures are medians over rounds.
-    rounds: int
-    #: Requests per round at concurrency 1 (the latency figures pool all rounds).
-    latency_requests: int
-    #: Time cap of a latency phase of the gateway and the hand-written baseline.
-    latency_seconds: float
-    #: Time cap of throughput phases and of the (slow) loaders-off latency phases.
-    short_seconds: float
-    #: Requests per round at `throughput_concurrency`.
-    throughput_requests: int
-    throughput_concurrency: int
-    warmup_requests: int
-    cold_start_reps: int
-    scale_reps: int
-    #: Field cost: timed repeats, each running the query for about this long.
-    field_cost_repeats: int
-    field_cost_seconds: float
-    noisy_requests: int
-    noisy_seconds: float
-    flood_concurrency: int
-
-    @classmethod
-    def full(cls) -> Budget:
-        return cls(
-            quick=False,
-            rounds=2,
-            latency_requests=250,
-            latency_seconds=12.0,
-            short_seconds=4.0,
-            throughput_requests=300,
-            throughput_concurrency=16,
-            warmup_requests=20,
-            cold_start_reps=5,
-            scale_reps=3,
-            field_cost_repeats=15,
-            field_cost_seconds=0.2,
-            noisy_requests=500,
-            noisy_seconds=12.0,
-            flood_concurrency=64,
-        )
-
-    @classmethod
-    def quick_run(cls) -> Budget:
-        return cls(
-            quick=True,
-            rounds=1,
-            latency_requests=60,
-            latency_seconds=2.5,
-            short_seconds=1.5,
-            throughput_requests=100,
-            throughput_concurrency=16,
-            warmup_requests=5,
-            cold_start_reps=1,
-            scale_reps=1,
-            field_cost_repeats=5,
-            field_cost_seconds=0.1,
-            noisy_requests=100,
-            noisy_seconds=4.0,
-            flood_concurrency=64,
-        )
-
-
-# -- statistics -------------------------------------------------------------------------
-
-
-def percentile(values: Sequence[float], q: float) -> float:
-    """The q-th percentile (0..100), linear interpolation between closest ranks."""
-    if not values:
-        return math.nan
-    ordered = sorted(values)
-    if len(ordered) == 1:
-        return ordered[0]
-    rank = (len(ordered) - 1) * q / 100.0
-    low = math.floor(rank)
-    high = math.ceil(rank)
-    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
-
-
-def median(values: Sequence[float]) -> float:
-    return statistics.median(values) if values else math.nan
-
-
-def summarize(values: Sequence[float]) -> dict[str, float | int]:
-    return {
-        "n": len(values),
-        "p50": _round(percentile(values, 50)),
-        "p90": _round(percentile(values, 90)),
-        "p99": _round(percentile(values, 99)),
-        "max": _round(max(values)) if values else math.nan,
-        "mean": _round(statistics.fmean(values)) if values else math.nan,
-    }
-
-
-def _round(value: float) -> float:
-    if math.isnan(value) or math.isinf(value):
-        return value
-    magnitude = abs(value)
-    digits = 4 if magnitude < 1 else 3 if magnitude < 100 else 1
-    return round(value, digits)
-
-
-def fmt_value(value: float, unit: str) -> str:
-    if math.isnan(value):
-        return "n/a"
-    magnitude = abs(value)
-    if magnitude >= 1000 or float(value).is_integer():
-        text = f"{value:,.0f}"
-    elif magnitude >= 100:
-        text = f"{value:.1f}"
-    elif magnitude >= 10:
-        text = f"{value:.2f}"
-    else:
-        text = f"{value:.3f}"
-    return f"{text} {unit}".strip()
