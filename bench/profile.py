@@ -48,10 +48,10 @@ def package_of(filename: str) -> str:
 
 
 async def _profile(env: BenchEnv, first: int, requests: int) -> pstats.Stats:
+    from bench.harness.graph_store import open_dynamodb
     from graph.app import create_app
     from graph.runtime import Runtime
     from graph.settings import Settings
-    from graph.store.client import open_dynamodb
     from graph.tenancy import load_registry
 
     settings = Settings(stage=STAGE, dynamodb_endpoint=env.dynamodb_endpoint)

@@ -69,8 +69,8 @@ def page_arguments(payload: Any) -> tuple[str, int]:
 @asynccontextmanager
 async def dynamodb_client() -> AsyncIterator[Any]:
     """The gateway's DynamoDB client, from `GRAPH_*` settings."""
+    from bench.harness.graph_store import open_dynamodb
     from graph.settings import Settings
-    from graph.store.client import open_dynamodb
 
     async with open_dynamodb(Settings()) as client:
         yield client

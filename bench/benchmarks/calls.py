@@ -111,13 +111,21 @@ def _operations() -> list[Operation]:
 
 
 async def _measure(env: BenchEnv) -> tuple[dict[str, dict[str, Any]], list[str]]:
+    from bench.harness.graph_store import open_dynamodb
     from graph.app import create_app
     from graph.runtime import Runtime
     from graph.settings import Settings
-    from graph.store.client import open_dynamodb
     from graph.tenancy import load_registry
 
-    settings = Settings(stage=STAGE, dynamodb_endpoint=env.dynamodb_endpoint)
+    # This counts calls and times nothing: loaders off makes 200 GetItems, up to 100 at
+    # once, which a busy DynamoDB Local may not answer within the default 5 s request
+    # deadline and 2 s read timeout (tests/test_reads.py does the same).
+    settings = Settings(
+        stage=STAGE,
+        dynamodb_endpoint=env.dynamodb_endpoint,
+        request_deadline_seconds=120.0,
+        dynamodb_read_timeout=30.0,
+    )
     registry = load_registry(env.tenants_dir, STAGE)
     tables = env.tables(TENANT_A)
     counter = CallCounter()

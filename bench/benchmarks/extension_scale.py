@@ -105,7 +105,7 @@ def _stored(spec: Any, index: int) -> Any:
 def _data_with_custom(fields: Mapping[str, Any]) -> MemoryData:
     """The dataset with a value for every declared field (public and private) on every
     listing, round-tripped through the DynamoDB wire format like the rest of the item."""
-    from graph.store.items import from_wire, to_wire
+    from bench.harness.graph_store import from_wire, to_wire
 
     data = MemoryData(TENANT_A)
     for index, item in enumerate(data.listings.values()):
@@ -133,10 +133,10 @@ def _custom_query(public: Mapping[str, Any]) -> str:
 def _executor(data: MemoryData, size: int) -> tuple[Execute, str, Any]:
     """(execute, query, extension): the storefront (public) schema of a tenant with
     `size` declared fields, as served: limit extensions, real DataLoaders."""
+    from bench.harness.graph_store import TenantStore
     from graph.extensions import TenantExtension
     from graph.extensions.modules import TenantModule
     from graph.loaders import build_loaders
-    from graph.store import TenantStore
     from graph.tenancy import Principal
 
     extension = TenantExtension("bench-ext", extension_spec(size), TenantModule())

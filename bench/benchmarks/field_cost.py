@@ -54,7 +54,7 @@ Item = dict[str, Any]
 
 class MemoryData:
     def __init__(self, tenant_id: str) -> None:
-        from graph.store.items import from_wire, to_wire
+        from bench.harness.graph_store import from_wire, to_wire
 
         data = dataset(tenant_id)
         self.listings = {i["listingId"]: from_wire(to_wire(i)) for i in data["listings"]}
@@ -89,7 +89,7 @@ class MemoryStore:
         return self._page(self.data.by_seller.get(seller_id, []), first)
 
     def _page(self, items: list[Item], first: int) -> Any:
-        from graph.store import Page
+        from bench.harness.graph_store import Page
 
         page = items[:first]
         return Page(page, [f"cursor-{i['listingId']}" for i in page], len(items) > first)
@@ -133,10 +133,10 @@ def strawberry_executor(data: MemoryData, first: int, *, as_served: bool) -> Exe
     """`as_served=False`: `build_schema()` with in-memory loaders (Strawberry alone).
     `as_served=True`: the schema the gateway serves a tenant (`Runtime.schema_for`, with
     the tenant's limit extensions) and the real per-request DataLoaders."""
+    from bench.harness.graph_store import TenantStore
     from graph.loaders import Loaders, build_loaders
     from graph.runtime import Runtime
     from graph.schema import build_schema
-    from graph.store import TenantStore
     from graph.tenancy import Principal, Registry
 
     tenant = bench_tenant(TENANT_A, "read")

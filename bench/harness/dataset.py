@@ -13,11 +13,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bench.harness.graph_store import status_shard
 from bench.harness.queries import PRODUCT_ID as PRODUCT_ID
 from bench.harness.queries import SELLER_ID as SELLER_ID
 from bench.harness.tenants import STAGE as STAGE
 from graph import demo
-from graph.store.tables import status_shard
 from graph.tenancy import hash_secret
 
 EXTRA_LISTINGS = 100

@@ -18,8 +18,7 @@ OFFLINE_ENDPOINT = "http://127.0.0.1:9"
 def bench_tenant(tenant_id: str, *scopes: str, name: str = "") -> Any:
     """A `Tenant` with one key per scope (`<id>-<scope>`, unusable hashes) and the
     stage's physical table names."""
-    from graph.store import TableNames
-    from graph.store.tables import physical_table_names
+    from bench.harness.graph_store import TableNames, physical_table_names
     from graph.tenancy import ApiKeyConfig, Tenant, TenantConfig
 
     keys = tuple(
