@@ -72,7 +72,10 @@ def goals_table(results: Sequence[BenchResult]) -> str:
             rows.append((entry["goal"], "", "", "not measured"))
             continue
         ratio = entry["ratio"]
-        measured = f"x{ratio:.2f}" if ratio is not None else f"{entry['value']:g} {entry['unit']}"
+        if entry["threshold_on"] == "ratio" and ratio is not None:
+            measured = f"x{ratio:.2f}"
+        else:
+            measured = f"{entry['value']:g} {entry['unit']}"
         mark = {True: "met", False: "MISSED", None: "n/a"}[entry["met"]]
         rows.append((entry["goal"], measured, entry["threshold"], mark))
     widths = [max(len(r[i]) for r in rows) for i in range(4)]

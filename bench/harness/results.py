@@ -94,6 +94,7 @@ class Figure:
             "baseline_label": self.baseline_label,
             "ratio": None if self.ratio is None else round(self.ratio, 4),
             "threshold": self.goal_threshold,
+            "threshold_on": "ratio" if self.ratio_goal is not None else "value",
             "met": self.goal_met,
         }
 
