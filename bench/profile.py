@@ -1,4 +1,4 @@
-"""Profile the product page in-process with cProfile (not part of `make bench`):
+"""Profile the README's product page in-process with cProfile (not part of `make bench`):
 
     .venv/bin/python -m bench.profile [--first 100] [--requests 200] [--top 25]
 
@@ -24,7 +24,7 @@ import httpx
 from bench.harness.budget import Budget
 from bench.harness.dataset import STAGE, TENANT_A, read_key
 from bench.harness.env import ROOT, BenchEnv
-from bench.harness.queries import PRODUCT_PAGE_IMAGES, product_page_variables
+from bench.harness.queries import PRODUCT_PAGE, product_page_variables
 from bench.harness.report import quiet_stdout, restore_stdout
 from bench.harness.results import say
 
@@ -56,7 +56,7 @@ async def _profile(env: BenchEnv, first: int, requests: int) -> pstats.Stats:
 
     settings = Settings(stage=STAGE, dynamodb_endpoint=env.dynamodb_endpoint)
     registry = load_registry(env.tenants_dir, STAGE)
-    payload = {"query": PRODUCT_PAGE_IMAGES, "variables": product_page_variables(first)}
+    payload = {"query": PRODUCT_PAGE, "variables": product_page_variables(first)}
     headers = {"x-api-key": read_key(TENANT_A)}
     async with open_dynamodb(settings) as client:
         app = create_app(runtime=Runtime(settings, registry, client=client), manage_client=False)
