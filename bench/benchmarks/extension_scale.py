@@ -25,10 +25,10 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, cast
 
-from bench.benchmarks.field_cost import MemoryData, MemoryStore, request_context
 from bench.children.extension_build import bench_runtime, extension_spec
 from bench.harness.dataset import TENANT_A
 from bench.harness.env import BenchEnv
+from bench.harness.memory import MemoryData, MemoryStore, request_context
 from bench.harness.procinfo import run_child
 from bench.harness.queries import PRODUCT_PAGE_IMAGES, product_page_variables
 from bench.harness.results import Benchmark, BenchResult, Figure, say

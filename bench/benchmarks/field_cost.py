@@ -19,8 +19,6 @@ by the field count; wall-clock figures are in the JSON.
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Sequence
 from typing import Any, cast
 
 from graphql import (
@@ -37,8 +35,9 @@ from graphql import (
     graphql,
 )
 
-from bench.harness.dataset import STAGE, TENANT_A, dataset
+from bench.harness.dataset import STAGE, TENANT_A
 from bench.harness.env import BenchEnv
+from bench.harness.memory import Item, MemoryData, MemoryLoader, MemoryStore, request_context
 from bench.harness.queries import PRODUCT_PAGE_IMAGES, product_page_variables
 from bench.harness.results import Benchmark, BenchResult, Figure, say
 from bench.harness.stats import Execute, count_fields, median, run_async, time_execution
@@ -46,84 +45,6 @@ from bench.harness.tenants import bench_tenant, offline_settings
 
 TARGET_US_PER_FIELD = 10.0
 SIZES = (20, 100)
-Item = dict[str, Any]
-
-
-# -- in-memory data, store and loaders ---------------------------------------------------
-
-
-class MemoryData:
-    def __init__(self, tenant_id: str) -> None:
-        from bench.harness.graph_store import from_wire, to_wire
-
-        data = dataset(tenant_id)
-        self.listings = {i["listingId"]: from_wire(to_wire(i)) for i in data["listings"]}
-        self.sellers = {s["sellerId"]: from_wire(to_wire(s)) for s in data["sellers"]}
-        self.by_product: dict[str, list[Item]] = {}
-        self.by_seller: dict[str, list[Item]] = {}
-        for item in sorted(self.listings.values(), key=_newest_first):
-            self.by_product.setdefault(item["productId"], []).append(item)
-            self.by_seller.setdefault(item["sellerId"], []).append(item)
-
-
-def _newest_first(item: Item) -> tuple[str, str]:
-    created, listing_id = item["createdAt"], item["listingId"]
-    return (_invert(created), _invert(listing_id))
-
-
-def _invert(text: str) -> str:
-    return "".join(chr(0x10FFFF - ord(c)) for c in text)
-
-
-class MemoryStore:
-    """The part of TenantStore the read resolvers use, answering from memory."""
-
-    def __init__(self, data: MemoryData) -> None:
-        self.data = data
-
-    # Filters (`status`, `after`, `where`, ...) are not used by the benchmarked query.
-    async def listings_by_product(self, product_id: str, *, first: int, **_: Any) -> Any:
-        return self._page(self.data.by_product.get(product_id, []), first)
-
-    async def listings_by_seller(self, seller_id: str, *, first: int, **_: Any) -> Any:
-        return self._page(self.data.by_seller.get(seller_id, []), first)
-
-    def _page(self, items: list[Item], first: int) -> Any:
-        from bench.harness.graph_store import Page
-
-        page = items[:first]
-        return Page(page, [f"cursor-{i['listingId']}" for i in page], len(items) > first)
-
-    async def get_listings(self, ids: Sequence[str]) -> dict[str, Item]:
-        return {i: self.data.listings[i] for i in ids if i in self.data.listings}
-
-    async def get_sellers(self, ids: Sequence[str]) -> dict[str, Item]:
-        return {i: self.data.sellers[i] for i in ids if i in self.data.sellers}
-
-    async def get_listing(self, listing_id: str) -> Item | None:
-        return self.data.listings.get(listing_id)
-
-    async def get_seller(self, seller_id: str) -> Item | None:
-        return self.data.sellers.get(seller_id)
-
-
-class MemoryLoader:
-    """A loader (graph.loaders.Loader) that answers from a dict: no batching overhead."""
-
-    def __init__(self, items: dict[str, Item]) -> None:
-        self.items = items
-
-    async def load(self, key: str) -> Item | None:
-        return self.items.get(key)
-
-    async def load_many(self, keys: Sequence[str]) -> list[Item | None]:
-        return [self.items.get(k) for k in keys]
-
-    def prime(self, key: str, value: Item | None) -> None:
-        return None
-
-    def clear(self, key: str) -> None:
-        return None
 
 
 # -- the two executors -------------------------------------------------------------------
@@ -162,23 +83,6 @@ def strawberry_executor(data: MemoryData, first: int, *, as_served: bool) -> Exe
         return result.data
 
     return execute
-
-
-def request_context(runtime: Any, principal: Any, store: Any, loaders: Any) -> Any:
-    """A `graph.context.Context` as graph/endpoint.py builds one per request (the fields
-    it has grown since are filled the way the endpoint fills them)."""
-    from graph.context import Context
-
-    names = {f.name for f in dataclasses.fields(Context)}
-    fields: dict[str, Any] = {
-        "request_id": "bench",
-        "principal": principal,
-        "store": store,
-        "loaders": loaders,
-    }
-    if "extension" in names:  # per-tenant custom fields (graph/extensions)
-        fields["extension"] = runtime.extension_for(principal.tenant)
-    return Context(**fields)
 
 
 def bare_schema() -> GraphQLSchema:
@@ -226,7 +130,7 @@ def bare_schema() -> GraphQLSchema:
         _root: Any, info: GraphQLResolveInfo[Any], productId: str, first: int = 20
     ) -> dict[str, Any]:
         store: MemoryStore = info.context["store"]
-        page = await store.listings_by_product(productId, first=first)
+        page = await store.listings.by_product(productId, first=first)
         return {
             "edges": [
                 {"cursor": c, "node": i} for i, c in zip(page.items, page.cursors, strict=True)
