@@ -16,7 +16,6 @@ from graph.events.ws import LiveGraphQL
 from graph.http_errors import EXCEPTION_HANDLERS
 from graph.middleware.body_limit import BodyLimitMiddleware
 from graph.middleware.cors import TenantCORSMiddleware
-from graph.middleware.rate_limit import RateLimitMiddleware
 from graph.middleware.request_id import RequestIdMiddleware
 from graph.middleware.tenant import TenantResolutionMiddleware
 from graph.observability import ObservabilityMiddleware
@@ -77,9 +76,9 @@ def create_app(
                 ide_enabled=rt.settings.graphiql_enabled,
                 public_paths=frozenset({"/healthz", *WIDGET_PATHS, *(STATIC_PATHS if ide else ())}),
             ),
-            # After the key (a 401 never reads the body), before the concurrency slot.
+            # After the key (a 401 never reads the body), before the concurrency slot
+            # (admission is the endpoint's first step: graph/limits/admission.py).
             Middleware(BodyLimitMiddleware, max_bytes=rt.settings.max_body_bytes),
-            Middleware(RateLimitMiddleware, wait_seconds=rt.settings.concurrency_wait_seconds),
         ],
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,

@@ -44,8 +44,8 @@ def check_extension(settings: Settings, tenant_id: str, against: Path | None = N
         return report
     runtime = Runtime(settings, registry)
     try:
-        extension = runtime.extension_for(tenant)
-        schema = runtime.schema_for(tenant, private=True)
+        graph = runtime.graph_for(tenant)
+        extension, schema = graph.extension, graph.schema(private=True)
     except ExtensionError as exc:
         report.exit_code = INVALID
         report.problems = problems_of(exc.source, exc.problems, str(exc))

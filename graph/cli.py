@@ -253,7 +253,9 @@ def cmd_schema_export(args: argparse.Namespace) -> int:
     runtime = _runtime()
     tenants = [args.tenant] if args.tenant else sorted(runtime.registry.tenants)
     for tenant_id in tenants:
-        schema = runtime.schema_for(_tenant(runtime, tenant_id), private=args.variant == "private")
+        schema = runtime.graph_for(_tenant(runtime, tenant_id)).schema(
+            private=args.variant == "private"
+        )
         out = Path(args.out) if args.out and args.tenant else sdl_path(tenant_id)
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(sdl(schema))

@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 #: Which status may follow which. SOLD is final.
@@ -30,11 +31,24 @@ _URL = re.compile(r"^https?://[^\s]{1,2040}$")
 _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 
 
+class UserErrorCode(StrEnum):
+    """Why an input was refused."""
+
+    REQUIRED = "REQUIRED"
+    INVALID = "INVALID"
+    TOO_LONG = "TOO_LONG"
+    OUT_OF_RANGE = "OUT_OF_RANGE"
+    NOT_FOUND = "NOT_FOUND"
+
+
 @dataclass(frozen=True)
 class UserError:
+    """A problem with a write's input: the path to the field, what is wrong, a code.
+    The schema exposes this very class as the GraphQL type `UserError`."""
+
     field: tuple[str, ...]
     message: str
-    code: str
+    code: UserErrorCode
 
 
 def allowed(current: str, target: str) -> bool:
@@ -57,11 +71,15 @@ def _text(
     length = len(value.strip())
     if length < min_len:
         errors.append(
-            UserError(path, f"Must not be empty (at least {min_len} characters).", "REQUIRED")
+            UserError(
+                path, f"Must not be empty (at least {min_len} characters).", UserErrorCode.REQUIRED
+            )
         )
     elif len(value) > max_len:
         errors.append(
-            UserError(path, f"At most {max_len} characters; got {len(value)}.", "TOO_LONG")
+            UserError(
+                path, f"At most {max_len} characters; got {len(value)}.", UserErrorCode.TOO_LONG
+            )
         )
 
 
@@ -73,7 +91,11 @@ def validate_listing(data: Mapping[str, Any], *, creating: bool) -> list[UserErr
     for name in ("sellerId", "productId"):
         value = data.get(name)
         if value is not None and not _ID.match(value):
-            errors.append(UserError((name,), "Use 1 to 64 letters, digits, '-' or '_'.", "INVALID"))
+            errors.append(
+                UserError(
+                    (name,), "Use 1 to 64 letters, digits, '-' or '_'.", UserErrorCode.INVALID
+                )
+            )
     price = data.get("price")
     if price is not None:
         amount: Decimal = price["amount"]
@@ -82,29 +104,41 @@ def validate_listing(data: Mapping[str, Any], *, creating: bool) -> list[UserErr
                 UserError(
                     ("price", "amount"),
                     f"Must be more than 0 and at most {MAX_PRICE}.",
-                    "OUT_OF_RANGE",
+                    UserErrorCode.OUT_OF_RANGE,
                 )
             )
         elif amount.as_tuple().exponent < -2:  # type: ignore[operator]
-            errors.append(UserError(("price", "amount"), "At most 2 decimal places.", "INVALID"))
+            errors.append(
+                UserError(("price", "amount"), "At most 2 decimal places.", UserErrorCode.INVALID)
+            )
         if not _CURRENCY.match(price["currency"]):
             errors.append(
                 UserError(
-                    ("price", "currency"), "Use an ISO 4217 code such as USD or EUR.", "INVALID"
+                    ("price", "currency"),
+                    "Use an ISO 4217 code such as USD or EUR.",
+                    UserErrorCode.INVALID,
                 )
             )
     images = data.get("images")
     if images is not None:
         if len(images) > MAX_IMAGES:
-            errors.append(UserError(("images",), f"At most {MAX_IMAGES} images.", "TOO_LONG"))
+            errors.append(
+                UserError(("images",), f"At most {MAX_IMAGES} images.", UserErrorCode.TOO_LONG)
+            )
         for n, image in enumerate(images):
             if not _URL.match(image["url"]):
                 errors.append(
-                    UserError(("images", str(n), "url"), "Must be an http(s) URL.", "INVALID")
+                    UserError(
+                        ("images", str(n), "url"), "Must be an http(s) URL.", UserErrorCode.INVALID
+                    )
                 )
     status = data.get("status")
     if creating and status is not None and status not in INITIAL_STATUSES:
-        errors.append(UserError(("status",), "A new listing starts as DRAFT or ACTIVE.", "INVALID"))
+        errors.append(
+            UserError(
+                ("status",), "A new listing starts as DRAFT or ACTIVE.", UserErrorCode.INVALID
+            )
+        )
     return errors
 
 

@@ -26,6 +26,7 @@ from graph.errors import (
     NotFound,
     PayloadTooLarge,
 )
+from graph.request_state import request_state
 from graph.responses import error_response
 
 log = logging.getLogger("graph.errors")
@@ -49,7 +50,7 @@ _REASONS = {
 
 
 def request_id_of(scope: Scope) -> str:
-    return str(scope.get("state", {}).get("request_id", ""))
+    return request_state(scope).request_id
 
 
 def internal_error(request_id: str) -> InternalError:

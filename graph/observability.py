@@ -21,9 +21,12 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from graph.request_state import request_state
 
 NAMESPACE = "ResaleGraph"
 SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME") or "resale-graph"
@@ -40,7 +43,11 @@ class _Stdout:
         sys.stdout.flush()
 
 
-logger = Logger(service=SERVICE, stream=_Stdout())  # type: ignore[arg-type]
+def _json(value: Any) -> str:
+    return orjson.dumps(value, default=str, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+logger = Logger(service=SERVICE, stream=_Stdout(), json_serializer=_json)  # type: ignore[arg-type]
 
 
 @dataclass
@@ -58,11 +65,10 @@ current_request: ContextVar[RequestInfo | None] = ContextVar("request_info", def
 def request_record(
     scope: Scope, info: RequestInfo, status: int, duration_ms: float
 ) -> dict[str, Any]:
-    state: dict[str, Any] = scope.get("state", {})
-    principal = state.get("principal")
-    stats = state.get("store_stats")
+    state = request_state(scope)
+    principal, stats = state.principal, state.store_stats
     return {
-        "requestId": state.get("request_id", ""),
+        "requestId": state.request_id,
         "tenant": principal.tenant.id if principal is not None else None,
         "keyId": principal.key_id if principal is not None else None,
         "method": scope.get("method"),

@@ -1,5 +1,7 @@
-"""Runtime: what lives as long as the process — settings, registry, the DynamoDB client
-and the tenants' schemas. Requests borrow from it; nothing here is per request."""
+"""Runtime: what lives as long as the process — settings, the registry, the DynamoDB
+clients (one per account) and one TenantGraph per tenant. Requests borrow from it;
+nothing here is per request, and nothing here belongs to one tenant: that is the
+TenantGraph's (graph/tenant_graph.py)."""
 
 from __future__ import annotations
 
@@ -8,16 +10,10 @@ import logging
 from contextlib import AsyncExitStack
 from typing import Any
 
-import strawberry
-
 from graph.events.broker import Broker, local_broker
-from graph.extensions import TenantExtension, load_extension, signature
-from graph.extensions.graphql import extend_schema
-from graph.limits import limit_extensions
-from graph.loaders import build_loaders
-from graph.schema import build_schema
+from graph.extensions import signature
+from graph.limits.fair import FairPool
 from graph.settings import Settings
-from graph.store import CursorCodec, StoreStats, TenantStore
 from graph.store.client import open_dynamodb
 from graph.store.credentials import assume_role_session
 from graph.tenancy import (
@@ -28,6 +24,7 @@ from graph.tenancy import (
     load_registry,
     registry_signature,
 )
+from graph.tenant_graph import TenantGraph
 
 log = logging.getLogger(__name__)
 
@@ -55,10 +52,10 @@ class Runtime:
         #: one per tenant account. A given client (tests) serves every tenant.
         self._given_client = client
         self._clients: dict[tuple[str, str | None], Any] = {}
-        self._schemas: dict[tuple[str, bool], strawberry.Schema] = {}
-        self._extensions: dict[str, TenantExtension] = {}
-        self._extension_stamps: dict[str, tuple[tuple[str, float], ...]] = {}
-        self._cursor_codecs: dict[str, CursorCodec] = {}
+        #: The process's request slots, shared fairly between tenants.
+        self.pool = FairPool(settings.max_in_flight)
+        #: One graph per tenant id: the only per-tenant state of the process.
+        self._graphs: dict[str, TenantGraph] = {}
         #: The registry files as they were at start; a change reloads them (dev).
         self._registry_stamp = registry_signature(settings.tenants_dir)
 
@@ -81,7 +78,8 @@ class Runtime:
     def _swap_registry(self, fresh: Registry) -> None:
         old = self.registry.tenants
         changed = {t for t in {*old, *fresh.tenants} if old.get(t) != fresh.tenants.get(t)}
-        self._schemas = {k: v for k, v in self._schemas.items() if k[0] not in changed}
+        for tenant_id in changed:
+            self._graphs.pop(tenant_id, None)
         self.registry = fresh
         log.info("tenant registry reloaded; changed tenants: %s", sorted(changed) or "none")
 
@@ -116,58 +114,22 @@ class Runtime:
         await self._exit.aclose()
         self._clients.clear()
 
-    def extension_for(self, tenant: Tenant) -> TenantExtension:
-        """The tenant's custom fields and extension code, loaded once (or again after an
-        edit, with the reload switch on)."""
-        tenants_dir = self.settings.tenants_dir
+    def graph_for(self, tenant: Tenant) -> TenantGraph:
+        """The tenant's graph, built on first use. With extension reload on (dev), an
+        edit to the tenant's extension files replaces the graph whole at the next
+        request. Raises ExtensionError for a broken extension (this tenant only; the
+        next request tries again)."""
+        stamp = None
         if self.settings.extensions_reload_enabled:
-            stamp = signature(tenants_dir, tenant.id)
-            if self._extension_stamps.get(tenant.id) != stamp:
-                self._extensions.pop(tenant.id, None)
-                self._schemas = {k: v for k, v in self._schemas.items() if k[0] != tenant.id}
-                self._extension_stamps[tenant.id] = stamp
-        extension = self._extensions.get(tenant.id)
-        if extension is None:
-            extension = self._extensions[tenant.id] = load_extension(tenants_dir, tenant.id)
-        return extension
-
-    def schema_for(self, tenant: Tenant, *, private: bool = False) -> strawberry.Schema:
-        """The tenant's schema: base + its typed extension. `private` (write and admin
-        keys) includes fields marked private; storefront keys get the public variant.
-        Built on first use and cached; a broken extension fails only this tenant."""
-        extension = self.extension_for(tenant)
-        key = (tenant.id, private)
-        schema = self._schemas.get(key)
-        if schema is None:
-            schema = build_schema(
-                extensions=limit_extensions(
-                    tenant.limits,
-                    introspection=self.settings.introspection_enabled,
-                    suggestions=self.settings.field_suggestions_enabled,
-                )
+            stamp = signature(self.settings.tenants_dir, tenant.id)
+        graph = self._graphs.get(tenant.id)
+        if graph is None or graph.stamp != stamp:
+            graph = TenantGraph(
+                tenant, self.settings, self.client, batching=self.batching, stamp=stamp
             )
-            extend_schema(schema, extension, private=private)
-            self._schemas[key] = schema
-        return schema
+            self._graphs[tenant.id] = graph
+        return graph
 
-    def _cursors(self, tenant: Tenant) -> CursorCodec:
-        codec = self._cursor_codecs.get(tenant.id)
-        if codec is None:
-            secret = self.settings.cursor_secret.get_secret_value().encode()
-            codec = self._cursor_codecs[tenant.id] = CursorCodec(secret, tenant.id)
-        return codec
-
-    async def store_for(self, principal: Principal, stats: StoreStats | None = None) -> TenantStore:
-        """A store bound to the principal's tenant tables, for one request."""
-        tenant = principal.tenant
-        return TenantStore(
-            await self.client(tenant),
-            tenant.tables,
-            self._cursors(tenant),
-            stats=stats,
-            batch_get_max_retries=self.settings.batch_get_max_retries,
-            deadline=asyncio.get_running_loop().time() + self.settings.request_deadline_seconds,
-        )
-
-    def loaders_for(self, store: TenantStore) -> Any:
-        return build_loaders(store, batching=self.batching)
+    def graph_of(self, principal: Principal) -> TenantGraph:
+        """The graph of the tenant an API key resolved to."""
+        return self.graph_for(principal.tenant)

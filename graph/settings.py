@@ -50,7 +50,11 @@ class Settings(BaseSettings):
     request_deadline_seconds: float = Field(default=5.0, gt=0)
     #: Largest request body accepted; larger ones get 413 PAYLOAD_TOO_LARGE.
     max_body_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
-    #: How long a request may wait for a slot under its tenant's `max_concurrency`.
+    #: Requests the process runs at once, shared fairly between the tenants asking
+    #: (graph/limits/fair.py): a tenant alone may use them all, up to its own
+    #: `max_concurrency`; k tenants get about 1/k each.
+    max_in_flight: int = Field(default=8, ge=1)
+    #: How long a request may wait for a slot before it is answered 429.
     concurrency_wait_seconds: float = Field(default=0.25, ge=0)
     #: Automatic persisted queries remembered per tenant (least recently used go first).
     apq_cache_size: int = Field(default=1_000, ge=0)

@@ -44,7 +44,7 @@ async def captured_records(audit: Audit) -> list[dict[str, Any]]:
 
 
 def kicks(gateway: Gateway) -> TenantExtension:
-    return gateway.runtime.extension_for(gateway.tenants["kicks"])
+    return gateway.runtime.graph_for(gateway.tenants["kicks"]).extension
 
 
 async def test_events_from_real_stream_records_validate(

@@ -67,7 +67,7 @@ def tenants_dir(tmp_path: Path, extension: str, tables: dict[str, str] | None = 
 
 def export(settings: Settings, out: Path) -> None:
     registry = load_registry(settings.tenants_dir, settings.stage)
-    schema = Runtime(settings, registry).schema_for(registry.tenants["kicks"], private=True)
+    schema = Runtime(settings, registry).graph_for(registry.tenants["kicks"]).schema(private=True)
     out.write_text(sdl(schema))
 
 

@@ -277,9 +277,9 @@ required = true
     folder = _tenants_dir(tmp_path, before)
     registry = Registry([make_tenant("kicks", "x")], "test")
     conf = settings.model_copy(update={"tenants_dir": folder})
-    old_sdl = sdl(Runtime(conf, registry).schema_for(registry.tenants["kicks"], private=True))
+    old_sdl = sdl(Runtime(conf, registry).graph_for(registry.tenants["kicks"]).schema(private=True))
     (folder / "extensions" / "kicks.toml").write_text(after)
-    new = Runtime(conf, registry).schema_for(registry.tenants["kicks"], private=True)
+    new = Runtime(conf, registry).graph_for(registry.tenants["kicks"]).schema(private=True)
     changes = breaking_changes(old_sdl, new)
     found = {(c.kind, c.description) for c in changes}
     assert ("FIELD_REMOVED", "Field KicksListingCustom.gone was removed.") in found

@@ -54,7 +54,7 @@ KEY = {"X-Api-Key": raw_key("kicks", "admin")}
 
 def admin_schema(gw: Gateway) -> GraphQLSchema:
     tenant = gw.tenants["kicks"]
-    return graphql_schema(gw.runtime.schema_for(tenant, private=True))
+    return graphql_schema(gw.runtime.graph_for(tenant).schema(private=True))
 
 
 def selection(kind: Any) -> str:

@@ -78,7 +78,7 @@ async def test_no_public_field_depends_on_a_private_value(
 ) -> None:
     gw, tenants = await make_gateway(ddb, settings, (tenant,))
     try:
-        public = graphql_schema(gw.runtime.schema_for(gw.tenants[tenant], private=False))
+        public = graphql_schema(gw.runtime.graph_for(gw.tenants[tenant]).schema(private=False))
         private_fields = {
             name: spec
             for name, spec in load_extension(

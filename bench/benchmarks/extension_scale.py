@@ -1,6 +1,6 @@
 """Bench 7: the cost of a tenant's custom fields: schema build, memory, SDL, execution.
 
-Schema: one tenant's private schema (`Runtime.schema_for(tenant, private=True)`, what a
+Schema: one tenant's private schema (`TenantGraph.schema(private=True)`, what a
 write key's first request builds) with 0, 10, 50 and 200 declared listing fields, a
 realistic mix (bench/children/extension_build.py `custom_fields`: scalars, enums, one list /
 object / JSON in ten, every third filterable, every fifth private). Each size is built
@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, cast
 
-from bench.children.extension_build import bench_runtime, extension_spec
+from bench.children.extension_build import bench_runtime, extension_spec, schema_of
 from bench.harness.dataset import TENANT_A
 from bench.harness.env import BenchEnv
 from bench.harness.memory import MemoryData, MemoryStore, request_context
@@ -141,7 +141,7 @@ def _executor(data: MemoryData, size: int) -> tuple[Execute, str, Any]:
 
     extension = TenantExtension("bench-ext", extension_spec(size), TenantModule())
     runtime, tenant = bench_runtime(extension)
-    schema = runtime.schema_for(tenant, private=False)
+    schema = schema_of(runtime, tenant, private=False)
     public = extension.fields("listing", private=False)
     query = _custom_query(public) if public else PRODUCT_PAGE_IMAGES
     principal = Principal(tenant=tenant, key_id="bench-ext-read", scopes=frozenset({"read"}))

@@ -7,7 +7,7 @@ returns them); no I/O, no HTTP. Each execution parses, validates and executes.
   strawberry   graph.schema.build_schema() via schema.execute(), with a Context whose
                store and loaders answer from memory (resolvers, types and extensions
                are the real ones); "as served" adds what the gateway adds per tenant:
-               Runtime.schema_for()'s limit extensions and the real DataLoaders
+               the tenant graph's schema (limit extensions) and the real DataLoaders
   graphql-core a bare schema of the same shape whose resolvers read the items directly
                (async root and seller resolvers, like the real ones)
 
@@ -52,7 +52,7 @@ SIZES = (20, 100)
 
 def strawberry_executor(data: MemoryData, first: int, *, as_served: bool) -> Execute:
     """`as_served=False`: `build_schema()` with in-memory loaders (Strawberry alone).
-    `as_served=True`: the schema the gateway serves a tenant (`Runtime.schema_for`, with
+    `as_served=True`: the schema the gateway serves a tenant (`TenantGraph.schema`, with
     the tenant's limit extensions) and the real per-request DataLoaders."""
     from bench.harness.graph_store import TenantStore
     from graph.loaders import Loaders, build_loaders
@@ -62,7 +62,7 @@ def strawberry_executor(data: MemoryData, first: int, *, as_served: bool) -> Exe
 
     tenant = bench_tenant(TENANT_A, "read")
     runtime = Runtime(offline_settings(), Registry([tenant], STAGE))
-    schema = runtime.schema_for(tenant) if as_served else build_schema()
+    schema = runtime.graph_for(tenant).schema(private=False) if as_served else build_schema()
     principal = Principal(tenant=tenant, key_id="bench-a-read", scopes=frozenset({"read"}))
     store = cast(TenantStore, MemoryStore(data))
     variables = product_page_variables(first)
@@ -242,7 +242,7 @@ def run(env: BenchEnv) -> BenchResult:
     )
     result.notes.append(
         "strawberry = graph.schema.build_schema() with in-memory loaders; as served = "
-        "Runtime.schema_for(tenant) (+ the tenant's limit extensions) with the real "
+        "TenantGraph.schema(private=False) (+ the tenant's limit extensions) with the real "
         "per-request DataLoaders over an in-memory store."
     )
     return result

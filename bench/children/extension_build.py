@@ -3,7 +3,7 @@
 
     python -m bench.children.extension_build FIELDS REPS
 
-Builds the tenant's private schema (`Runtime.schema_for(tenant, private=True)`: the base
+Builds the tenant's private schema (`TenantGraph.schema(private=True)`: the base
 Strawberry schema, the tenant's limit extensions, then `extend_schema` with the declared
 fields) as the first request of a write key would, then REPS more times with a fresh
 Runtime each (warm: Strawberry's one-off work is done), then once more under tracemalloc
@@ -94,19 +94,20 @@ def extension_spec(count: int) -> Any:
 
 
 def bench_runtime(extension: Any) -> tuple[Any, Any]:
-    """(runtime, tenant): a Runtime whose `extension_for` returns `extension` (what
-    loading the tenant's extension file gives), with a one-tenant registry."""
-    from graph.extensions import TenantExtension
+    """(runtime, tenant): a one-tenant Runtime whose tenant graph carries `extension`
+    (what loading the tenant's extension files gives; the file read is not measured)."""
     from graph.runtime import Runtime
-    from graph.tenancy import Registry, Tenant
-
-    class BenchRuntime(Runtime):
-        def extension_for(self, tenant: Tenant) -> TenantExtension:
-            ext: TenantExtension = extension
-            return ext
+    from graph.tenancy import Registry
 
     tenant = bench_tenant(TENANT_ID, "read", "write", name="bench extensions")
-    return BenchRuntime(offline_settings(), Registry([tenant], STAGE)), tenant
+    runtime = Runtime(offline_settings(), Registry([tenant], STAGE))
+    runtime.graph_for(tenant).extension = extension  # no files: the tenant has none
+    return runtime, tenant
+
+
+def schema_of(runtime: Any, tenant: Any, *, private: bool) -> Any:
+    """The tenant's schema as the gateway builds and serves it (its TenantGraph's)."""
+    return runtime.graph_for(tenant).schema(private=private)
 
 
 def main(argv: list[str]) -> None:
@@ -123,7 +124,7 @@ def main(argv: list[str]) -> None:
     validated = time.perf_counter()
     extension = TenantExtension(TENANT_ID, spec, TenantModule())
     runtime, tenant = bench_runtime(extension)
-    schema = runtime.schema_for(tenant, private=True)
+    schema = schema_of(runtime, tenant, private=True)
     cold = time.perf_counter()
     after_cold = memory_mib()
 
@@ -132,7 +133,7 @@ def main(argv: list[str]) -> None:
     for _ in range(reps):
         fresh, _tenant = bench_runtime(extension)
         t0 = time.perf_counter()
-        fresh.schema_for(tenant, private=True)
+        schema_of(fresh, tenant, private=True)
         builds.append(time.perf_counter() - t0)
         base = build_schema()  # the limit extensions do not change what extend_schema does
         t0 = time.perf_counter()
@@ -140,7 +141,7 @@ def main(argv: list[str]) -> None:
         extends.append(time.perf_counter() - t0)
 
     private_sdl = sdl(schema)
-    public_sdl = sdl(runtime.schema_for(tenant, private=False))
+    public_sdl = sdl(schema_of(runtime, tenant, private=False))
     graphql_schema = schema._schema
     declared = extension.fields("listing", private=True)
     public = extension.fields("listing", private=False)
@@ -150,7 +151,7 @@ def main(argv: list[str]) -> None:
     gc.collect()
     tracemalloc.start()
     baseline_bytes = tracemalloc.get_traced_memory()[0]
-    kept = fresh.schema_for(tenant, private=True)
+    kept = schema_of(fresh, tenant, private=True)
     gc.collect()
     current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()

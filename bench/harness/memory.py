@@ -127,5 +127,5 @@ def request_context(runtime: Any, principal: Any, store: Any, loaders: Any) -> A
         "loaders": loaders,
     }
     if "extension" in names:  # per-tenant custom fields (graph/extensions)
-        fields["extension"] = runtime.extension_for(principal.tenant)
+        fields["extension"] = runtime.graph_for(principal.tenant).extension
     return Context(**fields)

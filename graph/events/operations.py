@@ -57,26 +57,15 @@ def _source(*changes: ListingChange) -> Any:
 
 
 async def _context(runtime: Runtime, principal: Principal, *changes: ListingChange) -> Context:
-    store = await runtime.store_for(principal)
-
-    async def refresh(ctx: Context) -> None:
-        ctx.store = await runtime.store_for(principal)
-        ctx.loaders = runtime.loaders_for(ctx.store)
-
-    return Context(
-        request_id=uuid.uuid4().hex,
-        principal=principal,
-        store=store,
-        loaders=runtime.loaders_for(store),
-        extension=runtime.extension_for(principal.tenant),
-        live=LiveSession(principal.tenant.id, _source(*changes), refresh),
-    )
+    graph = runtime.graph_of(principal)
+    live = LiveSession(principal.tenant.id, _source(*changes), graph.reopen)
+    return await graph.open(principal, request_id=uuid.uuid4().hex, live=live)
 
 
 async def _results(
     runtime: Runtime, principal: Principal, operation: Operation, *changes: ListingChange
 ) -> list[ExecutionResult | PreExecutionError]:
-    schema = runtime.schema_for(principal.tenant, private=principal.can("write"))
+    schema = runtime.graph_of(principal).schema_for(principal)
     stream = await schema.stream(
         operation.query,
         variable_values=operation.variables,
@@ -110,7 +99,7 @@ async def run_once(
 
 def topic_of(operation: Operation, runtime: Runtime, principal: Principal) -> str:
     """The byTopic key of a checked subscription: its most selective argument."""
-    schema = graphql_schema(runtime.schema_for(principal.tenant, private=principal.can("write")))
+    schema = graphql_schema(runtime.graph_of(principal).schema_for(principal))
     document = parse(operation.query)
     node = get_operation_ast(document, operation.operation_name)
     if (

@@ -47,7 +47,6 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
 from graph.context import Context
 from graph.errors import GatewayError, IdleTimeout, SubscriptionLimitExceeded, Unauthenticated
 from graph.events.live import LiveSession
-from graph.persisted_queries import PersistedQueries
 from graph.runtime import Runtime
 from graph.tenancy import Principal
 
@@ -156,7 +155,7 @@ class TenantTransportWSHandler(BaseGraphQLTransportWSHandler[Any, None]):
             await self.websocket.close(CLOSE_FORBIDDEN, f"{error.code}: {error.message}"[:120])
             return
         self.principal = principal
-        self.schema = self.view.runtime.schema_for(principal.tenant, private=principal.can("write"))
+        self.schema = self.view.runtime.graph_of(principal).schema_for(principal)
         self.context = await self.view.context_for(principal, self.context)
         await super().handle_connection_init(message)
 
@@ -179,7 +178,7 @@ class TenantTransportWSHandler(BaseGraphQLTransportWSHandler[Any, None]):
         if error is None:
             # A tenant in safelist mode runs only registered operations, here as over HTTP.
             try:
-                self.view.persisted_for(principal).resolve(
+                self.view.runtime.graph_of(principal).persisted.resolve(
                     GraphQLRequestData(
                         query=message["payload"].get("query"),
                         variables=None,
@@ -239,35 +238,12 @@ class LiveGraphQL(GraphQL[Any, None]):
         self.runtime = runtime
         #: Open operations per tenant over every connection of this process.
         self.open_by_tenant: Counter[str] = Counter()
-        self._persisted: dict[str, PersistedQueries] = {}
-
-    def persisted_for(self, principal: Principal) -> PersistedQueries:
-        """The tenant's persisted queries (its safelist, in safelist mode)."""
-        tenant = principal.tenant
-        found = self._persisted.get(tenant.id)
-        if found is None:
-            found = PersistedQueries.for_tenant(tenant, self.runtime.settings)
-            self._persisted[tenant.id] = found
-        return found
 
     async def get_context(self, request: Any, response: Response | WebSocket) -> Connection:
         return Connection(origin=request.headers.get("origin"), host=request.headers.get("host"))
 
     async def context_for(self, principal: Principal, connection: Connection) -> Context:
-        runtime = self.runtime
-        store = await runtime.store_for(principal)
-
-        async def refresh(ctx: Context) -> None:
-            ctx.store = await runtime.store_for(principal)
-            ctx.loaders = runtime.loaders_for(ctx.store)
-
-        broker, tenant_id = runtime.broker, principal.tenant.id
-        live = LiveSession(tenant_id, lambda: broker.subscribe(tenant_id), refresh)
-        return Context(
-            request_id=uuid.uuid4().hex,
-            principal=principal,
-            store=store,
-            loaders=runtime.loaders_for(store),
-            extension=runtime.extension_for(principal.tenant),
-            live=live,
-        )
+        graph = self.runtime.graph_of(principal)
+        broker, tenant_id = self.runtime.broker, principal.tenant.id
+        live = LiveSession(tenant_id, lambda: broker.subscribe(tenant_id), graph.reopen)
+        return await graph.open(principal, request_id=uuid.uuid4().hex, live=live)

@@ -17,7 +17,7 @@ from typing import Any
 
 import jsonschema
 
-from graph.domain import UserError
+from graph.domain import UserError, UserErrorCode
 from graph.extensions.spec import FieldSpec
 from graph.numbers import representable
 
@@ -92,26 +92,34 @@ def check_value(spec: FieldSpec, value: Any, path: Path, errors: list[UserError]
                     path,
                     "Must be a finite number with at most 38 significant digits and a "
                     "magnitude from 1E-130 to 1E+126.",
-                    "OUT_OF_RANGE" if number.is_finite() else "INVALID",
+                    UserErrorCode.OUT_OF_RANGE if number.is_finite() else UserErrorCode.INVALID,
                 )
             )
         elif spec.min is not None and number < spec.min:
-            errors.append(UserError(path, f"Must be at least {spec.min}.", "OUT_OF_RANGE"))
+            errors.append(
+                UserError(path, f"Must be at least {spec.min}.", UserErrorCode.OUT_OF_RANGE)
+            )
         elif spec.max is not None and number > spec.max:
-            errors.append(UserError(path, f"Must be at most {spec.max}.", "OUT_OF_RANGE"))
+            errors.append(
+                UserError(path, f"Must be at most {spec.max}.", UserErrorCode.OUT_OF_RANGE)
+            )
     elif kind == "DateTime":
         if value.tzinfo is None:
-            errors.append(UserError(path, "Needs a time zone, e.g. Z or +02:00.", "INVALID"))
+            errors.append(
+                UserError(path, "Needs a time zone, e.g. Z or +02:00.", UserErrorCode.INVALID)
+            )
     elif kind == "String":
         check_length(spec, len(value), path, errors)
         if spec.pattern is not None and not re.fullmatch(spec.pattern, value):
-            errors.append(UserError(path, f"Must match {spec.pattern}.", "INVALID"))
+            errors.append(UserError(path, f"Must match {spec.pattern}.", UserErrorCode.INVALID))
     elif kind == "list":
         check_length(spec, len(value), path, errors)
         assert spec.items is not None
         for n, item in enumerate(value):
             if item is None:
-                errors.append(UserError((*path, str(n)), "Must not be null.", "REQUIRED"))
+                errors.append(
+                    UserError((*path, str(n)), "Must not be null.", UserErrorCode.REQUIRED)
+                )
             else:
                 check_value(spec.items, item, (*path, str(n)), errors)
     elif kind == "object":
@@ -121,16 +129,20 @@ def check_value(spec: FieldSpec, value: Any, path: Path, errors: list[UserError]
             jsonschema.validate(value, spec.json_schema)
         except jsonschema.ValidationError as exc:
             where = [str(p) for p in exc.absolute_path]
-            errors.append(UserError((*path, *where), exc.message, "INVALID"))
+            errors.append(UserError((*path, *where), exc.message, UserErrorCode.INVALID))
 
 
 def check_length(spec: FieldSpec, length: int, path: Path, errors: list[UserError]) -> None:
     if spec.min_length is not None and length < spec.min_length:
         errors.append(
-            UserError(path, f"At least {spec.min_length} characters/items.", "OUT_OF_RANGE")
+            UserError(
+                path, f"At least {spec.min_length} characters/items.", UserErrorCode.OUT_OF_RANGE
+            )
         )
     elif spec.max_length is not None and length > spec.max_length:
-        errors.append(UserError(path, f"At most {spec.max_length} characters/items.", "TOO_LONG"))
+        errors.append(
+            UserError(path, f"At most {spec.max_length} characters/items.", UserErrorCode.TOO_LONG)
+        )
 
 
 def validate_values(
@@ -147,12 +159,14 @@ def validate_values(
         value = values.get(name)
         if value is None:
             if creating and spec.required:
-                errors.append(UserError(here, "This field is required.", "REQUIRED"))
+                errors.append(UserError(here, "This field is required.", UserErrorCode.REQUIRED))
             continue
         check_value(spec, value, here, errors)
     unknown = sorted(set(values) - set(fields))
     for name in unknown:
-        errors.append(UserError((*path, name), "Not a declared custom field.", "INVALID"))
+        errors.append(
+            UserError((*path, name), "Not a declared custom field.", UserErrorCode.INVALID)
+        )
     return errors
 
 

@@ -1,4 +1,4 @@
-"""Rate and concurrency per tenant: a token bucket charged by cost, and a semaphore.
+"""Rate per tenant: a token bucket charged by cost (concurrency: graph/limits/fair.py).
 
 Both live in process memory, so each process enforces them alone: with N gateway
 instances (Lambda execution environments, containers) a tenant can get up to N times
@@ -6,7 +6,7 @@ its rate. A multi-instance deployment needs a shared store (DynamoDB or Redis wi
 atomic update) or must give each instance its share (`cost_per_second / N`); API
 Gateway's per-key throttling is the coarse outer fence.
 
-A request's `Admission` is created by graph.middleware.rate_limit and put in a
+A request's `Admission` is created by graph.limits.admission and put in a
 ContextVar; the schema extension, which knows the cost after validation, charges it
 before execution. Pure ASGI middleware and the extension hooks run in the request's
 task, so the ContextVar set by the one is seen by the other.
@@ -14,14 +14,11 @@ task, so the ContextVar set by the one is seen by the other.
 
 from __future__ import annotations
 
-import asyncio
 import math
 import time
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
-
-from graph.tenancy import Limits
 
 
 @dataclass(frozen=True)
@@ -53,13 +50,20 @@ class TokenBucket:
         self._tokens = min(self.capacity, self._tokens + (now - self._updated) * self.rate)
         self._updated = now
 
-    def take(self, cost: float) -> Decision:
+    def wait_for(self, cost: float) -> int:
+        """Whole seconds until a request of `cost` could pass (0: it can pass now)."""
         self._refill()
         needed = min(max(cost, 1.0), self.capacity)
         if self._tokens >= needed:
+            return 0
+        return max(1, math.ceil((needed - self._tokens) / self.rate))
+
+    def take(self, cost: float) -> Decision:
+        retry_after = self.wait_for(cost)
+        if retry_after == 0:
             self._tokens -= max(cost, 1.0)
             return Decision(True, 0)
-        return Decision(False, max(1, math.ceil((needed - self._tokens) / self.rate)))
+        return Decision(False, retry_after)
 
     def give_back(self, amount: float) -> None:
         """Return tokens taken for work that did not happen (never above capacity)."""
@@ -77,29 +81,6 @@ class TokenBucket:
         """Seconds until the bucket is full again."""
         self._refill()
         return max(0, math.ceil((self.capacity - self._tokens) / self.rate))
-
-
-@dataclass
-class TenantGuard:
-    bucket: TokenBucket
-    slots: asyncio.Semaphore
-
-
-class TenantGuards:
-    """One bucket and one semaphore per tenant id, built from its limits on first use."""
-
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self._clock = clock
-        self._guards: dict[str, TenantGuard] = {}
-
-    def for_tenant(self, tenant_id: str, limits: Limits) -> TenantGuard:
-        guard = self._guards.get(tenant_id)
-        if guard is None:
-            guard = self._guards[tenant_id] = TenantGuard(
-                bucket=TokenBucket(limits.cost_per_second, limits.cost_burst, self._clock),
-                slots=asyncio.Semaphore(limits.max_concurrency),
-            )
-        return guard
 
 
 @dataclass

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -53,6 +54,10 @@ class GuardedGraphQL(GraphQL[Context, None]):
             )
             response = json_error(exc, scope, headers)
         await response(scope, receive, send)
+
+    def encode_json(self, data: object) -> bytes:
+        # orjson: the response is serialised once, about ten times faster than json.
+        return orjson.dumps(data)
 
     def should_render_graphql_ide(self, request: Any) -> bool:
         # Strawberry takes any GET without `query` (Accept */*) for the IDE page; an APQ

@@ -12,6 +12,7 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from graph.errors import BadRequest, GatewayError, PayloadTooLarge
+from graph.request_state import request_state
 from graph.responses import error_response
 
 
@@ -30,8 +31,7 @@ class BodyLimitMiddleware:
     async def _refuse(
         self, error: GatewayError, scope: Scope, receive: Receive, send: Send
     ) -> None:
-        request_id = scope.get("state", {}).get("request_id", "")
-        response = error_response(error, request_id, {"Connection": "close"})
+        response = error_response(error, request_state(scope).request_id, {"Connection": "close"})
         await response(scope, receive, send)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

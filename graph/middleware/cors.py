@@ -24,6 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from graph.errors import Forbidden
 from graph.observability import logger
+from graph.request_state import request_state
 from graph.responses import error_response
 from graph.tenancy import Principal, Registry
 
@@ -73,7 +74,7 @@ class TenantCORSMiddleware:
 
         async def send_with_cors(message: Message) -> None:
             if message["type"] == "http.response.start":
-                principal: Principal | None = scope.get("state", {}).get("principal")
+                principal = request_state(scope).principal
                 out = MutableHeaders(scope=message)
                 out.add_vary_header("Origin")
                 if principal is not None:
@@ -108,8 +109,9 @@ class TenantCORSMiddleware:
             "gateway. A tenant's operator allows it with "
             f"`{allow_command('<tenant>', _printable(origin))}`."
         )
-        request_id = scope.get("state", {}).get("request_id", "")
-        await error_response(error, request_id, {"Vary": "Origin"})(scope, receive, send)
+        await error_response(error, request_state(scope).request_id, {"Vary": "Origin"})(
+            scope, receive, send
+        )
 
 
 def _printable(origin: str) -> str:
@@ -124,7 +126,7 @@ def _log_refusal(scope: Scope, origin: str, tenant_id: str | None) -> None:
             "origin": _printable(origin),
             "tenant": tenant_id,
             "path": scope.get("path"),
-            "requestId": scope.get("state", {}).get("request_id"),
+            "requestId": request_state(scope).request_id,
             "preflight": tenant_id is None,
             "fix": allow_command(tenant_id or "<tenant>", _printable(origin)),
         },

@@ -8,6 +8,8 @@ import uuid
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from graph.request_state import request_state
+
 _SANE = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
 
 
@@ -22,7 +24,7 @@ class RequestIdMiddleware:
             return
         given = Headers(scope=scope).get(self.header, "")
         request_id = given if _SANE.match(given) else uuid.uuid4().hex
-        scope.setdefault("state", {})["request_id"] = request_id
+        request_state(scope).request_id = request_id
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":

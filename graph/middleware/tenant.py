@@ -1,8 +1,8 @@
 """TenantResolution: the API key picks the tenant, once, before anything else runs.
 
 The key comes from `X-Api-Key` or `Authorization: Bearer <key>`. The principal it
-resolves to is put in `scope["state"]["principal"]`; nothing a client sends in the body,
-in arguments or in cursors can change it.
+resolves to is put in the request state (graph/request_state.py); nothing a client
+sends in the body, in arguments or in cursors can change it.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from graph.errors import GatewayError, Unauthenticated
+from graph.request_state import request_state
 from graph.responses import error_response
 from graph.tenancy import Principal
 
@@ -78,7 +79,7 @@ class TenantResolutionMiddleware:
                 "The request carries more than one API key (several `X-Api-Key` headers, or "
                 "an `X-Api-Key` and a different `Authorization: Bearer`); send exactly one key."
             )
-            request_id = scope.get("state", {}).get("request_id", "")
+            request_id = request_state(scope).request_id
             response = error_response(ambiguous, request_id, {"WWW-Authenticate": "ApiKey"})
             await response(scope, receive, send)
             return
@@ -93,9 +94,9 @@ class TenantResolutionMiddleware:
                 if not key
                 else "The API key is not valid. Check for typos or ask for a new key."
             )
-            request_id = scope.get("state", {}).get("request_id", "")
+            request_id = request_state(scope).request_id
             response = error_response(error, request_id, {"WWW-Authenticate": "ApiKey"})
             await response(scope, receive, send)
             return
-        scope.setdefault("state", {})["principal"] = principal
+        request_state(scope).principal = principal
         await self.app(scope, receive, send)

@@ -16,7 +16,7 @@ from strawberry.utils.str_converters import to_camel_case
 
 from graph import domain
 from graph.context import Context
-from graph.domain import UserError
+from graph.domain import UserError, UserErrorCode
 from graph.errors import BadUserInput, Conflict
 from graph.extensions.api import HookError
 from graph.extensions.graphql import extension_context
@@ -46,7 +46,7 @@ def _fresh(ctx: Context, item: Item) -> Item:
 
 def _not_found(listing_id: str) -> WriteResult:
     return WriteResult(
-        errors=[UserError(("id",), f"There is no listing {listing_id!r}.", "NOT_FOUND")]
+        errors=[UserError(("id",), f"There is no listing {listing_id!r}.", UserErrorCode.NOT_FOUND)]
     )
 
 
@@ -115,7 +115,7 @@ async def create_listing(ctx: Context, data: Mapping[str, Any]) -> WriteResult:
                 UserError(
                     ("sellerId",),
                     f"There is no seller {data['sellerId']!r}; create it with upsertSeller.",
-                    "NOT_FOUND",
+                    UserErrorCode.NOT_FOUND,
                 )
             ]
         )
@@ -158,7 +158,9 @@ async def update_listing(
         return _not_found(listing_id)
     if not changes:
         return WriteResult(
-            errors=[UserError(("input",), "Give at least one field to change.", "REQUIRED")]
+            errors=[
+                UserError(("input",), "Give at least one field to change.", UserErrorCode.REQUIRED)
+            ]
         )
     changes, custom_errors = await prepare(ctx, "listing", changes, creating=False)
     errors = domain.validate_listing(changes, creating=False) + custom_errors
@@ -208,12 +210,14 @@ async def upsert_seller(
 ) -> WriteResult:
     errors: list[UserError] = []
     if not domain.valid_id(seller_id):
-        errors.append(UserError(("id",), "Use 1 to 64 letters, digits, '-' or '_'.", "INVALID"))
+        errors.append(
+            UserError(("id",), "Use 1 to 64 letters, digits, '-' or '_'.", UserErrorCode.INVALID)
+        )
     fields, custom_errors = await prepare(ctx, "seller", fields, creating=False)
     errors.extend(custom_errors)
     name = fields.get("displayName")
     if name is not None and not 1 <= len(name.strip()) <= 80:
-        errors.append(UserError(("displayName",), "Use 1 to 80 characters.", "INVALID"))
+        errors.append(UserError(("displayName",), "Use 1 to 80 characters.", UserErrorCode.INVALID))
     if errors:
         return WriteResult(errors=errors)
     try:
@@ -223,7 +227,11 @@ async def upsert_seller(
     except ConditionFailed as failed:
         if failed.item is None:
             return WriteResult(
-                errors=[UserError(("id",), f"There is no seller {seller_id!r}.", "NOT_FOUND")]
+                errors=[
+                    UserError(
+                        ("id",), f"There is no seller {seller_id!r}.", UserErrorCode.NOT_FOUND
+                    )
+                ]
             )
         version = int(failed.item.get("version", 0))
         raise Conflict(

@@ -12,6 +12,7 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from graph.context import Context
+from graph.domain import UserError, UserErrorCode
 from graph.errors import Forbidden
 from graph.resolvers import listing_mutations as writes
 from graph.resolvers.listing_mutations import WriteResult
@@ -27,20 +28,9 @@ class CanWrite(BasePermission):
         return True
 
 
-@strawberry.enum(description="Why an input was refused.")
-class UserErrorCode(Enum):
-    REQUIRED = "REQUIRED"
-    INVALID = "INVALID"
-    TOO_LONG = "TOO_LONG"
-    OUT_OF_RANGE = "OUT_OF_RANGE"
-    NOT_FOUND = "NOT_FOUND"
-
-
-@strawberry.type(description="A problem with the input; `field` is the path to it.")
-class UserError:
-    field: list[str]
-    message: str
-    code: UserErrorCode
+# The domain's own classes, registered as GraphQL types (one UserError in the codebase).
+strawberry.enum(UserErrorCode, description="Why an input was refused.")
+strawberry.type(UserError, description="A problem with the input; `field` is the path to it.")
 
 
 @strawberry.input
@@ -102,10 +92,7 @@ class SellerPayload:
 
 
 def _user_errors(result: WriteResult) -> list[UserError]:
-    return [
-        UserError(field=list(e.field), message=e.message, code=UserErrorCode(e.code))
-        for e in result.errors
-    ]
+    return list(result.errors)
 
 
 def listing_payload(result: WriteResult) -> ListingPayload:

@@ -1,0 +1,22 @@
+"""Keep long-lived objects out of the garbage collector's full passes.
+
+A tenant's schemas, types and resolvers are built once and live as long as the process:
+tens of thousands of objects that every full collection would walk again (about 95 ms
+for 135k objects; at a product page's allocation rate one comes every dozen requests,
+and each lands in some request's latency). After a tenant's schema is built the live
+heap is collected once and frozen (`gc.freeze()`): frozen objects are never scanned
+again, so later full collections walk only what requests allocate.
+
+The price: garbage that survives the collection is never freed. The collection right
+before the freeze makes that nothing but what requests in flight hold at that moment.
+"""
+
+from __future__ import annotations
+
+import gc
+
+
+def freeze_long_lived() -> None:
+    """Collect, then move everything alive now to the permanent generation."""
+    gc.collect()
+    gc.freeze()

@@ -1,0 +1,112 @@
+"""Admission: whether a tenant's request runs now, and the RateLimit-* headers.
+
+For every /graphql request with a tenant, before any GraphQL work:
+
+1. a tenant whose token bucket is empty is answered 429 THROTTLED at once: whatever
+   the operation, it could not pass (a few microseconds, no parsing);
+2. it takes a slot of the process's FairPool (graph/limits/fair.py) within its
+   tenant's share and its `max_concurrency` cap, waiting at most `wait` seconds;
+   none came -> 429 THROTTLED (`Retry-After: 1`);
+3. it opens the request's `Admission` (graph.limits.buckets); the schema extension
+   charges the operation's cost to the bucket after validation, before execution, and
+   settles on the actual cost after it;
+4. the response gets `RateLimit-Limit` (bucket capacity), `RateLimit-Remaining`
+   (tokens left), `RateLimit-Reset` (seconds until full) and `RateLimit-Policy`
+   (draft-ietf-httpapi-ratelimit-headers), plus 429 and `Retry-After` when the bucket
+   said no.
+
+The state is per process: see graph/limits/buckets.py for multi-instance deployments.
+"""
+
+from __future__ import annotations
+
+import math
+
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from graph.errors import Throttled
+from graph.limits.buckets import Admission, TokenBucket, current_admission
+from graph.limits.fair import FairPool
+from graph.responses import error_response
+from graph.tenancy import Limits
+
+
+def rate_headers(bucket: TokenBucket) -> dict[str, str]:
+    window = max(1, math.ceil(bucket.capacity / bucket.rate))
+    return {
+        "RateLimit-Limit": str(int(bucket.capacity)),
+        "RateLimit-Remaining": str(bucket.remaining),
+        "RateLimit-Reset": str(bucket.reset),
+        "RateLimit-Policy": f"{int(bucket.capacity)};w={window}",
+    }
+
+
+class TenantGate:
+    """One tenant's admission state: its limits and its token bucket."""
+
+    def __init__(self, tenant_id: str, limits: Limits) -> None:
+        self.tenant_id = tenant_id
+        self.limits = limits
+        self.bucket = TokenBucket(limits.cost_per_second, limits.cost_burst)
+
+    def _refusal(self) -> tuple[Throttled, int] | None:
+        """THROTTLED and its Retry-After when the bucket cannot pay for any operation."""
+        retry_after = self.bucket.wait_for(1.0)
+        if retry_after == 0:
+            return None
+        bucket = self.bucket
+        message = (
+            f"Rate limit reached: the tenant's budget ({bucket.capacity:g}, refilled at "
+            f"{bucket.rate:g} per second) is spent. Retry in {retry_after} s."
+        )
+        return Throttled(message, retryAfter=retry_after), retry_after
+
+    async def serve(
+        self,
+        app: ASGIApp,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        *,
+        pool: FairPool,
+        wait: float,
+        request_id: str,
+    ) -> None:
+        """Run `app` for this request if admitted; otherwise answer 429 without it."""
+        refused = self._refusal()
+        if refused is not None:
+            error, retry_after = refused
+            headers = {**rate_headers(self.bucket), "Retry-After": str(retry_after)}
+            await error_response(error, request_id, headers)(scope, receive, send)
+            return
+        cap = self.limits.max_concurrency
+        if not await pool.acquire(self.tenant_id, cap, wait):
+            error = Throttled(
+                "Too many requests in flight for this tenant (at most "
+                f"{min(cap, pool.share(self.tenant_id))} at once now, {cap} when the gateway "
+                "is idle); retry in a moment.",
+                retryAfter=1,
+                limit={"name": "maxConcurrency", "value": cap},
+            )
+            headers = {**rate_headers(self.bucket), "Retry-After": "1"}
+            await error_response(error, request_id, headers)(scope, receive, send)
+            return
+        admission = Admission(self.bucket)
+        token = current_admission.set(admission)
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in rate_headers(self.bucket).items():
+                    headers[name] = value
+                if admission.retry_after is not None:
+                    message["status"] = 429
+                    headers["Retry-After"] = str(admission.retry_after)
+            await send(message)
+
+        try:
+            await app(scope, receive, send_with_headers)
+        finally:
+            current_admission.reset(token)
+            pool.release(self.tenant_id)
