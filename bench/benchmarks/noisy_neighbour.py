@@ -113,6 +113,7 @@ def run(env: BenchEnv) -> BenchResult:
             "rejected_or_failed": sum(r.failed for r in flood),
             "failures": [r.failures for r in flood if r.failures],
             "latency": summarize([v for r in flood for v in r.latencies_ms]),
+            "refused": summarize([v for r in flood for v in r.refused_ms]),
         }
         result.details[f"A {name}"] = {"b_during_flood": b, "a_flood": a}
         for key in ("p50", "p95"):
@@ -127,6 +128,18 @@ def run(env: BenchEnv) -> BenchResult:
                     samples=b["n"],
                     goal=(goals.NOISY_P50 if key == "p50" else goals.NOISY_P95) if goal else "",
                     ratio_goal=GOALS[key] if goal else None,
+                )
+            )
+        refused = [v for r in flood for v in r.refused_ms]
+        if refused:
+            result.figures.append(
+                Figure(
+                    f"A's refused requests (429), p50 at the client, A {name}",
+                    percentile(refused, 50),
+                    "ms",
+                    b_alone["p50"],
+                    "B alone (a page)",
+                    samples=len(refused),
                 )
             )
         result.notes.append(

@@ -30,6 +30,8 @@ from bench.harness.procinfo import CpuSnapshot
 from bench.harness.stats import percentile
 
 Send = Callable[[], Awaitable[str | None]]  # None when the request succeeded
+#: The failure a rate-limited request gets (its client-side latency is kept apart).
+REFUSED = "HTTP 429"
 _LOOPBACK = ("http://127.", "http://localhost:", "http://[::1]:")
 
 
@@ -87,6 +89,8 @@ class PhaseResult:
     #: The whole machine's busy share during the phase (100% = every core busy).
     machine_busy_pct: float
     ended_by: str
+    #: Client-side latencies of the requests refused with 429 (rate limits).
+    refused_ms: list[float] = field(default_factory=list)
 
     @property
     def p50(self) -> float:
@@ -112,6 +116,7 @@ async def _drive(
     stopped: Callable[[], bool],
     latencies: list[float] | None,
     failures: Counter[str],
+    refused: list[float] | None = None,
 ) -> str:
     issued = 0
     ended = "count"
@@ -134,6 +139,8 @@ async def _drive(
                     latencies.append(elapsed)
             else:
                 failures[failure] += 1
+                if failure == REFUSED and refused is not None:
+                    refused.append(elapsed)
 
     await asyncio.gather(*(worker() for _ in range(concurrency)))
     return ended
@@ -181,11 +188,19 @@ async def run_phases(plan: Plan) -> list[PhaseResult]:
             if index == 0 and plan.ready_file:
                 Path(plan.ready_file).touch()  # noqa: ASYNC240 - once, before timing
             latencies: list[float] = []
+            refused: list[float] = []
             failures: Counter[str] = Counter()
             before = CpuSnapshot.take(plan.watch)
             deadline = time.monotonic() + phase.max_seconds
             ended = await _drive(
-                send, phase.concurrency, phase.count, deadline, stopped, latencies, failures
+                send,
+                phase.concurrency,
+                phase.count,
+                deadline,
+                stopped,
+                latencies,
+                failures,
+                refused,
             )
             after = CpuSnapshot.take(plan.watch)
         finally:
@@ -195,6 +210,7 @@ async def run_phases(plan: Plan) -> list[PhaseResult]:
         result = PhaseResult(
             label=phase.label,
             latencies_ms=[round(v, 3) for v in latencies],
+            refused_ms=[round(v, 3) for v in refused],
             ok=len(latencies),
             failed=sum(failures.values()),
             failures=dict(failures),
