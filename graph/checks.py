@@ -9,19 +9,17 @@ import asyncio
 from pathlib import Path
 
 from graph.extensions import ExtensionError
-from graph.extensions.check import (
+from graph.extensions.check import ENTITIES, FIXES, explain, summarise
+from graph.extensions.graphql import pascal
+from graph.extensions.report import (
     BREAKING,
     CANNOT_CHECK,
-    ENTITIES,
     INVALID,
     Finding,
     Report,
-    explain,
     problems_of,
     sparse_filter_warnings,
-    summarise,
 )
-from graph.extensions.graphql import pascal
 from graph.extensions.sdl import breaking_changes, sdl_path
 from graph.extensions.spec import ExtensionSpec
 from graph.runtime import Runtime
@@ -104,8 +102,6 @@ def _lost_filters(old_sdl: str, tenant_id: str, spec: ExtensionSpec) -> list[Fin
     (then GraphQL reports only the `where` argument and its types as removed)."""
     from graphql import GraphQLInputObjectType, build_schema
     from strawberry.utils.str_converters import to_camel_case
-
-    from graph.extensions.check import FIXES
 
     old = build_schema(old_sdl)
     out = []

@@ -12,7 +12,7 @@ import pytest
 
 from graph import cli
 from graph.checks import check_extension
-from graph.extensions.check import BREAKING, CANNOT_CHECK, INVALID, OK
+from graph.extensions.report import BREAKING, CANNOT_CHECK, INVALID, OK
 from graph.extensions.sdl import sdl
 from graph.runtime import Runtime
 from graph.settings import Settings

@@ -23,6 +23,7 @@ from botocore.stub import Stubber
 import graph.runtime
 import graph.store.client
 from graph import demo, lambda_handler
+from graph.lambdas import bootstrap  # where gateway_settings looks fetch_cursor_secret up
 from graph.settings import Settings
 from graph.store.admin import delete_tables
 from graph.tenancy import Registry, RegistryError, Tenant
@@ -238,7 +239,7 @@ async def test_production_path_builds_once_from_the_environment(
         fetched.append(arn)
         return secret
 
-    monkeypatch.setattr(lambda_handler, "fetch_cursor_secret", fake_fetch)
+    monkeypatch.setattr(bootstrap, "fetch_cursor_secret", fake_fetch)
     monkeypatch.delenv("GRAPH_CURSOR_SECRET", raising=False)
     environment = {
         "GRAPH_STAGE": "test",
@@ -289,7 +290,7 @@ def test_plaintext_secret_skips_the_fetch(monkeypatch: pytest.MonkeyPatch) -> No
     def no_fetch(arn: str, *, client: Any | None = None) -> str:
         raise AssertionError("fetched although GRAPH_CURSOR_SECRET is set")
 
-    monkeypatch.setattr(lambda_handler, "fetch_cursor_secret", no_fetch)
+    monkeypatch.setattr(bootstrap, "fetch_cursor_secret", no_fetch)
     monkeypatch.setenv("GRAPH_CURSOR_SECRET", "plaintext-local-secret")
     monkeypatch.setenv("GRAPH_CURSOR_SECRET_ARN", SSM_ARN)
     env = lambda_handler.LambdaEnvironment()
@@ -299,7 +300,7 @@ def test_plaintext_secret_skips_the_fetch(monkeypatch: pytest.MonkeyPatch) -> No
 
     # An empty plaintext variable is no secret: the ARN is fetched.
     monkeypatch.setenv("GRAPH_CURSOR_SECRET", "")
-    monkeypatch.setattr(lambda_handler, "fetch_cursor_secret", lambda arn: f"fetched:{arn}")
+    monkeypatch.setattr(bootstrap, "fetch_cursor_secret", lambda arn: f"fetched:{arn}")
     settings = lambda_handler.gateway_settings()
     assert settings.cursor_secret.get_secret_value() == f"fetched:{SSM_ARN}"
 

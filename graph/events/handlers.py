@@ -6,7 +6,7 @@
 
 Built once per execution environment, on the first invocation, on one event loop that
 every invocation then runs on (the aiobotocore clients belong to it): settings, the
-registry narrowed to this account's tenant (graph.lambda_handler.lambda_registry), the
+registry narrowed to this account's tenant (graph.lambdas.bootstrap.lambda_registry), the
 Runtime, the connections table (`GRAPH_TABLE_CONNECTIONS`) and a Management API client
 (`GRAPH_WEBSOCKET_MANAGEMENT_URL`, or the event's own domain and stage).
 
@@ -70,7 +70,7 @@ def _settings() -> Settings:
 
 
 async def _build(loop: asyncio.AbstractEventLoop) -> Environment:
-    from graph.lambda_handler import lambda_registry
+    from graph.lambdas.bootstrap import lambda_registry
 
     settings = _settings()
     exit_stack = AsyncExitStack()

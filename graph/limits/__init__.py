@@ -1,6 +1,7 @@
 """Limits: static checks before any I/O, cost, rate and concurrency per tenant.
 
 - analysis.py   depth, aliases, root fields, directives and cost of a parsed document
+- walk.py       the one walk over its selections (each fragment measured once) and cost
 - extension.py  the schema extension that applies a tenant's limits per request
 - buckets.py    token buckets and concurrency slots per tenant, and a request's admission
 - view.py       Strawberry's ASGI view, hardened: JSON errors only, APQ, last-line masking

@@ -127,7 +127,7 @@ class AuditThread:
         self._thread.join(timeout=timeout)
 
     def _run(self) -> None:
-        from graph.cli import run_audit
+        from graph.cli.audit import run_audit
 
         with contextlib.suppress(Exception):  # it logged its own failure
             asyncio.run(run_audit(self.settings, self.checkpoints, stop=self.stop.is_set))
@@ -141,7 +141,7 @@ def serve(args: argparse.Namespace, say: Callable[[str], None]) -> int:
     """`graph dev`: DynamoDB Local (kept data), tables, demo data, audit runner, gateway."""
     import uvicorn
 
-    from graph.cli import _with_client
+    from graph.cli.common import with_client
     from graph.local import dynamodb_local
     from graph.settings import Settings
 
@@ -172,7 +172,7 @@ def serve(args: argparse.Namespace, say: Callable[[str], None]) -> int:
         os.environ.setdefault("GRAPH_DYNAMODB_CONNECT_TIMEOUT", "5")
         settings = Settings()
         say("Preparing tenants ...")
-        asyncio.run(_with_client(settings, lambda c: prepare_tenants(c, settings, say)))
+        asyncio.run(with_client(settings, lambda c: prepare_tenants(c, settings, say)))
         audit = AuditThread(settings, folder / "audit-checkpoints.json")
         audit.start()
         say("  audit runner started: DynamoDB Streams -> history, live subscriptions")

@@ -1,0 +1,143 @@
+"""The GraphQL gateway behind API Gateway (HTTP API payload 2.0 or REST API payload 1.0),
+through Mangum.
+
+Once per execution environment, on the first invocation (never at import, never per
+invocation): settings, the cursor secret, the tenant registry (graph/lambdas/bootstrap.py),
+the Runtime (its DynamoDB client and schemas), the Starlette app and Mangum. Mangum runs
+with `lifespan="off"`, so no per-invocation start-up or shutdown touches the client.
+
+One event loop per execution environment. aioboto3's client (its aiohttp session,
+connection pool and timers) belongs to the loop it was opened on; Mangum runs each
+invocation on whatever `asyncio.get_event_loop()` returns in the calling thread. That is
+the same loop across invocations only while nothing else replaces or clears the thread's
+current loop (an `asyncio.run()` anywhere in the thread clears it, and a thread other
+than the one that built Mangum has none). So the gateway owns one loop, created with the
+app, and makes it the calling thread's current loop before every invocation: the client
+is opened on that loop and every later invocation runs on it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from mangum import Mangum
+from starlette.applications import Starlette
+
+from graph.app import create_app
+from graph.lambdas import bootstrap
+from graph.observability import logger
+from graph.runtime import Runtime
+from graph.settings import Settings
+from graph.tenancy import Registry
+
+
+@dataclass
+class Gateway:
+    """What the gateway keeps for the life of the execution environment."""
+
+    settings: Settings
+    runtime: Runtime
+    app: Starlette
+    #: The one loop every invocation runs on; the DynamoDB client is opened on it.
+    loop: asyncio.AbstractEventLoop
+    adapter: Mangum | None = None
+    invocations: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def invoke(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
+        # Lambda never runs two invocations at once in one environment; the lock keeps a
+        # local caller from running the loop twice.
+        with self._lock:
+            asyncio.set_event_loop(self.loop)
+            if self.adapter is None:
+                # Built here, with the loop current: Mangum's set-up then finds this loop
+                # rather than creating a stray one.
+                self.adapter = Mangum(self.app, lifespan="off")
+            self.invocations += 1
+            return self.adapter(event, context)
+
+    def close(self) -> None:
+        with self._lock:
+            if self.loop.is_closed():
+                return
+            asyncio.set_event_loop(self.loop)
+            try:
+                self.loop.run_until_complete(self.runtime.aclose())
+            finally:
+                asyncio.set_event_loop(None)
+                self.loop.close()
+
+
+_build_lock = threading.Lock()
+_gateway: Gateway | None = None
+
+
+def configure_gateway(
+    settings: Settings | None = None,
+    registry: Registry | None = None,
+    *,
+    runtime: Runtime | None = None,
+) -> Gateway:
+    """Build the gateway and make it this environment's cached one. Without arguments
+    (the production path, on the first invocation): settings, secret and registry from the
+    environment. Tests pass their own settings and registry. Closes a previous one."""
+    global _gateway
+    with _build_lock:
+        if _gateway is not None:
+            _gateway.close()
+            _gateway = None
+        _gateway = _build_gateway(settings, registry, runtime)
+        return _gateway
+
+
+def _build_gateway(
+    settings: Settings | None, registry: Registry | None, runtime: Runtime | None
+) -> Gateway:
+    env = bootstrap.LambdaEnvironment()
+    given = settings is not None or runtime is not None
+    source = "given" if given else bootstrap.secret_source(env)
+    if runtime is None:
+        settings = settings or bootstrap.gateway_settings(env)
+        registry = registry or bootstrap.lambda_registry(settings, env)
+        runtime = Runtime(settings, registry)
+    app = create_app(runtime=runtime, manage_client=False)
+    logger.info(
+        "gateway cold start",
+        extra={
+            "stage": runtime.settings.stage,
+            "tenants": sorted(runtime.registry.tenants),
+            "cursorSecretSource": source,
+        },
+    )
+    return Gateway(runtime.settings, runtime, app, asyncio.new_event_loop())
+
+
+def gateway() -> Gateway:
+    """The execution environment's gateway, built on first use."""
+    global _gateway
+    built = _gateway
+    if built is not None:
+        return built
+    with _build_lock:
+        if _gateway is None:
+            _gateway = _build_gateway(None, None, None)
+        return _gateway
+
+
+def reset_gateway() -> None:
+    """Close and forget the cached gateway (tests; a new "environment")."""
+    global _gateway
+    with _build_lock:
+        if _gateway is not None:
+            _gateway.close()
+            _gateway = None
+
+
+@logger.inject_lambda_context
+def gateway_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """API Gateway (HTTP API payload 2.0 or REST API payload 1.0) -> the GraphQL app."""
+    return gateway().invoke(event, context)
