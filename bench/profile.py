@@ -1,4 +1,4 @@
-"""Profile the product page in-process with cProfile (not part of `make bench`):
+"""Profile the README's product page in-process with cProfile (not part of `make bench`):
 
     .venv/bin/python -m bench.profile [--first 100] [--requests 200] [--top 25]
 
@@ -21,10 +21,12 @@ from pathlib import Path
 
 import httpx
 
-from bench.common import Budget, say
-from bench.dataset import PRODUCT_PAGE, STAGE, TENANT_A, product_page_variables, read_key
-from bench.env import ROOT, BenchEnv
-from bench.run import quiet_stdout, restore_stdout
+from bench.harness.budget import Budget
+from bench.harness.dataset import STAGE, TENANT_A, read_key
+from bench.harness.env import ROOT, BenchEnv
+from bench.harness.queries import PRODUCT_PAGE, product_page_variables
+from bench.harness.report import quiet_stdout, restore_stdout
+from bench.harness.results import say
 
 _STDLIB = Path(sysconfig.get_paths()["stdlib"]).resolve()
 
@@ -46,10 +48,10 @@ def package_of(filename: str) -> str:
 
 
 async def _profile(env: BenchEnv, first: int, requests: int) -> pstats.Stats:
+    from bench.harness.graph_store import open_dynamodb
     from graph.app import create_app
     from graph.runtime import Runtime
     from graph.settings import Settings
-    from graph.store.client import open_dynamodb
     from graph.tenancy import load_registry
 
     settings = Settings(stage=STAGE, dynamodb_endpoint=env.dynamodb_endpoint)

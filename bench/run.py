@@ -11,35 +11,44 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
-import subprocess
 import sys
 import time
 import traceback
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
-from typing import Any
 
-from bench import (
+from bench.benchmarks import (
     audit_throughput,
     calls,
     cold_start,
     extension_scale,
     field_cost,
+    lambda_pair,
     noisy_neighbour,
     product_page,
     tenant_scale,
 )
-from bench.common import Benchmark, BenchResult, Budget, fmt_value, say
-from bench.env import ROOT, BenchEnv
+from bench.harness.budget import Budget
+from bench.harness.env import ROOT, BenchEnv
+from bench.harness.goals import goals_json, goals_table
+from bench.harness.procinfo import machine
+from bench.harness.report import (
+    before_after,
+    before_after_table,
+    notes,
+    quiet_stdout,
+    restore_stdout,
+    table,
+)
+from bench.harness.results import Benchmark, BenchResult, say
 
 #: In run order. A new benchmark is a module exporting BENCHMARK, added here.
 BENCHMARKS: tuple[Benchmark, ...] = (
     calls.BENCHMARK,
     field_cost.BENCHMARK,
     product_page.BENCHMARK,
+    lambda_pair.BENCHMARK,
     noisy_neighbour.BENCHMARK,
     cold_start.BENCHMARK,
     tenant_scale.BENCHMARK,
@@ -47,95 +56,6 @@ BENCHMARKS: tuple[Benchmark, ...] = (
     audit_throughput.BENCHMARK,
 )
 DEFAULT_OUT = ROOT / "bench" / "results" / "latest.json"
-
-
-def machine() -> dict[str, Any]:
-    cpu = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    memory = ""
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal"):
-                memory = f"{int(line.split()[1]) // 1024} MiB"
-    except OSError:
-        pass
-    versions = {}
-    for package in ("strawberry-graphql", "graphql-core", "starlette", "uvicorn", "aioboto3"):
-        try:
-            versions[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            versions[package] = "missing"
-    return {
-        "cores": os.cpu_count(),
-        "cpu": cpu,
-        "memory": memory,
-        "python": platform.python_version(),
-        "implementation": platform.python_implementation(),
-        "platform": platform.platform(),
-        "loadavg_at_start": [round(v, 2) for v in os.getloadavg()],
-        "packages": versions,
-        "git": _git(),
-    }
-
-
-def _git() -> dict[str, Any]:
-    def run(*args: str) -> str:
-        done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False)
-        return done.stdout.strip()
-
-    return {"commit": run("rev-parse", "--short", "HEAD"), "dirty": bool(run("status", "-s"))}
-
-
-# -- the table ---------------------------------------------------------------------------
-
-
-def table(results: Sequence[BenchResult]) -> str:
-    rows: list[tuple[str, ...]] = []
-    header = ("metric", "value", "baseline", "", "ratio", "target")
-    for result in results:
-        rows.append((f"== {result.name}: {result.title}",))
-        if result.error:
-            rows.append(("  FAILED: " + result.error.splitlines()[-1],))
-            continue
-        for f in result.figures:
-            ratio = "" if f.ratio is None else f"x{f.ratio:.2f}"
-            target = ""
-            if f.target is not None:
-                sign = "<=" if f.better == "lower" else ">="
-                mark = "met" if f.target_met else "MISSED"
-                target = f"{sign} {fmt_value(f.target, f.unit)} {mark}"
-            base = "" if f.baseline is None else fmt_value(f.baseline, f.unit)
-            rows.append(
-                (f"  {f.metric}", fmt_value(f.value, f.unit), base, f.baseline_label, ratio, target)
-            )
-    widths = [max([len(h)] + [len(r[i]) for r in rows if len(r) > i]) for i, h in enumerate(header)]
-    widths[0] = max([len(header[0])] + [len(r[0]) for r in rows if len(r) > 1])
-
-    def line(cells: Sequence[str]) -> str:
-        aligned = [
-            cell.rjust(w) if i in (1, 2, 4) else cell.ljust(w)
-            for i, (cell, w) in enumerate(zip(cells, widths, strict=True))
-        ]
-        return "  ".join(aligned).rstrip()
-
-    out = [line(header), line(["-" * w for w in widths])]
-    for row in rows:
-        out.append(row[0] if len(row) == 1 else line(row))
-    return "\n".join(out)
-
-
-def notes(results: Sequence[BenchResult]) -> str:
-    lines = []
-    for result in results:
-        for note in result.notes:
-            lines.append(f"  [{result.name}] {note}")
-    return "\n".join(lines)
 
 
 # -- main -------------------------------------------------------------------------------------
@@ -147,6 +67,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="a ~1 minute smoke run")
     parser.add_argument("--only", default="", help=f"comma-separated subset of: {names}")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="the JSON to write")
+    parser.add_argument(
+        "--before",
+        type=Path,
+        default=None,
+        help="an earlier run's latest.json: print and record each figure before and after",
+    )
     args = parser.parse_args(argv)
     wanted = [n for n in args.only.split(",") if n]
     unknown = sorted(set(wanted) - set(names))
@@ -161,7 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     budget = Budget.quick_run() if args.quick else Budget.full()
     started_at = datetime.now(UTC)
     started = time.perf_counter()
-    info = machine()
+    info = machine(ROOT)
     say(
         f"machine: {info['cores']} cores, {info['cpu']}, {info['memory']}, Python "
         f"{info['python']}; load average {info['loadavg_at_start']}"
@@ -195,6 +121,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         restore_stdout(real_stdout)
     duration = time.perf_counter() - started
     info["loadavg_at_end"] = [round(v, 2) for v in os.getloadavg()]
+    compared = None
+    if args.before is not None:
+        compared = before_after(results, json.loads(args.before.read_text()))
     report = {
         "format": 1,
         "started_at": started_at.isoformat(timespec="seconds"),
@@ -202,6 +131,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "mode": "quick" if budget.quick else "full",
         "machine": info,
         "budget": budget.__dict__,
+        "goals": goals_json(results),
+        "before_after": compared,
         "benchmarks": [r.to_json() for r in results],
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -218,24 +149,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if any(r.notes for r in results):
         print("\nNotes:")
         print(notes(results))
+    if compared is not None:
+        print(f"\nBefore ({args.before}) -> after (this run), value now / value then:")
+        print(before_after_table(compared))
+    print("\nGoals of issue 15 (measured in this run):")
+    print(goals_table(results))
     print(f"\nWrote {_relative(args.out)} in {duration:.0f}s total.")
     return 1 if any(r.error for r in results) else 0
-
-
-def quiet_stdout() -> int:
-    """Point fd 1 at /dev/null; return a duplicate of the real one."""
-    sys.stdout.flush()
-    saved = os.dup(1)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
-    os.close(devnull)
-    return saved
-
-
-def restore_stdout(saved: int) -> None:
-    sys.stdout.flush()
-    os.dup2(saved, 1)
-    os.close(saved)
 
 
 def _relative(path: Path) -> str:

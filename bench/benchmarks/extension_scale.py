@@ -1,10 +1,10 @@
 """Bench 7: the cost of a tenant's custom fields: schema build, memory, SDL, execution.
 
-Schema: one tenant's private schema (`Runtime.schema_for(tenant, private=True)`, what a
+Schema: one tenant's private schema (`TenantGraph.schema(private=True)`, what a
 write key's first request builds) with 0, 10, 50 and 200 declared listing fields, a
-realistic mix (bench/extension_child.py `custom_fields`: scalars, enums, one list /
+realistic mix (bench/children/extension_build.py `custom_fields`: scalars, enums, one list /
 object / JSON in ten, every third filterable, every fifth private). Each size is built
-in a fresh process (bench/extension_child.py): the first build there (cold: includes
+in a fresh process (bench/children/extension_build.py): the first build there (cold: includes
 Strawberry's one-off work), then the median of warm rebuilds with a fresh Runtime, then
 one more under tracemalloc for the memory the schema keeps (tracemalloc is on only for
 that build, so it does not slow the timed ones). The extension is given to the Runtime
@@ -14,26 +14,25 @@ TenantModule())`); the file read is not timed. Baseline: the same with 0 fields.
 Execution: the product page (N=20) selecting `custom { ...every public field }` with
 50 declared fields, against the same page without `custom` on the 0-field schema: the
 public (storefront) schema as served, the real DataLoaders over in-memory items (the
-dataset plus a stored value for every declared field), in-process, as bench/field_cost.py
+dataset plus a stored value for every declared field), in-process, as bench/benchmarks/field_cost.py
 measures: CPU time per execution, per resolved field.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
-import subprocess
-import sys
-import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, cast
 
-from bench.common import Benchmark, BenchResult, Figure, median, say
-from bench.dataset import PRODUCT_PAGE, TENANT_A, product_page_variables
-from bench.env import BenchEnv
-from bench.extension_child import bench_runtime, extension_spec
-from bench.field_cost import MemoryData, MemoryStore, count_fields, request_context
+from bench.children.extension_build import bench_runtime, extension_spec, schema_of
+from bench.harness.dataset import TENANT_A
+from bench.harness.env import BenchEnv
+from bench.harness.memory import MemoryData, MemoryStore, request_context
+from bench.harness.procinfo import run_child
+from bench.harness.queries import PRODUCT_PAGE_IMAGES, product_page_variables
+from bench.harness.results import Benchmark, BenchResult, Figure, say
+from bench.harness.stats import Execute, count_fields, median, run_async, time_execution
 
 SIZES = (0, 10, 50, 200)
 EXECUTED_FIELDS = 50
@@ -44,18 +43,13 @@ PAGE = 20
 
 
 def _build(env: BenchEnv, size: int, reps: int) -> dict[str, Any]:
-    done = subprocess.run(
-        [sys.executable, "-m", "bench.extension_child", str(size), str(reps)],
+    sample = run_child(
+        "bench.children.extension_build",
+        [str(size), str(reps)],
         cwd=env.root,
         env=env.base_env(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+        what=f"schema build with {size} fields",
     )
-    if done.returncode != 0 or not done.stdout.strip():
-        raise RuntimeError(f"schema build with {size} fields failed: {done.stderr[-2000:]}")
-    sample: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     if sample["fields"] != size:
         raise RuntimeError(f"expected {size} declared fields, the schema had {sample['fields']}")
     return sample
@@ -82,8 +76,6 @@ def _builds(env: BenchEnv) -> dict[int, dict[str, Any]]:
 
 
 # -- execution over in-memory data -------------------------------------------------------
-
-Execute = Callable[[], Awaitable[Any]]
 
 
 def _stored(spec: Any, index: int) -> Any:
@@ -113,7 +105,7 @@ def _stored(spec: Any, index: int) -> Any:
 def _data_with_custom(fields: Mapping[str, Any]) -> MemoryData:
     """The dataset with a value for every declared field (public and private) on every
     listing, round-tripped through the DynamoDB wire format like the rest of the item."""
-    from graph.store.items import from_wire, to_wire
+    from bench.harness.graph_store import from_wire, to_wire
 
     data = MemoryData(TENANT_A)
     for index, item in enumerate(data.listings.values()):
@@ -133,25 +125,25 @@ def _custom_query(public: Mapping[str, Any]) -> str:
         else:
             parts.append(to_camel_case(name))
     anchor = "seller { displayName }"
-    if PRODUCT_PAGE.count(anchor) != 1:
+    if PRODUCT_PAGE_IMAGES.count(anchor) != 1:
         raise RuntimeError("the product page query changed shape; update extension_scale")
-    return PRODUCT_PAGE.replace(anchor, f"{anchor} custom {{ {' '.join(parts)} }}")
+    return PRODUCT_PAGE_IMAGES.replace(anchor, f"{anchor} custom {{ {' '.join(parts)} }}")
 
 
 def _executor(data: MemoryData, size: int) -> tuple[Execute, str, Any]:
     """(execute, query, extension): the storefront (public) schema of a tenant with
     `size` declared fields, as served: limit extensions, real DataLoaders."""
+    from bench.harness.graph_store import TenantStore
     from graph.extensions import TenantExtension
     from graph.extensions.modules import TenantModule
     from graph.loaders import build_loaders
-    from graph.store import TenantStore
     from graph.tenancy import Principal
 
     extension = TenantExtension("bench-ext", extension_spec(size), TenantModule())
     runtime, tenant = bench_runtime(extension)
-    schema = runtime.schema_for(tenant, private=False)
+    schema = schema_of(runtime, tenant, private=False)
     public = extension.fields("listing", private=False)
-    query = _custom_query(public) if public else PRODUCT_PAGE
+    query = _custom_query(public) if public else PRODUCT_PAGE_IMAGES
     principal = Principal(tenant=tenant, key_id="bench-ext-read", scopes=frozenset({"read"}))
     store = cast(TenantStore, MemoryStore(data))
     variables = product_page_variables(PAGE)
@@ -164,19 +156,6 @@ def _executor(data: MemoryData, size: int) -> tuple[Execute, str, Any]:
         return result.data
 
     return execute, query, extension
-
-
-async def _time(execute: Execute, seconds: float) -> tuple[float, float]:
-    """(CPU seconds, wall seconds) per execution over about `seconds` (bench/field_cost.py)."""
-    runs = 0
-    started = time.perf_counter()
-    cpu_started = time.process_time()
-    while True:
-        await execute()
-        runs += 1
-        elapsed = time.perf_counter() - started
-        if elapsed >= seconds and runs >= 5:
-            return (time.process_time() - cpu_started) / runs, elapsed / runs
 
 
 async def _execution(env: BenchEnv) -> dict[str, Any]:
@@ -211,7 +190,7 @@ async def _execution(env: BenchEnv) -> dict[str, Any]:
     wall: dict[int, list[float]] = {size: [] for size in executors}
     for _ in range(env.budget.field_cost_repeats):
         for size, execute in executors.items():
-            cpu_s, wall_s = await _time(execute, env.budget.field_cost_seconds)
+            cpu_s, wall_s = await time_execution(execute, env.budget.field_cost_seconds)
             cpu[size].append(cpu_s)
             wall[size].append(wall_s)
     cpu_ms = {str(s): median(r) * 1000 for s, r in cpu.items()}
@@ -234,12 +213,7 @@ async def _execution(env: BenchEnv) -> dict[str, Any]:
 
 
 def _run_execution(env: BenchEnv) -> dict[str, Any]:
-    try:
-        import uvloop
-
-        return uvloop.run(_execution(env))
-    except ImportError:  # pragma: no cover
-        return asyncio.run(_execution(env))
+    return run_async(_execution(env))
 
 
 # -- the figures -----------------------------------------------------------------------------

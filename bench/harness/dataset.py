@@ -13,13 +13,14 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bench.harness.graph_store import status_shard
+from bench.harness.queries import PRODUCT_ID as PRODUCT_ID
+from bench.harness.queries import SELLER_ID as SELLER_ID
+from bench.harness.tenants import STAGE as STAGE
 from graph import demo
-from graph.store.tables import status_shard
 from graph.tenancy import hash_secret
 
-PRODUCT_ID = "prd-001"
 EXTRA_LISTINGS = 100
-SELLER_ID = "sel-003"
 #: Tenant A is the one every benchmark reads. Its limits are raised so the benchmarks
 #: measure the gateway's capacity, not its per-tenant rate limiter.
 TENANT_A = "bench-a"
@@ -34,7 +35,6 @@ LIMITS: dict[str, dict[str, int]] = {
     TENANT_A: {"cost_per_second": UNLIMITED, "cost_burst": UNLIMITED, "max_concurrency": 10_000},
     TENANT_B: {"cost_per_second": UNLIMITED, "cost_burst": UNLIMITED},
 }
-STAGE = "test"
 
 
 def dataset(tenant_id: str) -> dict[str, list[dict[str, Any]]]:
@@ -96,7 +96,7 @@ def read_key(tenant_id: str) -> str:
 
 def tenant_toml(tenant_id: str, limits: dict[str, int] | None = None) -> str:
     lines = [
-        "# Written by the benchmark (bench/dataset.py); deleted after the run.",
+        "# Written by the benchmark (bench/harness/dataset.py); deleted after the run.",
         f'id = "{tenant_id}"',
         f'name = "Bench tenant {tenant_id}"',
         'region = "us-east-1"',
@@ -133,30 +133,6 @@ def write_registry(
 
 def scale_tenant_ids(count: int) -> list[str]:
     return [f"scale-{n:05d}" for n in range(1, count + 1)]
-
-
-# -- queries ------------------------------------------------------------------------------
-
-PRODUCT_PAGE = """query ProductPage($productId: ID!, $first: Int!) {
-  productListings(productId: $productId, first: $first) {
-    edges { node { id title price { amount currency } images { url } seller { displayName } } }
-  }
-}"""
-
-SELLER_WITH_LISTINGS = """query SellerPage($id: ID!) {
-  seller(id: $id) {
-    displayName rating
-    listings(first: 20) { edges { node { id title seller { displayName } } } }
-  }
-}"""
-
-LISTINGS_BY_IDS = """query ListingsByIds($ids: [ID!]!) {
-  listings(ids: $ids) { id title seller { displayName } }
-}"""
-
-
-def product_page_variables(first: int) -> dict[str, Any]:
-    return {"productId": PRODUCT_ID, "first": first}
 
 
 def listing_ids(count: int) -> list[str]:

@@ -27,189 +27,33 @@ entries, puts, Powertools) and the rest (the thread hop, checkpoints).
 from __future__ import annotations
 
 import asyncio
-import copy
 import time
 from collections import Counter
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
-from bench.common import Benchmark, BenchResult, Figure, median, say
-from bench.dataset import STAGE, TENANT_A, dataset
-from bench.env import BenchEnv
-from bench.loadgen import _CpuSnapshot
+from bench.benchmarks.audit_rig import (
+    TimedHandler,
+    count_history,
+    put_all,
+    rekey,
+    stream_time,
+    timed_reader_class,
+    updates,
+)
+from bench.harness import goals
+from bench.harness.dataset import STAGE, TENANT_A, dataset
+from bench.harness.env import BenchEnv
+from bench.harness.procinfo import CpuSnapshot
+from bench.harness.results import Benchmark, BenchResult, Figure, say
+from bench.harness.stats import median
+from bench.harness.tenants import bench_tenant
 
 TENANT = "bench-audit"
 BASELINE_TENANT = "bench-audit-base"
 BATCH = 100
-WRITER = "bench-audit-writer"
-
-
-def _tenant(tenant_id: str) -> Any:
-    from graph.store import TableNames
-    from graph.store.tables import physical_table_names
-    from graph.tenancy import ApiKeyConfig, Tenant, TenantConfig
-
-    config = TenantConfig(
-        id=tenant_id,
-        name=f"bench {tenant_id}",
-        keys=(ApiKeyConfig(id=f"{tenant_id}-write", sha256="0" * 64, scopes=frozenset({"write"})),),
-    )
-    return Tenant(config, TableNames.from_mapping(physical_table_names(STAGE, tenant_id)))
-
-
-def _reader_class() -> type:
-    from graph.store.streams import Shard, StreamReader
-
-    class TimedReader(StreamReader):
-        """The runner's StreamReader, logging (operation, start, end) of every stream call."""
-
-        def __init__(self, dynamodb: Any, streams: Any) -> None:
-            super().__init__(dynamodb, streams)
-            self.log: list[tuple[str, float, float]] = []
-
-        async def shards(self, stream_arn: str) -> list[Shard]:
-            t0 = time.perf_counter()
-            try:
-                return await super().shards(stream_arn)
-            finally:
-                self.log.append(("DescribeStream", t0, time.perf_counter()))
-
-        async def iterator(self, shard: Shard, after: str | None) -> str | None:
-            t0 = time.perf_counter()
-            try:
-                return await super().iterator(shard, after)
-            finally:
-                self.log.append(("GetShardIterator", t0, time.perf_counter()))
-
-        async def read(self, iterator: str, limit: int) -> tuple[list[dict[str, Any]], str | None]:
-            t0 = time.perf_counter()
-            try:
-                return await super().read(iterator, limit)
-            finally:
-                self.log.append(("GetRecords", t0, time.perf_counter()))
-
-    return TimedReader
-
-
-def _stream_time(log: list[tuple[str, float, float]], until: float) -> dict[str, Any]:
-    """Seconds and calls per stream operation, for the calls that ended by `until`."""
-    seconds: dict[str, float] = {}
-    calls: Counter[str] = Counter()
-    for operation, start, end in log:
-        if end <= until:
-            seconds[operation] = seconds.get(operation, 0.0) + end - start
-            calls[operation] += 1
-    return {
-        "seconds": sum(seconds.values()),
-        "calls": dict(calls),
-        "ms_per_call": {op: round(s * 1000 / calls[op], 2) for op, s in seconds.items()},
-    }
-
-
-class TimedHandler:
-    """Wraps `AuditConsumer.handle`: time in it, the last acknowledgement, the events."""
-
-    def __init__(self, handle: Any) -> None:
-        self.handle = handle
-        self.seconds = 0.0
-        self.last_ack = 0.0
-        self.events: list[dict[str, Any]] = []
-        self.failures = 0
-
-    def __call__(self, event: dict[str, Any]) -> dict[str, Any]:
-        t0 = time.perf_counter()
-        response: dict[str, Any] = self.handle(event)
-        self.last_ack = time.perf_counter()
-        self.seconds += self.last_ack - t0
-        self.events.append(event)
-        self.failures += len(response.get("batchItemFailures", []))
-        return response
-
-    def reset(self) -> None:
-        self.seconds = 0.0
-        self.last_ack = 0.0
-        self.events = []
-        self.failures = 0
-
-
-def _updates(seeds: list[dict[str, Any]], count: int, first_version: int) -> list[list[Any]]:
-    """`count` updates of the seed listings, as rounds of distinct keys (one BatchWriteItem
-    must not name a key twice): a new title, price, version and stamp each time."""
-    from graph.demo import iso
-
-    rounds: list[list[Any]] = []
-    made = 0
-    version = first_version
-    while made < count:
-        batch = []
-        for item in seeds[: count - made]:
-            new = copy.deepcopy(item)
-            new.update(
-                title=f"{item['title']} (edit {version})",
-                version=version,
-                updatedAt=iso(_now()),
-                updatedBy=WRITER,
-                requestId=f"bench-{item['listingId']}-v{version}",
-            )
-            new["price"] = {**item["price"], "amount": Decimal(version) + Decimal("0.99")}
-            batch.append(new)
-        rounds.append(batch)
-        made += len(batch)
-        version += 1
-    return rounds
-
-
-def _now() -> Any:
-    from datetime import UTC, datetime
-
-    return datetime.now(UTC)
-
-
-def _cpu(percent: dict[str, float]) -> dict[str, float]:
-    """bench/loadgen.py's CPU split, its own process named for what it is here."""
-    return {("bench" if k == "loadgen" else k): v for k, v in percent.items()}
-
-
-async def _count_history(client: Any, table: str) -> Counter[tuple[str, str, int]]:
-    """(entityId, event, version) -> entries, over the whole history table."""
-    found: Counter[tuple[str, str, int]] = Counter()
-    paginator = client.get_paginator("scan")
-    async for page in paginator.paginate(
-        TableName=table,
-        ProjectionExpression="entityId, #e, version",
-        ExpressionAttributeNames={"#e": "event"},
-    ):
-        for item in page.get("Items", []):
-            version = int(item["version"]["N"]) if "version" in item else -1
-            found[(item["entityId"]["S"], item["event"]["S"], version)] += 1
-    return found
-
-
-async def _put_all(client: Any, table: str, items: list[dict[str, Any]], in_flight: int) -> int:
-    """Conditional PutItems of pre-built wire items, `in_flight` at a time; the new ones."""
-    from botocore.exceptions import ClientError
-
-    async def put(item: dict[str, Any]) -> bool:
-        try:
-            await client.put_item(
-                TableName=table, Item=item, ConditionExpression="attribute_not_exists(entityId)"
-            )
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
-
-    written = 0
-    if in_flight == 1:
-        for item in items:
-            written += await put(item)
-        return written
-    for start in range(0, len(items), in_flight):
-        done = await asyncio.gather(*(put(i) for i in items[start : start + in_flight]))
-        written += sum(done)
-    return written
+#: Issue 15: the consumer keeps up, >= 0.8x the puts with 100 in flight.
+AUDIT_GOAL = 0.8
 
 
 @dataclass
@@ -227,24 +71,19 @@ class _Rig:
     watch: dict[str, int]
 
 
-def _rekey(items: list[dict[str, Any]], prefix: str) -> list[dict[str, Any]]:
-    """The same wire items under new keys (each baseline writes keys of its own)."""
-    return [{**item, "entityId": {"S": prefix + item["entityId"]["S"]}} for item in items]
-
-
 async def _drain(rig: _Rig, count: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Time the drain of `count` pending records; (figures, their entries in wire form)."""
+    from bench.harness.graph_store import to_wire
     from graph.audit.entries import entry_for
-    from graph.store.items import to_wire
 
     rig.handler.reset()
     rig.reader.log.clear()
     written_before, batches_before = rig.consumer.written, rig.runner.batches
-    cpu_start = _CpuSnapshot.take(rig.watch)
+    cpu_start = CpuSnapshot.take(rig.watch)
     t0 = time.perf_counter()
     drained = await rig.runner.drain()
     drain_end = time.perf_counter()
-    cpu = _cpu(_CpuSnapshot.take(rig.watch).since(cpu_start)[0])
+    cpu = CpuSnapshot.take(rig.watch).since(cpu_start, own="bench")[0]
     records_s = rig.handler.last_ack - t0
     written = rig.consumer.written - written_before
     if drained != count or written != count or rig.handler.failures:
@@ -252,7 +91,7 @@ async def _drain(rig: _Rig, count: int) -> tuple[dict[str, Any], list[dict[str, 
             f"{count} writes: {drained} records acknowledged, {written} history entries "
             f"written, {rig.handler.failures} failed"
         )
-    stream = _stream_time(rig.reader.log, rig.handler.last_ack)
+    stream = stream_time(rig.reader.log, rig.handler.last_ack)
     records = [r for event in rig.handler.events for r in event["Records"]]
     wire = [to_wire(entry_for(r, "LISTING")) for r in records]
     return {
@@ -272,14 +111,14 @@ async def _drain(rig: _Rig, count: int) -> tuple[dict[str, Any], list[dict[str, 
 async def _baseline(rig: _Rig, wire: list[dict[str, Any]], prefix: str) -> dict[str, Any]:
     """Conditional PutItems of pre-built entries: BATCH in flight, then one at a time."""
     table = rig.base_tenant.tables.history
-    batch_items, sequential = _rekey(wire, prefix + "b#"), _rekey(wire, prefix + "s#")
-    cpu_start = _CpuSnapshot.take(rig.watch)
+    batch_items, sequential = rekey(wire, prefix + "b#"), rekey(wire, prefix + "s#")
+    cpu_start = CpuSnapshot.take(rig.watch)
     t0 = time.perf_counter()
-    put_batch = await _put_all(rig.ddb, table, batch_items, BATCH)
+    put_batch = await put_all(rig.ddb, table, batch_items, BATCH)
     batch_s = time.perf_counter() - t0
-    cpu = _cpu(_CpuSnapshot.take(rig.watch).since(cpu_start)[0])
+    cpu = CpuSnapshot.take(rig.watch).since(cpu_start, own="bench")[0]
     t0 = time.perf_counter()
-    put_seq = await _put_all(rig.ddb, table, sequential, 1)
+    put_seq = await put_all(rig.ddb, table, sequential, 1)
     seq_s = time.perf_counter() - t0
     if put_batch != len(wire) or put_seq != len(wire):
         raise RuntimeError(f"baseline wrote {put_batch} and {put_seq} of {len(wire)} entries")
@@ -298,10 +137,10 @@ async def _round(
     """Write `count` updates, then time the drain and the baseline. With `previous` (the
     last round's entries), the baseline goes first, so neither side always runs on the
     warmer DynamoDB Local."""
-    from graph.store.admin import put_items
+    from bench.harness.graph_store import put_items
 
     t0 = time.perf_counter()
-    for batch in _updates(rig.seeds, count, version):
+    for batch in updates(rig.seeds, count, version):
         await put_items(rig.ddb, rig.tenant.tables.listings, batch)
     write_s = time.perf_counter() - t0
     base = await _baseline(rig, previous, label) if previous is not None else None
@@ -313,15 +152,14 @@ async def _round(
 
 
 async def _measure(env: BenchEnv, count: int, seed_count: int) -> dict[str, Any]:
+    from bench.harness.graph_store import create_tables, open_dynamodb, open_streams, put_items
     from graph.audit.consumer import AuditConsumer
     from graph.audit.runner import MemoryCheckpoints, StreamRunner
     from graph.settings import Settings
-    from graph.store.admin import create_tables, put_items
-    from graph.store.client import open_dynamodb, open_streams
     from graph.tenancy import Registry
 
     settings = Settings(stage=STAGE, dynamodb_endpoint=env.dynamodb_endpoint)
-    tenant, base_tenant = _tenant(TENANT), _tenant(BASELINE_TENANT)
+    tenant, base_tenant = bench_tenant(TENANT, "write"), bench_tenant(BASELINE_TENANT, "write")
     seeds = dataset(TENANT_A)["listings"][:seed_count]
     if len(seeds) < seed_count:
         raise RuntimeError(f"the dataset has {len(seeds)} listings, need {seed_count}")
@@ -333,7 +171,7 @@ async def _measure(env: BenchEnv, count: int, seed_count: int) -> dict[str, Any]
             for t in (tenant, base_tenant):
                 await create_tables(ddb, t.tables)
             await put_items(ddb, tenant.tables.listings, seeds)
-            reader = _reader_class()(ddb, streams)
+            reader = timed_reader_class()(ddb, streams)
             handler = TimedHandler(consumer.handle)
             runner = StreamRunner(
                 reader,
@@ -376,7 +214,7 @@ async def _measure(env: BenchEnv, count: int, seed_count: int) -> dict[str, Any]
                     f"{row['baseline_batch_per_s']:.0f}/s ({BATCH} in flight), "
                     f"{row['baseline_sequential_per_s']:.0f}/s (1 at a time)"
                 )
-            found = await _count_history(ddb, tenant.tables.history)
+            found = await count_history(ddb, tenant.tables.history)
             updates = +Counter({k: v for k, v in found.items() if k[1] == "UPDATED"})
             total_updates = count * (env.budget.rounds + 1)
             if sum(updates.values()) != total_updates or max(updates.values()) != 1:
@@ -427,6 +265,8 @@ def run(env: BenchEnv) -> BenchResult:
             f"puts, {BATCH} in flight",
             better="higher",
             samples=rounds,
+            goal=goals.AUDIT,
+            ratio_goal=AUDIT_GOAL,
         ),
         Figure(
             f"{count:,} updates -> history: records/s",

@@ -1,6 +1,6 @@
 """Bench 4: cold start, from spawning a fresh interpreter to the first answer.
 
-Each sample is a new process (bench/cold_child.py) that imports the app module, builds
+Each sample is a new process (bench/children/cold_start.py) that imports the app module, builds
 the app and serves one product page (N=20) against DynamoDB Local through httpx's
 ASGITransport. The first request includes opening the DynamoDB client (and, for the
 gateway, building the tenant's schema), as it would on a cold Lambda.
@@ -8,7 +8,7 @@ gateway, building the tenant's schema), as it would on a cold Lambda.
   lambda   import graph.lambda_handler; first invocation of `gateway_handler` with an
            API Gateway HTTP API event (it builds settings, registry, app and Mangum then)
   asgi     import graph.app; create_app(); a first request over httpx's ASGITransport
-  baseline `bare`: bench/bare_app.py (graphql-core + aioboto3, nothing else), import,
+  baseline `bare`: bench/baselines/bare_app.py (graphql-core + aioboto3, nothing else), import,
            build and a first request like `asgi`
 
 The `lambda` target is measured only when graph.lambda_handler exists (see targets()).
@@ -23,9 +23,10 @@ import sys
 import time
 from typing import Any
 
-from bench.common import Benchmark, BenchResult, Figure, median, say
-from bench.dataset import TENANT_A, read_key
-from bench.env import BenchEnv
+from bench.harness.dataset import TENANT_A, read_key
+from bench.harness.env import BenchEnv
+from bench.harness.results import Benchmark, BenchResult, Figure, say
+from bench.harness.stats import median
 
 
 def targets() -> list[str]:
@@ -47,7 +48,7 @@ def _one(env: BenchEnv, target: str) -> dict[str, Any]:
     )
     spawned_at = time.monotonic()
     done = subprocess.run(
-        [sys.executable, "-m", "bench.cold_child", target, repr(spawned_at)],
+        [sys.executable, "-m", "bench.children.cold_start", target, repr(spawned_at)],
         cwd=env.root,
         env=child_env,
         capture_output=True,

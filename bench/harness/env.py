@@ -12,7 +12,6 @@ import asyncio
 import contextlib
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -23,20 +22,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.common import Budget, say
-from bench.dataset import LIMITS, STAGE, TENANT_A, TENANTS, dataset, write_registry
+from bench.harness.budget import Budget
+from bench.harness.dataset import (
+    LIMITS,
+    STAGE,
+    TENANT_A,
+    TENANTS,
+    dataset,
+    read_key,
+    write_registry,
+)
+from bench.harness.procinfo import die_with_parent
+from bench.harness.results import say
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
-    """Linux: stop the child if the benchmark dies, even by SIGKILL."""
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass
@@ -116,9 +115,8 @@ class BenchEnv:
         say(f"  loaded {counts} in {time.perf_counter() - started:.1f}s")
 
     async def _load_data(self, endpoint: str) -> str:
+        from bench.harness.graph_store import create_tables, open_dynamodb, put_items
         from graph.settings import Settings
-        from graph.store.admin import create_tables, put_items
-        from graph.store.client import open_dynamodb
         from graph.tenancy import load_registry
 
         registry = load_registry(self.tenants_dir, STAGE)
@@ -134,7 +132,7 @@ class BenchEnv:
         return "; ".join(loaded)
 
     def tables(self, tenant_id: str = TENANT_A) -> Tables:
-        from graph.store.tables import physical_table_names
+        from bench.harness.graph_store import physical_table_names
 
         names = physical_table_names(STAGE, tenant_id)
         return Tables(listings=names["listings"], sellers=names["sellers"])
@@ -143,7 +141,7 @@ class BenchEnv:
 
     @property
     def tenants_dir(self) -> Path:
-        """A temp tenants folder with the bench tenants (bench/dataset.py)."""
+        """A temp tenants folder with the bench tenants (bench/harness/dataset.py)."""
         if self._tenants_dir is None:
             self._tenants_dir = write_registry(self.workdir / "tenants", TENANTS, LIMITS)
         return self._tenants_dir
@@ -171,11 +169,29 @@ class BenchEnv:
 
     def naive_gateway(self) -> Gateway:
         """The same gateway with DataLoaders off. The app has no env switch for that, so a
-        bench-owned factory (bench/servers.py) builds `Runtime(..., batching=False)` and
+        bench-owned factory (bench/harness/servers.py) builds `Runtime(..., batching=False)` and
         otherwise follows create_app's default path; uvicorn runs it the same way."""
-        return self._gateway("loaders-off", "bench.servers:create_naive_app")
+        return self._gateway("loaders-off", "bench.harness.servers:create_naive_app")
 
-    def _gateway(self, name: str, factory: str) -> Gateway:
+    def handwritten_http(self) -> Gateway:
+        """The hand-written Starlette + aioboto3 endpoint (bench/baselines/http_app.py),
+        served by uvicorn exactly like the gateway. Its URL is the projected page; add
+        `/no-projection` for the whole-item variant."""
+        return self._gateway(
+            "hand-written", "bench.baselines.http_app:create_app", self.handwritten_env()
+        )
+
+    def handwritten_env(self) -> dict[str, str]:
+        """What the hand-written endpoints (HTTP and Lambda) need beyond `GRAPH_*`: the
+        main tenant's tables and read key (bench/baselines/endpoint.py)."""
+        tables = self.tables(TENANT_A)
+        return {
+            "BENCH_LISTINGS_TABLE": tables.listings,
+            "BENCH_SELLERS_TABLE": tables.sellers,
+            "BENCH_API_KEY": read_key(TENANT_A),
+        }
+
+    def _gateway(self, name: str, factory: str, extra: dict[str, str] | None = None) -> Gateway:
         running = self._gateways.get(name)
         if running is not None and running.proc.poll() is None:
             return running
@@ -203,10 +219,10 @@ class BenchEnv:
             proc = subprocess.Popen(
                 cmd,
                 cwd=self.root,
-                env=self.gateway_env(),
+                env=self.gateway_env(**(extra or {})),
                 stdout=log,
                 stderr=subprocess.STDOUT,
-                preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+                preexec_fn=die_with_parent if sys.platform == "linux" else None,
             )
         gateway = Gateway(name, proc, port, log_path)
         self._wait_healthy(gateway)

@@ -1,7 +1,7 @@
 """Bench 5: start-up time and memory against the number of tenants in the registry.
 
 For 1, 100 and 1,000 tenants (each a `graph.tenancy` TOML file with 2 keys), a fresh
-process (bench/scale_child.py) imports the app, then `create_app()` loads and
+process (bench/children/tenant_scale.py) imports the app, then `create_app()` loads and
 validates the registry and builds the app; then it builds every tenant's schema, which
 is what serving one request per tenant does (schemas are cached per tenant). Time and
 memory (VmRSS, VmHWM from /proc/self/status) are medians over fresh processes.
@@ -10,14 +10,13 @@ Baseline: the same with 1 tenant.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from typing import Any
 
-from bench.common import Benchmark, BenchResult, Figure, median, say
-from bench.dataset import scale_tenant_ids, write_registry
-from bench.env import BenchEnv
+from bench.harness.dataset import scale_tenant_ids, write_registry
+from bench.harness.env import BenchEnv
+from bench.harness.procinfo import run_child
+from bench.harness.results import Benchmark, BenchResult, Figure, say
+from bench.harness.stats import median
 
 SIZES = (1, 100, 1000)
 
@@ -26,18 +25,13 @@ def _one(env: BenchEnv, size: int) -> dict[str, Any]:
     tenants_dir = env.workdir / f"scale-{size}"
     if not tenants_dir.exists():
         write_registry(tenants_dir, scale_tenant_ids(size))
-    done = subprocess.run(
-        [sys.executable, "-m", "bench.scale_child"],
+    sample = run_child(
+        "bench.children.tenant_scale",
+        [],
         cwd=env.root,
         env=env.base_env(GRAPH_TENANTS_DIR=str(tenants_dir)),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+        what=f"start-up with {size} tenants",
     )
-    if done.returncode != 0 or not done.stdout.strip():
-        raise RuntimeError(f"start-up with {size} tenants failed: {done.stderr[-2000:]}")
-    sample: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     if sample["tenants"] != size:
         raise RuntimeError(f"expected {size} tenants, the app loaded {sample['tenants']}")
     return sample

@@ -1,6 +1,6 @@
 """The load generator: its own process, asyncio + httpx, a fixed concurrency, loopback only.
 
-    python -m bench.loadgen plan.json > results.json
+    python -m bench.harness.loadgen plan.json > results.json
 
 A plan is a list of phases run one after the other; each phase is bounded in request
 count AND in time, and stops early when the plan's stop file appears. Besides the
@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -27,17 +26,19 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.common import percentile
+from bench.harness.procinfo import CpuSnapshot
+from bench.harness.stats import percentile
 
 Send = Callable[[], Awaitable[str | None]]  # None when the request succeeded
-_CLK_TCK = os.sysconf("SC_CLK_TCK")
+#: The failure a rate-limited request gets (its client-side latency is kept apart).
+REFUSED = "HTTP 429"
 _LOOPBACK = ("http://127.", "http://localhost:", "http://[::1]:")
 
 
 @dataclass
 class Phase:
     label: str
-    #: "http": POST `body` to `url`; "handwritten": bench.handwritten.product_page.
+    #: "http": POST `body` to `url` (the only kind).
     kind: str
     concurrency: int
     count: int
@@ -46,11 +47,6 @@ class Phase:
     url: str = ""
     headers: dict[str, str] = field(default_factory=dict)
     body: str = ""
-    dynamodb_endpoint: str = ""
-    listings_table: str = ""
-    sellers_table: str = ""
-    product_id: str = ""
-    first: int = 0
 
 
 @dataclass
@@ -93,6 +89,8 @@ class PhaseResult:
     #: The whole machine's busy share during the phase (100% = every core busy).
     machine_busy_pct: float
     ended_by: str
+    #: Client-side latencies of the requests refused with 429 (rate limits).
+    refused_ms: list[float] = field(default_factory=list)
 
     @property
     def p50(self) -> float:
@@ -107,66 +105,6 @@ class PhaseResult:
         return cls(**raw)
 
 
-# -- CPU accounting -----------------------------------------------------------------------
-
-
-def _proc_cpu_seconds(pid: int) -> float | None:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    fields = stat.rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / _CLK_TCK
-
-
-def _self_cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
-
-
-def _machine_ticks() -> tuple[int, int]:
-    """(busy, total) jiffies over all cores, from /proc/stat."""
-    try:
-        first = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
-    except OSError:
-        return 0, 0
-    values = [int(v) for v in first[:8]]
-    idle = values[3] + values[4]
-    return sum(values) - idle, sum(values)
-
-
-@dataclass
-class _CpuSnapshot:
-    at: float
-    own: float
-    watched: dict[str, float | None]
-    machine: tuple[int, int]
-
-    @classmethod
-    def take(cls, watch: dict[str, int]) -> _CpuSnapshot:
-        return cls(
-            at=time.perf_counter(),
-            own=_self_cpu_seconds(),
-            watched={name: _proc_cpu_seconds(pid) for name, pid in watch.items()},
-            machine=_machine_ticks(),
-        )
-
-    def since(self, start: _CpuSnapshot) -> tuple[dict[str, float], float]:
-        wall = max(self.at - start.at, 1e-9)
-        pct = {"loadgen": 100.0 * (self.own - start.own) / wall}
-        for name, now in self.watched.items():
-            before = start.watched.get(name)
-            if now is not None and before is not None:
-                pct[name] = 100.0 * (now - before) / wall
-        busy = self.machine[0] - start.machine[0]
-        total = self.machine[1] - start.machine[1]
-        machine_pct = 100.0 * busy / total if total else 0.0
-        # What the whole machine did beyond the processes we know: other people's
-        # tests, the kernel. Noise, in percent of one core.
-        pct["other"] = max(0.0, machine_pct * (os.cpu_count() or 1) - sum(pct.values()))
-        return {k: round(v, 1) for k, v in pct.items()}, round(machine_pct, 1)
-
-
 # -- the driver -----------------------------------------------------------------------------
 
 
@@ -178,6 +116,7 @@ async def _drive(
     stopped: Callable[[], bool],
     latencies: list[float] | None,
     failures: Counter[str],
+    refused: list[float] | None = None,
 ) -> str:
     issued = 0
     ended = "count"
@@ -200,6 +139,8 @@ async def _drive(
                     latencies.append(elapsed)
             else:
                 failures[failure] += 1
+                if failure == REFUSED and refused is not None:
+                    refused.append(elapsed)
 
     await asyncio.gather(*(worker() for _ in range(concurrency)))
     return ended
@@ -233,32 +174,6 @@ async def _http_sender(phase: Phase) -> tuple[Send, Callable[[], Awaitable[None]
     return send, client.aclose
 
 
-async def _handwritten_sender(phase: Phase) -> tuple[Send, Callable[[], Awaitable[None]]]:
-    from bench.handwritten import product_page
-    from graph.settings import Settings
-    from graph.store.client import open_dynamodb
-
-    if not phase.dynamodb_endpoint.startswith(_LOOPBACK):
-        raise SystemExit(f"refusing a non-loopback target: {phase.dynamodb_endpoint}")
-    settings = Settings(stage="test", dynamodb_endpoint=phase.dynamodb_endpoint)
-    opened = open_dynamodb(settings)
-    client = await opened.__aenter__()
-
-    async def send() -> str | None:
-        try:
-            await product_page(
-                client, phase.listings_table, phase.sellers_table, phase.product_id, phase.first
-            )
-        except Exception as exc:
-            return type(exc).__name__
-        return None
-
-    async def close() -> None:
-        await opened.__aexit__(None, None, None)
-
-    return send, close
-
-
 async def run_phases(plan: Plan) -> list[PhaseResult]:
     results: list[PhaseResult] = []
 
@@ -266,21 +181,28 @@ async def run_phases(plan: Plan) -> list[PhaseResult]:
         return plan.stop_file is not None and os.path.exists(plan.stop_file)
 
     for index, phase in enumerate(plan.phases):
-        maker = _http_sender if phase.kind == "http" else _handwritten_sender
-        send, close = await maker(phase)
+        send, close = await _http_sender(phase)
         try:
             deadline = time.monotonic() + phase.max_seconds / 3
             await _drive(send, phase.concurrency, phase.warmup, deadline, stopped, None, Counter())
             if index == 0 and plan.ready_file:
                 Path(plan.ready_file).touch()  # noqa: ASYNC240 - once, before timing
             latencies: list[float] = []
+            refused: list[float] = []
             failures: Counter[str] = Counter()
-            before = _CpuSnapshot.take(plan.watch)
+            before = CpuSnapshot.take(plan.watch)
             deadline = time.monotonic() + phase.max_seconds
             ended = await _drive(
-                send, phase.concurrency, phase.count, deadline, stopped, latencies, failures
+                send,
+                phase.concurrency,
+                phase.count,
+                deadline,
+                stopped,
+                latencies,
+                failures,
+                refused,
             )
-            after = _CpuSnapshot.take(plan.watch)
+            after = CpuSnapshot.take(plan.watch)
         finally:
             await close()
         cpu, busy = after.since(before)
@@ -288,6 +210,7 @@ async def run_phases(plan: Plan) -> list[PhaseResult]:
         result = PhaseResult(
             label=phase.label,
             latencies_ms=[round(v, 3) for v in latencies],
+            refused_ms=[round(v, 3) for v in refused],
             ok=len(latencies),
             failed=sum(failures.values()),
             failures=dict(failures),
@@ -340,7 +263,7 @@ def start_plan(plan: Plan, cwd: Path) -> Running:
     with os.fdopen(fd, "w") as handle:
         handle.write(plan.to_json())
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bench.loadgen", name],
+        [sys.executable, "-m", "bench.harness.loadgen", name],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         text=True,

@@ -1,8 +1,9 @@
-"""One tenant schema build with N custom fields, in a fresh interpreter (bench/extension_scale.py):
+"""One tenant schema build with N custom fields, in a fresh interpreter
+(bench/benchmarks/extension_scale.py):
 
-    python -m bench.extension_child FIELDS REPS
+    python -m bench.children.extension_build FIELDS REPS
 
-Builds the tenant's private schema (`Runtime.schema_for(tenant, private=True)`: the base
+Builds the tenant's private schema (`TenantGraph.schema(private=True)`: the base
 Strawberry types with the tenant's custom types made in (graph/schema/build.py), and
 the tenant's limit extensions) as the first request of a write key would, then REPS more
 times with a fresh Runtime each (warm: Strawberry's one-off work is done and the custom
@@ -16,14 +17,14 @@ figures, so both see the same mix.
 from __future__ import annotations
 
 import gc
-import json
-import os
 import statistics
 import sys
 import time
 import tracemalloc
-from pathlib import Path
 from typing import Any
+
+from bench.harness.procinfo import memory_mib, print_sample
+from bench.harness.tenants import STAGE, bench_tenant, offline_settings
 
 TENANT_ID = "bench-ext"
 
@@ -94,43 +95,23 @@ def extension_spec(count: int) -> Any:
 
 
 def bench_runtime(extension: Any) -> tuple[Any, Any]:
-    """(runtime, tenant): a Runtime whose `extension_for` returns `extension` (what
-    loading the tenant's extension file gives), with a one-tenant registry."""
-    from graph.extensions import TenantExtension
+    """(runtime, tenant): a one-tenant Runtime whose tenant graph carries `extension`
+    (what loading the tenant's extension files gives; the file read is not measured)."""
     from graph.runtime import Runtime
-    from graph.settings import Settings
-    from graph.store import TableNames
-    from graph.store.tables import physical_table_names
-    from graph.tenancy import ApiKeyConfig, Registry, Tenant, TenantConfig
+    from graph.tenancy import Registry
 
-    class BenchRuntime(Runtime):
-        def extension_for(self, tenant: Tenant) -> TenantExtension:
-            ext: TenantExtension = extension
-            return ext
-
-    config = TenantConfig(
-        id=TENANT_ID,
-        name="bench extensions",
-        keys=(
-            ApiKeyConfig(id="bench-ext-read", sha256="0" * 64, scopes=frozenset({"read"})),
-            ApiKeyConfig(id="bench-ext-write", sha256="1" * 64, scopes=frozenset({"write"})),
-        ),
-    )
-    tenant = Tenant(config, TableNames.from_mapping(physical_table_names("test", TENANT_ID)))
-    settings = Settings(stage="test", dynamodb_endpoint="http://127.0.0.1:9")
-    return BenchRuntime(settings, Registry([tenant], "test")), tenant
+    tenant = bench_tenant(TENANT_ID, "read", "write", name="bench extensions")
+    runtime = Runtime(offline_settings(), Registry([tenant], STAGE))
+    runtime.graph_for(tenant).extension = extension  # no files: the tenant has none
+    return runtime, tenant
 
 
-def _status() -> dict[str, float]:
-    found = {}
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(("VmRSS:", "VmHWM:")):
-            name, value = line.split(":", 1)
-            found[name] = int(value.split()[0]) / 1024
-    return found
+def schema_of(runtime: Any, tenant: Any, *, private: bool) -> Any:
+    """The tenant's schema as the gateway builds and serves it (its TenantGraph's)."""
+    return runtime.graph_for(tenant).schema(private=private)
 
 
-def main(argv: list[str]) -> int:
+def main(argv: list[str]) -> None:
     count, reps = int(argv[0]), int(argv[1])
     from graph.extensions import TenantExtension
     from graph.extensions.modules import TenantModule
@@ -138,22 +119,22 @@ def main(argv: list[str]) -> int:
     from graph.schema import build_schema
     from graph.schema.internals import graphql_schema as core_schema
 
-    before = _status()
+    before = memory_mib()
     started = time.perf_counter()
     spec = extension_spec(count)
     validated = time.perf_counter()
     extension = TenantExtension(TENANT_ID, spec, TenantModule())
     runtime, tenant = bench_runtime(extension)
-    schema = runtime.schema_for(tenant, private=True)
+    schema = schema_of(runtime, tenant, private=True)
     cold = time.perf_counter()
-    after_cold = _status()
+    after_cold = memory_mib()
 
     builds: list[float] = []
     extends: list[float] = []
     for _ in range(reps):
         fresh, _tenant = bench_runtime(extension)
         t0 = time.perf_counter()
-        fresh.schema_for(tenant, private=True)
+        schema_of(fresh, tenant, private=True)
         builds.append(time.perf_counter() - t0)
         # What the custom types add to a build: with the extension, minus without.
         t0 = time.perf_counter()
@@ -164,7 +145,7 @@ def main(argv: list[str]) -> int:
         extends.append(time.perf_counter() - t0 - base_seconds)
 
     private_sdl = sdl(schema)
-    public_sdl = sdl(runtime.schema_for(tenant, private=False))
+    public_sdl = sdl(schema_of(runtime, tenant, private=False))
     graphql_schema = core_schema(schema)
     declared = extension.fields("listing", private=True)
     public = extension.fields("listing", private=False)
@@ -174,37 +155,33 @@ def main(argv: list[str]) -> int:
     gc.collect()
     tracemalloc.start()
     baseline_bytes = tracemalloc.get_traced_memory()[0]
-    kept = fresh.schema_for(tenant, private=True)
+    kept = schema_of(fresh, tenant, private=True)
     gc.collect()
     current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert kept is not None
 
-    print(
-        json.dumps(
-            {
-                "fields": len(declared),
-                "public_fields": len(public),
-                "filterable_fields": sum(1 for s in declared.values() if s.filterable),
-                "validate_s": validated - started,
-                "cold_build_s": cold - validated,
-                "build_s": statistics.median(builds),
-                "builds_s": builds,
-                "extend_s": statistics.median(extends),
-                "retained_kib": (current - baseline_bytes) / 1024,
-                "peak_kib": (peak - baseline_bytes) / 1024,
-                "rss_before_mib": before["VmRSS"],
-                "rss_after_cold_build_mib": after_cold["VmRSS"],
-                "hwm_after_cold_build_mib": after_cold["VmHWM"],
-                "sdl_private_bytes": len(private_sdl.encode()),
-                "sdl_public_bytes": len(public_sdl.encode()),
-                "types": len(graphql_schema.type_map),
-            }
-        ),
-        flush=True,
+    print_sample(
+        {
+            "fields": len(declared),
+            "public_fields": len(public),
+            "filterable_fields": sum(1 for s in declared.values() if s.filterable),
+            "validate_s": validated - started,
+            "cold_build_s": cold - validated,
+            "build_s": statistics.median(builds),
+            "builds_s": builds,
+            "extend_s": statistics.median(extends),
+            "retained_kib": (current - baseline_bytes) / 1024,
+            "peak_kib": (peak - baseline_bytes) / 1024,
+            "rss_before_mib": before["VmRSS"],
+            "rss_after_cold_build_mib": after_cold["VmRSS"],
+            "hwm_after_cold_build_mib": after_cold["VmHWM"],
+            "sdl_private_bytes": len(private_sdl.encode()),
+            "sdl_public_bytes": len(public_sdl.encode()),
+            "types": len(graphql_schema.type_map),
+        }
     )
-    os._exit(0)
 
 
 if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1:]))
+    main(sys.argv[1:])

@@ -1,6 +1,6 @@
 """App factories the benchmark serves with uvicorn besides `graph.app:create_app`.
 
-    uvicorn bench.servers:create_naive_app --factory
+    uvicorn bench.harness.servers:create_naive_app --factory
 
 `create_naive_app` is `create_app()`'s default path (settings from `GRAPH_*`, the
 registry from `GRAPH_TENANTS_DIR`) with one change: `Runtime(..., batching=False)`,

@@ -7,7 +7,7 @@ returns them); no I/O, no HTTP. Each execution parses, validates and executes.
   strawberry   graph.schema.build_schema() via schema.execute(), with a Context whose
                store and loaders answer from memory (resolvers, types and extensions
                are the real ones); "as served" adds what the gateway adds per tenant:
-               Runtime.schema_for()'s limit extensions and the real DataLoaders
+               the tenant graph's schema (limit extensions) and the real DataLoaders
   graphql-core a bare schema of the same shape whose resolvers read the items directly
                (async root and seller resolvers, like the real ones)
 
@@ -19,10 +19,6 @@ by the field count; wall-clock figures are in the JSON.
 
 from __future__ import annotations
 
-import asyncio
-import dataclasses
-import time
-from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, cast
 
 from graphql import (
@@ -39,117 +35,33 @@ from graphql import (
     graphql,
 )
 
-from bench.common import Benchmark, BenchResult, Figure, median, say
-from bench.dataset import PRODUCT_PAGE, TENANT_A, dataset, product_page_variables
-from bench.env import BenchEnv
+from bench.harness.dataset import STAGE, TENANT_A
+from bench.harness.env import BenchEnv
+from bench.harness.memory import Item, MemoryData, MemoryLoader, MemoryStore, request_context
+from bench.harness.queries import PRODUCT_PAGE_IMAGES, product_page_variables
+from bench.harness.results import Benchmark, BenchResult, Figure, say
+from bench.harness.stats import Execute, count_fields, median, run_async, time_execution
+from bench.harness.tenants import bench_tenant, offline_settings
 
 TARGET_US_PER_FIELD = 10.0
 SIZES = (20, 100)
-Item = dict[str, Any]
-
-
-# -- in-memory data, store and loaders ---------------------------------------------------
-
-
-class MemoryData:
-    def __init__(self, tenant_id: str) -> None:
-        from graph.store.items import from_wire, to_wire
-
-        data = dataset(tenant_id)
-        self.listings = {i["listingId"]: from_wire(to_wire(i)) for i in data["listings"]}
-        self.sellers = {s["sellerId"]: from_wire(to_wire(s)) for s in data["sellers"]}
-        self.by_product: dict[str, list[Item]] = {}
-        self.by_seller: dict[str, list[Item]] = {}
-        for item in sorted(self.listings.values(), key=_newest_first):
-            self.by_product.setdefault(item["productId"], []).append(item)
-            self.by_seller.setdefault(item["sellerId"], []).append(item)
-
-
-def _newest_first(item: Item) -> tuple[str, str]:
-    created, listing_id = item["createdAt"], item["listingId"]
-    return (_invert(created), _invert(listing_id))
-
-
-def _invert(text: str) -> str:
-    return "".join(chr(0x10FFFF - ord(c)) for c in text)
-
-
-class MemoryStore:
-    """The part of TenantStore the read resolvers use, answering from memory."""
-
-    def __init__(self, data: MemoryData) -> None:
-        self.data = data
-
-    # Filters (`status`, `after`, `where`, ...) are not used by the benchmarked query.
-    async def listings_by_product(self, product_id: str, *, first: int, **_: Any) -> Any:
-        return self._page(self.data.by_product.get(product_id, []), first)
-
-    async def listings_by_seller(self, seller_id: str, *, first: int, **_: Any) -> Any:
-        return self._page(self.data.by_seller.get(seller_id, []), first)
-
-    def _page(self, items: list[Item], first: int) -> Any:
-        from graph.store import Page
-
-        page = items[:first]
-        return Page(page, [f"cursor-{i['listingId']}" for i in page], len(items) > first)
-
-    async def get_listings(self, ids: Sequence[str]) -> dict[str, Item]:
-        return {i: self.data.listings[i] for i in ids if i in self.data.listings}
-
-    async def get_sellers(self, ids: Sequence[str]) -> dict[str, Item]:
-        return {i: self.data.sellers[i] for i in ids if i in self.data.sellers}
-
-    async def get_listing(self, listing_id: str) -> Item | None:
-        return self.data.listings.get(listing_id)
-
-    async def get_seller(self, seller_id: str) -> Item | None:
-        return self.data.sellers.get(seller_id)
-
-
-class MemoryLoader:
-    """A loader (graph.loaders.Loader) that answers from a dict: no batching overhead."""
-
-    def __init__(self, items: dict[str, Item]) -> None:
-        self.items = items
-
-    async def load(self, key: str) -> Item | None:
-        return self.items.get(key)
-
-    async def load_many(self, keys: Sequence[str]) -> list[Item | None]:
-        return [self.items.get(k) for k in keys]
-
-    def prime(self, key: str, value: Item | None) -> None:
-        return None
-
-    def clear(self, key: str) -> None:
-        return None
 
 
 # -- the two executors -------------------------------------------------------------------
 
-Execute = Callable[[], Awaitable[Any]]
-
 
 def strawberry_executor(data: MemoryData, first: int, *, as_served: bool) -> Execute:
     """`as_served=False`: `build_schema()` with in-memory loaders (Strawberry alone).
-    `as_served=True`: the schema the gateway serves a tenant (`Runtime.schema_for`, with
+    `as_served=True`: the schema the gateway serves a tenant (`TenantGraph.schema`, with
     the tenant's limit extensions) and the real per-request DataLoaders."""
+    from bench.harness.graph_store import TenantStore
     from graph.loaders import Loaders, build_loaders
     from graph.runtime import Runtime
     from graph.schema import build_schema
-    from graph.settings import Settings
-    from graph.store import TableNames, TenantStore
-    from graph.store.tables import physical_table_names
-    from graph.tenancy import ApiKeyConfig, Principal, Registry, Tenant, TenantConfig
+    from graph.tenancy import Principal, Registry
 
-    config = TenantConfig(
-        id=TENANT_A,
-        name="bench",
-        keys=(ApiKeyConfig(id="bench-a-read", sha256="0" * 64, scopes=frozenset({"read"})),),
-    )
-    tenant = Tenant(config, TableNames.from_mapping(physical_table_names("test", TENANT_A)))
-    settings = Settings(stage="test", dynamodb_endpoint="http://127.0.0.1:9")
-    runtime = Runtime(settings, Registry([tenant], "test"))
+    tenant = bench_tenant(TENANT_A, "read")
+    runtime = Runtime(offline_settings(), Registry([tenant], STAGE))
     schema = runtime.graph_for(tenant).schema(private=False) if as_served else build_schema()
     principal = Principal(tenant=tenant, key_id="bench-a-read", scopes=frozenset({"read"}))
     store = cast(TenantStore, MemoryStore(data))
@@ -164,30 +76,13 @@ def strawberry_executor(data: MemoryData, first: int, *, as_served: bool) -> Exe
             )
         context = request_context(runtime, principal, store, loaders)
         result = await schema.execute(
-            PRODUCT_PAGE, variable_values=variables, context_value=context
+            PRODUCT_PAGE_IMAGES, variable_values=variables, context_value=context
         )
         if result.errors:
             raise RuntimeError(f"strawberry: {result.errors}")
         return result.data
 
     return execute
-
-
-def request_context(runtime: Any, principal: Any, store: Any, loaders: Any) -> Any:
-    """A `graph.context.Context` as graph/endpoint.py builds one per request (the fields
-    it has grown since are filled the way the endpoint fills them)."""
-    from graph.context import Context
-
-    names = {f.name for f in dataclasses.fields(Context)}
-    fields: dict[str, Any] = {
-        "request_id": "bench",
-        "principal": principal,
-        "store": store,
-        "loaders": loaders,
-    }
-    if "extension" in names:  # per-tenant custom fields (graph/extensions)
-        fields["extension"] = runtime.graph_for(principal.tenant).extension
-    return Context(**fields)
 
 
 def bare_schema() -> GraphQLSchema:
@@ -235,7 +130,7 @@ def bare_schema() -> GraphQLSchema:
         _root: Any, info: GraphQLResolveInfo[Any], productId: str, first: int = 20
     ) -> dict[str, Any]:
         store: MemoryStore = info.context["store"]
-        page = await store.listings_by_product(productId, first=first)
+        page = await store.listings.by_product(productId, first=first)
         return {
             "edges": [
                 {"cursor": c, "node": i} for i, c in zip(page.items, page.cursors, strict=True)
@@ -266,37 +161,13 @@ def graphql_core_executor(data: MemoryData, first: int) -> Execute:
     async def execute() -> Any:
         context = {"store": store, "sellers": MemoryLoader(data.sellers)}
         result = await graphql(
-            schema, PRODUCT_PAGE, variable_values=variables, context_value=context
+            schema, PRODUCT_PAGE_IMAGES, variable_values=variables, context_value=context
         )
         if result.errors:
             raise RuntimeError(f"graphql-core: {result.errors}")
         return result.data
 
     return execute
-
-
-def count_fields(value: Any) -> int:
-    """Every key of every object in the result is one resolved field."""
-    if isinstance(value, dict):
-        return len(value) + sum(count_fields(v) for v in value.values())
-    if isinstance(value, list):
-        return sum(count_fields(v) for v in value)
-    return 0
-
-
-async def _time(execute: Execute, seconds: float) -> tuple[float, float]:
-    """(CPU seconds, wall seconds) per execution, over about `seconds` of back-to-back
-    executions. CPU time is this process's own (time.process_time): it does not count
-    time spent descheduled while other processes run, so it is the figure used."""
-    runs = 0
-    started = time.perf_counter()
-    cpu_started = time.process_time()
-    while True:
-        await execute()
-        runs += 1
-        elapsed = time.perf_counter() - started
-        if elapsed >= seconds and runs >= 5:
-            return (time.process_time() - cpu_started) / runs, elapsed / runs
 
 
 async def _measure(env: BenchEnv) -> dict[str, Any]:
@@ -321,7 +192,7 @@ async def _measure(env: BenchEnv) -> dict[str, Any]:
         wall: dict[str, list[float]] = {name: [] for name in executors}
         for _ in range(env.budget.field_cost_repeats):
             for name, ex in executors.items():
-                cpu_s, wall_s = await _time(ex, env.budget.field_cost_seconds)
+                cpu_s, wall_s = await time_execution(ex, env.budget.field_cost_seconds)
                 cpu[name].append(cpu_s)
                 wall[name].append(wall_s)
         found[f"N={first}"] = {
@@ -340,12 +211,7 @@ async def _measure(env: BenchEnv) -> dict[str, Any]:
 
 def run(env: BenchEnv) -> BenchResult:
     result = BenchResult(NAME, TITLE)
-    try:
-        import uvloop
-
-        found = uvloop.run(_measure(env))
-    except ImportError:  # pragma: no cover
-        found = asyncio.run(_measure(env))
+    found = run_async(_measure(env))
     result.details = found
     for first in SIZES:
         row = found[f"N={first}"]
@@ -376,7 +242,7 @@ def run(env: BenchEnv) -> BenchResult:
     )
     result.notes.append(
         "strawberry = graph.schema.build_schema() with in-memory loaders; as served = "
-        "Runtime.schema_for(tenant) (+ the tenant's limit extensions) with the real "
+        "TenantGraph.schema(private=False) (+ the tenant's limit extensions) with the real "
         "per-request DataLoaders over an in-memory store."
     )
     return result

@@ -1,0 +1,1 @@
+"""Hand-written comparison code: what a team would write without the gateway."""

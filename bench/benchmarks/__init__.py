@@ -1,0 +1,1 @@
+"""One module per benchmark, each exporting `BENCHMARK` (listed in bench/run.py)."""

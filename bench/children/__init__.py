@@ -1,0 +1,1 @@
+"""Fresh-interpreter children: `python -m bench.children.<name>`, one JSON line out."""

@@ -1,0 +1,88 @@
+"""The Lambda-shaped pair, in one fresh interpreter (bench/benchmarks/lambda_pair.py):
+
+    python -m bench.children.lambda_pair REQUESTS ROUNDS WARMUP
+
+Invokes, in-process and one at a time, the gateway's Lambda handler
+(bench/harness/lambda_event.py GATEWAY_HANDLER) and the hand-written one
+(bench/baselines/lambda_handler.py) on the same API Gateway HTTP API v2 event: the
+README's product page, N=20 and N=100. Both are configured from the environment as
+deployed (`GRAPH_*`, one tenant: GRAPH_TENANT_ID; BENCH_* for the hand-written one).
+First checks both answer the same data, then times interleaved rounds: wall time per
+invocation and this process's CPU time (time.process_time) per invocation.
+
+The gateway logs a line per invocation on stdout; fd 1 goes to /dev/null while
+measuring and the one JSON line comes out on the real stdout at the end.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any
+
+from bench.baselines import lambda_handler as hand
+from bench.benchmarks.product_page import same_page
+from bench.harness.dataset import TENANT_A, read_key
+from bench.harness.lambda_event import (
+    Handler,
+    LambdaContext,
+    gateway_handler,
+    http_api_event,
+    response_json,
+)
+from bench.harness.procinfo import print_sample
+from bench.harness.queries import product_page_payload
+from bench.harness.report import quiet_stdout, restore_stdout
+from bench.harness.stats import percentile
+
+SIZES = (20, 100)
+
+
+def _invoke(handler: Handler, event: dict[str, Any]) -> Any:
+    response = handler(event, LambdaContext())
+    if response.get("statusCode") != 200:
+        raise RuntimeError(f"HTTP {response.get('statusCode')}: {str(response)[:300]}")
+    return response_json(response)
+
+
+def _time(handler: Handler, event: dict[str, Any], count: int) -> dict[str, Any]:
+    wall: list[float] = []
+    cpu_started = time.process_time()
+    for _ in range(count):
+        t0 = time.perf_counter()
+        handler(event, LambdaContext())
+        wall.append((time.perf_counter() - t0) * 1000)
+    cpu_ms = (time.process_time() - cpu_started) * 1000 / count
+    return {"p50": percentile(wall, 50), "p99": percentile(wall, 99), "cpu_ms": cpu_ms}
+
+
+def main(argv: list[str]) -> None:
+    requests, rounds, warmup = (int(a) for a in argv)
+    handlers: dict[str, Handler] = {"gateway": gateway_handler(), "hand-written": hand.handler}
+    key = read_key(TENANT_A)
+    events = {n: http_api_event(product_page_payload(n), key) for n in SIZES}
+    real_stdout = quiet_stdout()
+    try:
+        for n, event in events.items():
+            answers = {name: _invoke(h, event) for name, h in handlers.items()}
+            problem = same_page(answers["gateway"], answers["hand-written"])
+            if problem:
+                raise RuntimeError(f"hand-written Lambda N={n}: {problem}")
+            for h in handlers.values():
+                for _ in range(warmup):
+                    h(event, LambdaContext())
+        found: dict[str, Any] = {f"N={n}": {name: [] for name in handlers} for n in SIZES}
+        names = list(handlers)
+        for round_no in range(rounds):
+            order = names[round_no % 2 :] + names[: round_no % 2]
+            for n, event in events.items():
+                for name in order:
+                    found[f"N={n}"][name].append(_time(handlers[name], event, requests))
+    finally:
+        restore_stdout(real_stdout)
+    hand.close()
+    print_sample(found)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
