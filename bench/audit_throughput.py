@@ -46,8 +46,7 @@ WRITER = "bench-audit-writer"
 
 
 def _tenant(tenant_id: str) -> Any:
-    from graph.store import TableNames
-    from graph.store.tables import physical_table_names
+    from graph.store import TableNames, physical_table_names
     from graph.tenancy import ApiKeyConfig, Tenant, TenantConfig
 
     config = TenantConfig(
@@ -59,7 +58,7 @@ def _tenant(tenant_id: str) -> Any:
 
 
 def _reader_class() -> type:
-    from graph.store.streams import Shard, StreamReader
+    from graph.store import Shard, StreamReader
 
     class TimedReader(StreamReader):
         """The runner's StreamReader, logging (operation, start, end) of every stream call."""
@@ -235,7 +234,7 @@ def _rekey(items: list[dict[str, Any]], prefix: str) -> list[dict[str, Any]]:
 async def _drain(rig: _Rig, count: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Time the drain of `count` pending records; (figures, their entries in wire form)."""
     from graph.audit.entries import entry_for
-    from graph.store.items import to_wire
+    from graph.store import to_wire
 
     rig.handler.reset()
     rig.reader.log.clear()
@@ -298,7 +297,7 @@ async def _round(
     """Write `count` updates, then time the drain and the baseline. With `previous` (the
     last round's entries), the baseline goes first, so neither side always runs on the
     warmer DynamoDB Local."""
-    from graph.store.admin import put_items
+    from graph.store import put_items
 
     t0 = time.perf_counter()
     for batch in _updates(rig.seeds, count, version):
@@ -316,8 +315,7 @@ async def _measure(env: BenchEnv, count: int, seed_count: int) -> dict[str, Any]
     from graph.audit.consumer import AuditConsumer
     from graph.audit.runner import MemoryCheckpoints, StreamRunner
     from graph.settings import Settings
-    from graph.store.admin import create_tables, put_items
-    from graph.store.client import open_dynamodb, open_streams
+    from graph.store import create_tables, open_dynamodb, open_streams, put_items
     from graph.tenancy import Registry
 
     settings = Settings(stage=STAGE, dynamodb_endpoint=env.dynamodb_endpoint)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from graph import demo
-from graph.store.tables import status_shard
+from graph.store import status_shard
 from graph.tenancy import hash_secret
 
 PRODUCT_ID = "prd-001"

@@ -117,8 +117,7 @@ class BenchEnv:
 
     async def _load_data(self, endpoint: str) -> str:
         from graph.settings import Settings
-        from graph.store.admin import create_tables, put_items
-        from graph.store.client import open_dynamodb
+        from graph.store import create_tables, open_dynamodb, put_items
         from graph.tenancy import load_registry
 
         registry = load_registry(self.tenants_dir, STAGE)
@@ -134,7 +133,7 @@ class BenchEnv:
         return "; ".join(loaded)
 
     def tables(self, tenant_id: str = TENANT_A) -> Tables:
-        from graph.store.tables import physical_table_names
+        from graph.store import physical_table_names
 
         names = physical_table_names(STAGE, tenant_id)
         return Tables(listings=names["listings"], sellers=names["sellers"])

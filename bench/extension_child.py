@@ -98,8 +98,7 @@ def bench_runtime(extension: Any) -> tuple[Any, Any]:
     from graph.extensions import TenantExtension
     from graph.runtime import Runtime
     from graph.settings import Settings
-    from graph.store import TableNames
-    from graph.store.tables import physical_table_names
+    from graph.store import TableNames, physical_table_names
     from graph.tenancy import ApiKeyConfig, Registry, Tenant, TenantConfig
 
     class BenchRuntime(Runtime):

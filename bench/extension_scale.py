@@ -113,7 +113,7 @@ def _stored(spec: Any, index: int) -> Any:
 def _data_with_custom(fields: Mapping[str, Any]) -> MemoryData:
     """The dataset with a value for every declared field (public and private) on every
     listing, round-tripped through the DynamoDB wire format like the rest of the item."""
-    from graph.store.items import from_wire, to_wire
+    from graph.store import from_wire, to_wire
 
     data = MemoryData(TENANT_A)
     for index, item in enumerate(data.listings.values()):

@@ -53,7 +53,7 @@ Item = dict[str, Any]
 
 class MemoryData:
     def __init__(self, tenant_id: str) -> None:
-        from graph.store.items import from_wire, to_wire
+        from graph.store import from_wire, to_wire
 
         data = dataset(tenant_id)
         self.listings = {i["listingId"]: from_wire(to_wire(i)) for i in data["listings"]}
@@ -74,18 +74,19 @@ def _invert(text: str) -> str:
     return "".join(chr(0x10FFFF - ord(c)) for c in text)
 
 
-class MemoryStore:
-    """The part of TenantStore the read resolvers use, answering from memory."""
+class _MemoryTable:
+    """One repository of TenantStore (`store.listings`, `store.sellers`), in memory."""
 
-    def __init__(self, data: MemoryData) -> None:
-        self.data = data
+    def __init__(self, items: dict[str, Item], pages: dict[str, dict[str, list[Item]]]):
+        self.items = items
+        self.pages = pages
 
     # Filters (`status`, `after`, `where`, ...) are not used by the benchmarked query.
-    async def listings_by_product(self, product_id: str, *, first: int, **_: Any) -> Any:
-        return self._page(self.data.by_product.get(product_id, []), first)
+    async def by_product(self, product_id: str, *, first: int, **_: Any) -> Any:
+        return self._page(self.pages["byProduct"].get(product_id, []), first)
 
-    async def listings_by_seller(self, seller_id: str, *, first: int, **_: Any) -> Any:
-        return self._page(self.data.by_seller.get(seller_id, []), first)
+    async def by_seller(self, seller_id: str, *, first: int, **_: Any) -> Any:
+        return self._page(self.pages["bySeller"].get(seller_id, []), first)
 
     def _page(self, items: list[Item], first: int) -> Any:
         from graph.store import Page
@@ -93,17 +94,21 @@ class MemoryStore:
         page = items[:first]
         return Page(page, [f"cursor-{i['listingId']}" for i in page], len(items) > first)
 
-    async def get_listings(self, ids: Sequence[str]) -> dict[str, Item]:
-        return {i: self.data.listings[i] for i in ids if i in self.data.listings}
+    async def get_many(self, ids: Sequence[str], **_: Any) -> dict[str, Item]:
+        return {i: self.items[i] for i in ids if i in self.items}
 
-    async def get_sellers(self, ids: Sequence[str]) -> dict[str, Item]:
-        return {i: self.data.sellers[i] for i in ids if i in self.data.sellers}
+    async def get(self, key: str, **_: Any) -> Item | None:
+        return self.items.get(key)
 
-    async def get_listing(self, listing_id: str) -> Item | None:
-        return self.data.listings.get(listing_id)
 
-    async def get_seller(self, seller_id: str) -> Item | None:
-        return self.data.sellers.get(seller_id)
+class MemoryStore:
+    """The part of TenantStore the read resolvers use, answering from memory."""
+
+    def __init__(self, data: MemoryData) -> None:
+        self.data = data
+        pages = {"byProduct": data.by_product, "bySeller": data.by_seller}
+        self.listings = _MemoryTable(data.listings, pages)
+        self.sellers = _MemoryTable(data.sellers, {"byProduct": {}, "bySeller": {}})
 
 
 class MemoryLoader:
@@ -138,8 +143,7 @@ def strawberry_executor(data: MemoryData, first: int, *, as_served: bool) -> Exe
     from graph.runtime import Runtime
     from graph.schema import build_schema
     from graph.settings import Settings
-    from graph.store import TableNames, TenantStore
-    from graph.store.tables import physical_table_names
+    from graph.store import TableNames, TenantStore, physical_table_names
     from graph.tenancy import ApiKeyConfig, Principal, Registry, Tenant, TenantConfig
 
     config = TenantConfig(
@@ -235,7 +239,7 @@ def bare_schema() -> GraphQLSchema:
         _root: Any, info: GraphQLResolveInfo[Any], productId: str, first: int = 20
     ) -> dict[str, Any]:
         store: MemoryStore = info.context["store"]
-        page = await store.listings_by_product(productId, first=first)
+        page = await store.listings.by_product(productId, first=first)
         return {
             "edges": [
                 {"cursor": c, "node": i} for i, c in zip(page.items, page.cursors, strict=True)

@@ -236,7 +236,7 @@ async def _http_sender(phase: Phase) -> tuple[Send, Callable[[], Awaitable[None]
 async def _handwritten_sender(phase: Phase) -> tuple[Send, Callable[[], Awaitable[None]]]:
     from bench.handwritten import product_page
     from graph.settings import Settings
-    from graph.store.client import open_dynamodb
+    from graph.store import open_dynamodb
 
     if not phase.dynamodb_endpoint.startswith(_LOOPBACK):
         raise SystemExit(f"refusing a non-loopback target: {phase.dynamodb_endpoint}")

@@ -69,7 +69,7 @@ def _check_same_json(env: BenchEnv, urls: dict[str, str]) -> list[str]:
     nothing: compare one page of each size across the three variants."""
     from bench.handwritten import product_page
     from graph.settings import Settings
-    from graph.store.client import open_dynamodb
+    from graph.store import open_dynamodb
 
     async def handwritten(first: int) -> Any:
         settings = Settings(stage="test", dynamodb_endpoint=env.dynamodb_endpoint)

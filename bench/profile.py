@@ -49,7 +49,7 @@ async def _profile(env: BenchEnv, first: int, requests: int) -> pstats.Stats:
     from graph.app import create_app
     from graph.runtime import Runtime
     from graph.settings import Settings
-    from graph.store.client import open_dynamodb
+    from graph.store import open_dynamodb
     from graph.tenancy import load_registry
 
     settings = Settings(stage=STAGE, dynamodb_endpoint=env.dynamodb_endpoint)

@@ -20,7 +20,7 @@ def say(message: str) -> None:
 
 
 async def _with_client(settings: Settings, work: Callable[[Any], Any]) -> Any:
-    from graph.store.client import open_dynamodb
+    from graph.store import open_dynamodb
 
     async with open_dynamodb(settings) as client:
         return await work(client)
@@ -42,8 +42,7 @@ async def run_audit(
     from graph.audit.runner import FileCheckpoints, StreamRunner
     from graph.events.broker import local_broker
     from graph.events.local import publishing
-    from graph.store.client import open_dynamodb, open_streams
-    from graph.store.streams import StreamReader
+    from graph.store import StreamReader, open_dynamodb, open_streams
     from graph.tenancy import load_registry
 
     registry = load_registry(settings.tenants_dir, settings.stage)

@@ -17,9 +17,7 @@ from graph.limits import limit_extensions
 from graph.loaders import build_loaders
 from graph.schema import build_schema
 from graph.settings import Settings
-from graph.store import CursorCodec, StoreStats, TenantStore
-from graph.store.client import open_dynamodb
-from graph.store.credentials import assume_role_session
+from graph.store import CursorCodec, StoreStats, TenantStore, assume_role_session, open_dynamodb
 from graph.tenancy import (
     Principal,
     Registry,
