@@ -61,7 +61,7 @@ def projected_paths(
 def projection_expression(paths: Sequence[Path], names: dict[str, str]) -> str:
     """`#p0, #p1, #p2.#p3`, adding its placeholders to `names` (a name used twice, as in
     `custom.size, custom.color`, gets one placeholder)."""
-    placeholder = {name: key for key, name in names.items() if key.startswith("#p")}
+    placeholder: dict[str, str] = {}
     parts = []
     for path in paths:
         segments = []
