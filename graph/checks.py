@@ -79,8 +79,7 @@ def check_extension(settings: Settings, tenant_id: str, against: Path | None = N
 def _sample_warnings(
     settings: Settings, tenant: Tenant, spec: ExtensionSpec
 ) -> list[dict[str, str]]:
-    from graph.store.client import open_dynamodb
-    from graph.store.sampling import SampleUnavailable, custom_presence
+    from graph.store import SampleUnavailable, custom_presence, open_dynamodb
 
     names = [n for n, f in spec.listing.fields.items() if f.filterable]
 

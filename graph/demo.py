@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from graph.store.tables import status_shard
+from graph.store import status_shard
 
 LISTINGS = 320
 SELLERS = 32

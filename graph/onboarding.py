@@ -19,9 +19,7 @@ from typing import Any
 import tomli_w
 
 from graph.settings import Settings
-from graph.store import TableNames
-from graph.store.admin import create_tables, delete_tables, export_table
-from graph.store.tables import physical_table_names
+from graph.store import TableNames, create_tables, delete_tables, export_table, physical_table_names
 from graph.tenancy import (
     ApiKeyConfig,
     RegistryError,

@@ -14,8 +14,7 @@ from graph.events.broker import Broker, local_broker
 from graph.extensions import signature
 from graph.limits.fair import FairPool
 from graph.settings import Settings
-from graph.store.client import open_dynamodb
-from graph.store.credentials import assume_role_session
+from graph.store import assume_role_session, open_dynamodb
 from graph.tenancy import (
     Principal,
     Registry,

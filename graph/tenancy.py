@@ -20,8 +20,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from graph.store import TableNames
-from graph.store.tables import LOGICAL_NAMES, physical_table_names
+from graph.store import LOGICAL_NAMES, TableNames, physical_table_names
 
 Scope = Literal["read", "write", "admin"]
 StageName = Literal["dev", "test", "prod"]

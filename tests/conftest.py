@@ -16,9 +16,7 @@ from graph.app import create_app
 from graph.local import dynamodb_local
 from graph.runtime import Runtime
 from graph.settings import Settings
-from graph.store import TableNames
-from graph.store.admin import create_tables, delete_tables, put_items
-from graph.store.client import open_dynamodb
+from graph.store import TableNames, create_tables, delete_tables, open_dynamodb, put_items
 from graph.tenancy import ApiKeyConfig, Limits, Registry, Tenant, TenantConfig, hash_secret
 
 #: Raw development keys of the test tenants, by tenant and scope.
@@ -203,7 +201,7 @@ async def gateway(ddb: Any, settings: Settings) -> AsyncIterator[Gateway]:
 
 @pytest.fixture(scope="session")
 async def streams(settings: Settings) -> AsyncIterator[Any]:
-    from graph.store.client import open_streams
+    from graph.store import open_streams
 
     async with open_streams(settings) as client:
         yield client
@@ -225,7 +223,7 @@ class Audit:
 def make_audit(gw: Gateway, settings: Settings, ddb: Any, streams: Any, **kw: Any) -> Audit:
     from graph.audit.consumer import AuditConsumer
     from graph.audit.runner import MemoryCheckpoints, StreamRunner
-    from graph.store.streams import StreamReader
+    from graph.store import StreamReader
 
     consumer = AuditConsumer(settings, gw.runtime.registry)
     checkpoints = MemoryCheckpoints()

@@ -15,7 +15,7 @@ from collections import defaultdict
 from typing import Any
 
 from graph.audit.runner import StreamRunner
-from graph.store.items import from_wire
+from graph.store import from_wire
 from tests.conftest import Gateway, make_audit, make_gateway
 from tests.test_mutations import CREATE, UPDATE, new_listing
 

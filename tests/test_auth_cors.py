@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
-from graph.store.admin import delete_tables
+from graph.store import delete_tables
 from graph.tenancy import Registry, RegistryError, load_registry
 from tests.conftest import Gateway, make_gateway, make_tenant, raw_key
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from graph.store.credentials import assumed_role_session
+from graph.store import assumed_role_session
 
 
 async def test_credentials_are_cached_until_close_to_expiry() -> None:

@@ -17,7 +17,7 @@ from graph.local.dev import prepare_tenants
 from graph.observability import text_line
 from graph.runtime import Runtime
 from graph.settings import REPO_ROOT, Settings
-from graph.store.admin import delete_tables
+from graph.store import delete_tables
 from graph.tenancy import load_registry, new_api_key
 
 

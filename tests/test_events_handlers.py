@@ -16,7 +16,7 @@ import boto3
 import pytest
 
 from graph.events import handlers
-from graph.store.tables import CONNECTIONS
+from graph.store import CONNECTIONS
 
 SAMPLES = Path(__file__).parent / "events"
 DEV_READ = "rg_kicks-dev-read_kicksDevReadKey0001"

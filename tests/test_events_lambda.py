@@ -23,8 +23,7 @@ from aiobotocore.awsrequest import AioAWSResponse
 from graph.events.fanout import FanOut
 from graph.events.management import Management
 from graph.events.websocket_api import WebSocketApi
-from graph.store.connections import ConnectionStore
-from graph.store.tables import CONNECTIONS
+from graph.store import CONNECTIONS, ConnectionStore
 from tests.conftest import Audit, Gateway, raw_key
 from tests.test_events_contract import captured_records
 from tests.test_mutations import CREATE, STATUS, new_listing

@@ -16,8 +16,7 @@ from graph.extensions.report import BREAKING, CANNOT_CHECK, INVALID, OK
 from graph.extensions.sdl import sdl
 from graph.runtime import Runtime
 from graph.settings import Settings
-from graph.store.admin import create_tables, delete_tables, put_items
-from graph.store.base import TableNames
+from graph.store import TableNames, create_tables, delete_tables, put_items
 from graph.tenancy import load_registry
 
 BEFORE = """

@@ -15,7 +15,7 @@ from graph.extensions.sdl import breaking_changes, sdl
 from graph.extensions.spec import parse_spec
 from graph.runtime import Runtime
 from graph.settings import Settings
-from graph.store.admin import delete_tables
+from graph.store import delete_tables
 from graph.tenancy import Registry
 from tests.conftest import Audit, Gateway, make_gateway, make_tenant, raw_key
 from tests.test_mutations import CREATE, UPDATE, new_listing

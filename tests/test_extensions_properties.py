@@ -27,7 +27,7 @@ from graph.extensions.spec import RESERVED, ExtensionSpec, FieldSpec
 from graph.extensions.values import stored_values, validate_values
 from graph.loaders import Loaders
 from graph.schema import build_schema
-from graph.store.items import from_wire, to_wire
+from graph.store import from_wire, to_wire
 from graph.tenancy import Registry
 from tests.conftest import make_tenant
 

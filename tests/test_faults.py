@@ -21,8 +21,7 @@ from aiobotocore.awsrequest import AioAWSResponse
 
 from graph import demo
 from graph.settings import Settings
-from graph.store.client import open_dynamodb
-from graph.store.items import to_wire
+from graph.store import open_dynamodb, to_wire
 from graph.tenancy import Limits
 from tests.test_limits import codes, gateway_with
 

@@ -29,7 +29,7 @@ from graph.limits.arguments import MAX_ID_LENGTH, MAX_SCALAR_TEXT, MAX_STRING_LE
 from graph.request_json import MAX_JSON_DEPTH
 from graph.schema.internals import graphql_schema
 from graph.settings import Settings
-from graph.store.admin import delete_tables
+from graph.store import delete_tables
 from tests.conftest import CallRecorder, Gateway, make_gateway, raw_key
 
 CLIENT_CODES = ERROR_CODES - {"INTERNAL_SERVER_ERROR"}

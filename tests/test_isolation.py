@@ -15,7 +15,7 @@ import pytest
 import pytest_asyncio
 
 from graph import demo
-from graph.store.admin import delete_tables, put_items
+from graph.store import delete_tables, put_items
 from tests.conftest import CallRecorder, Gateway, make_gateway
 
 TENANTS = ("kicks", "threads", "loop")

@@ -21,11 +21,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.stub import Stubber
 
 import graph.runtime
-import graph.store.client
+import graph.store
 from graph import demo, lambda_handler
 from graph.lambdas import bootstrap  # where gateway_settings looks fetch_cursor_secret up
 from graph.settings import Settings
-from graph.store.admin import delete_tables
+from graph.store import delete_tables
 from graph.tenancy import Registry, RegistryError, Tenant
 from tests.conftest import make_gateway, raw_key
 
@@ -97,7 +97,7 @@ def opened(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[Any]]:
     """Records every DynamoDB client the Runtime opens, the loop it was opened on, and the
     loop each DynamoDB call ran on (a botocore `before-call` hook)."""
     seen: dict[str, list[Any]] = {"clients": [], "open_loops": [], "call_loops": []}
-    real_open = graph.store.client.open_dynamodb
+    real_open = graph.store.open_dynamodb
 
     @asynccontextmanager
     async def recording_open(*args: Any, **kwargs: Any) -> AsyncIterator[Any]:

@@ -17,7 +17,7 @@ from graph import demo
 from graph.app import create_app
 from graph.runtime import Runtime
 from graph.settings import Settings
-from graph.store.admin import create_tables, delete_tables, put_items
+from graph.store import create_tables, delete_tables, put_items
 from graph.tenancy import Limits, Registry, Tenant
 from tests.conftest import CallRecorder, Gateway, make_tenant, raw_key
 

@@ -14,8 +14,7 @@ from graph.app import create_app
 from graph.onboarding import offboard, onboard, rotate_key
 from graph.runtime import Runtime
 from graph.settings import Settings
-from graph.store import TableNames
-from graph.store.admin import create_tables
+from graph.store import TableNames, create_tables
 from graph.tenancy import load_registry
 
 REPO_TENANTS = Path(__file__).resolve().parents[1] / "tenants"

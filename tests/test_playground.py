@@ -19,7 +19,7 @@ import uvicorn
 from graph import demo
 from graph.playground import STATIC_PATHS, playground_page
 from graph.settings import DEV_PLAYGROUND_KEY, Settings
-from graph.store.admin import delete_tables
+from graph.store import delete_tables
 from tests.conftest import Gateway, make_gateway, raw_key
 
 CHROMIUM = Path(os.environ.get("GRAPH_TEST_CHROMIUM", "/usr/bin/chromium"))

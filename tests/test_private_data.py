@@ -29,7 +29,7 @@ from graph.extensions import load_extension
 from graph.extensions.spec import ExtensionError
 from graph.schema.internals import graphql_schema
 from graph.settings import REPO_ROOT
-from graph.store.admin import put_items
+from graph.store import put_items
 from tests.conftest import Gateway, make_gateway, raw_key
 
 DEMO_PRIVATE = {
@@ -130,7 +130,7 @@ async def test_no_public_field_depends_on_a_private_value(
             assert camel not in sdl
     finally:
         await gw.http.aclose()
-        from graph.store.admin import delete_tables
+        from graph.store import delete_tables
 
         for t in tenants:
             await delete_tables(ddb, t.tables)

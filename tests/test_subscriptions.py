@@ -25,7 +25,7 @@ from graph.events.broker import Broker
 from graph.events.changes import ListingChange
 from graph.events.local import publishing
 from graph.settings import REPO_ROOT, Settings
-from graph.store.admin import delete_tables, put_items
+from graph.store import delete_tables, put_items
 from graph.tenancy import Limits
 from tests.conftest import Audit, Gateway, make_audit, make_gateway, raw_key
 from tests.test_mutations import CREATE, STATUS, new_listing

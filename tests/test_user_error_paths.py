@@ -10,7 +10,7 @@ import pytest
 
 from graph.extensions.spec import FieldSpec
 from graph.resolvers.listing_mutations import graphql_path
-from graph.store.admin import delete_tables
+from graph.store import delete_tables
 from tests.conftest import Gateway, make_gateway
 
 CREATE = """

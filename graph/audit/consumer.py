@@ -27,8 +27,7 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 
 from graph.audit.entries import UnknownSource, entry_for, source_table
 from graph.settings import Settings
-from graph.store import CursorCodec, TenantStore
-from graph.store.client import open_dynamodb
+from graph.store import AuditStore, open_dynamodb
 from graph.tenancy import Registry, Tenant
 
 
@@ -72,9 +71,8 @@ class AuditConsumer:
 
     async def _append(self, tenant: Tenant, entry: dict[str, Any]) -> bool:
         client = await self._get_client()
-        # History writes need no cursors; the codec only satisfies the store's shape.
-        store = TenantStore(client, tenant.tables, CursorCodec(b"", tenant.id))
-        return await store.append_history(entry)
+        # The only store with a history writer: a request's TenantStore cannot append.
+        return await AuditStore(client, tenant.tables).history.append(entry)
 
     def close(self) -> None:
         if self._loop is None:

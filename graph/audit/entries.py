@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from graph.store.items import Item, from_wire
+from graph.store import Item, from_wire
 
 EVENTS = {"INSERT": "CREATED", "MODIFY": "UPDATED", "REMOVE": "REMOVED"}
 #: Bookkeeping attributes: kept in the image, left out of the change list.

@@ -21,8 +21,7 @@ async def run_audit(
     from graph.audit.runner import FileCheckpoints, StreamRunner
     from graph.events.broker import local_broker
     from graph.events.local import publishing
-    from graph.store.client import open_dynamodb, open_streams
-    from graph.store.streams import StreamReader
+    from graph.store import StreamReader, open_dynamodb, open_streams
     from graph.tenancy import load_registry
 
     registry = load_registry(settings.tenants_dir, settings.stage)

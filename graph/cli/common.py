@@ -16,7 +16,7 @@ def say(message: str) -> None:
 
 async def with_client(settings: Settings, work: Callable[[Any], Any]) -> Any:
     """Run `work(client)` with a DynamoDB client opened for this command and closed after."""
-    from graph.store.client import open_dynamodb
+    from graph.store import open_dynamodb
 
     async with open_dynamodb(settings) as client:
         return await work(client)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from graph.audit.entries import EVENTS
-from graph.store.items import Item, from_wire
+from graph.store import Item, from_wire
 
 #: The topic every listing change is published under, besides its own ones.
 ALL = "all"

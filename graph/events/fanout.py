@@ -21,7 +21,7 @@ from graph.events.management import Management
 from graph.events.operations import Operation, run_once
 from graph.events.websocket_api import principal_of
 from graph.runtime import Runtime
-from graph.store.connections import SUBSCRIPTION, ConnectionStore
+from graph.store import SUBSCRIPTION, ConnectionStore
 from graph.tenancy import Tenant
 
 log = logging.getLogger(__name__)

@@ -32,8 +32,7 @@ from graph.events.management import Management, management_endpoint
 from graph.events.websocket_api import WebSocketApi
 from graph.runtime import Runtime
 from graph.settings import Settings
-from graph.store.client import open_dynamodb
-from graph.store.connections import ConnectionStore
+from graph.store import ConnectionStore, open_dynamodb
 
 
 @dataclass

@@ -30,7 +30,7 @@ from graph.errors import SubscriptionLimitExceeded
 from graph.events.management import Management
 from graph.events.operations import Operation, check, topic_of
 from graph.runtime import Runtime
-from graph.store.connections import ConnectionStore
+from graph.store import ConnectionStore
 from graph.tenancy import Principal
 
 PROTOCOL = "graphql-transport-ws"

@@ -1,4 +1,4 @@
-"""`where` arguments -> store conditions on the listing's custom fields.
+"""`where` arguments -> Conditions (graph/conditions.py) on the listing's custom fields.
 
 A filter is served as a DynamoDB FilterExpression on the GSI Query the page already
 makes (by product or by seller): items are read, then the ones that do not match are
@@ -12,13 +12,20 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
+from graph.conditions import Condition, Operator
 from graph.errors import BadUserInput
 from graph.extensions import TenantExtension
 from graph.extensions.values import default_stored, to_storage
 from graph.numbers import representable
-from graph.store.base import Condition
 
-OPERATORS = {"eq": "=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<=", "in": "IN"}
+OPERATORS: dict[str, Operator] = {
+    "eq": "=",
+    "gt": ">",
+    "gte": ">=",
+    "lt": "<",
+    "lte": "<=",
+    "in": "IN",
+}
 MAX_IN = 50
 
 
@@ -62,9 +69,8 @@ def conditions(
                     )
             operator = OPERATORS[op]
             # An item without the field has its declared default: match it if that does.
-            if default is not None and _holds(default, operator, stored):
-                operator += "?"
-            out.append((("custom", name), operator, stored))
+            or_missing = default is not None and _holds(default, operator, stored)
+            out.append(Condition(("custom", name), operator, stored, or_missing))
     return out
 
 

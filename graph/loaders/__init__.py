@@ -38,12 +38,12 @@ class _ByIdLoader(DataLoader[str, Item | None]):
 
 class ListingByIdLoader(_ByIdLoader):
     def __init__(self, store: TenantStore) -> None:
-        super().__init__(store.get_listings)
+        super().__init__(store.listings.get_many)
 
 
 class SellerByIdLoader(_ByIdLoader):
     def __init__(self, store: TenantStore) -> None:
-        super().__init__(store.get_sellers)
+        super().__init__(store.sellers.get_many)
 
 
 class NaiveLoader:
@@ -75,6 +75,6 @@ class Loaders:
 def build_loaders(store: TenantStore, *, batching: bool = True) -> Loaders:
     if not batching:
         return Loaders(
-            listings=NaiveLoader(store.get_listing), sellers=NaiveLoader(store.get_seller)
+            listings=NaiveLoader(store.listings.get), sellers=NaiveLoader(store.sellers.get)
         )
     return Loaders(listings=ListingByIdLoader(store), sellers=SellerByIdLoader(store))

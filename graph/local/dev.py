@@ -44,7 +44,7 @@ async def prepare_tenants(
     tables: `seed="new"` only into tables just created, `"always"` every time (`graph
     seed`), `"never"` not at all."""
     from graph import demo
-    from graph.store.admin import create_tables, put_items
+    from graph.store import create_tables, put_items
     from graph.tenancy import load_registry
 
     registry = load_registry(settings.tenants_dir, settings.stage)
@@ -101,7 +101,7 @@ class RegistryWatcher:
                 self.say(f"registry: could not prepare tables: {exc}")
 
     async def _prepare(self) -> None:
-        from graph.store.client import open_dynamodb
+        from graph.store import open_dynamodb
 
         self.say("registry changed: preparing tables (the gateway reloads it by itself)")
         async with open_dynamodb(self.settings) as client:

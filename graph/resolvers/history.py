@@ -19,11 +19,11 @@ def _instant(value: datetime, argument: str) -> str:
 
 
 async def listing_history(ctx: Context, listing_id: str, *, first: int, after: str | None) -> Page:
-    return await ctx.store.history_of(f"listing#{listing_id}", first=first, after=after)
+    return await ctx.store.history.of(f"listing#{listing_id}", first=first, after=after)
 
 
 async def seller_history(ctx: Context, seller_id: str, *, first: int, after: str | None) -> Page:
-    return await ctx.store.history_by_seller(seller_id, first=first, after=after)
+    return await ctx.store.history.by_seller(seller_id, first=first, after=after)
 
 
 async def audit_trail(
@@ -41,13 +41,13 @@ async def audit_trail(
     high = _instant(end, "to") if end else None
     if low is not None and high is not None and low > high:
         raise BadUserInput("`from` must not be after `to`.", argument="from")
-    return await ctx.store.history_by_actor(actor, start=low, end=high, first=first, after=after)
+    return await ctx.store.history.by_actor(actor, start=low, end=high, first=first, after=after)
 
 
 async def listing_as_of(ctx: Context, listing_id: str, as_of: datetime) -> Item | None:
     """The listing as it was at `as_of`, rebuilt from its history (null before it
     existed or after it was removed)."""
-    entry = await ctx.store.entry_as_of(f"listing#{listing_id}", _instant(as_of, "asOf"))
+    entry = await ctx.store.history.as_of(f"listing#{listing_id}", _instant(as_of, "asOf"))
     if entry is None or entry.get("event") == "REMOVED":
         return None
     image: Item | None = entry.get("image")

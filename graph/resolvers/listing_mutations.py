@@ -23,8 +23,7 @@ from graph.extensions.graphql import extension_context
 from graph.extensions.modules import call
 from graph.extensions.spec import FieldSpec
 from graph.extensions.values import stored_values, validate_values
-from graph.store import ConditionFailed, Item
-from graph.store.writes import Stamp
+from graph.store import ConditionFailed, Item, Stamp
 
 
 @dataclass
@@ -134,7 +133,7 @@ async def create_listing(ctx: Context, data: Mapping[str, Any]) -> WriteResult:
     else:
         item["listingId"] = f"lst-{secrets.token_hex(10)}"
     try:
-        created = await ctx.store.create_listing(item, stamp(ctx))
+        created = await ctx.store.listings.create(item, stamp(ctx))
     except ConditionFailed as taken:
         existing = taken.item
         if (
@@ -167,7 +166,7 @@ async def update_listing(
     if errors:
         return WriteResult(errors=errors)
     try:
-        updated = await ctx.store.update_listing(
+        updated = await ctx.store.listings.update(
             listing_id, changes, stamp(ctx), expected_version=expected_version
         )
     except ConditionFailed as failed:
@@ -180,7 +179,7 @@ async def update_listing(
 async def set_listing_status(
     ctx: Context, listing_id: str, status: str, expected_version: int | None
 ) -> WriteResult:
-    current = await ctx.store.get_listing_consistent(listing_id)
+    current = await ctx.store.listings.get_consistent(listing_id)
     if current is None:
         return _not_found(listing_id)
     if expected_version is not None and int(current["version"]) != expected_version:
@@ -191,7 +190,7 @@ async def set_listing_status(
             currentStatus=current["status"],
         )
     try:
-        updated = await ctx.store.update_listing(
+        updated = await ctx.store.listings.update(
             listing_id,
             {"status": status},
             stamp(ctx),
@@ -221,7 +220,7 @@ async def upsert_seller(
     if errors:
         return WriteResult(errors=errors)
     try:
-        item = await ctx.store.upsert_seller(
+        item = await ctx.store.sellers.upsert(
             seller_id, fields, stamp(ctx), expected_version=expected_version
         )
     except ConditionFailed as failed:

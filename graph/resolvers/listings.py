@@ -45,7 +45,7 @@ async def product_listings(
     after: str | None,
     where: Any = None,
 ) -> Page:
-    page = await ctx.store.listings_by_product(
+    page = await ctx.store.listings.by_product(
         product_id,
         first=first,
         after=after,
@@ -64,7 +64,7 @@ async def seller_listings(
     after: str | None,
     where: Any = None,
 ) -> Page:
-    page = await ctx.store.listings_by_seller(
+    page = await ctx.store.listings.by_seller(
         seller_id,
         first=first,
         after=after,

@@ -1,17 +1,108 @@
-"""The data layer: the only package that talks to DynamoDB (aioboto3/botocore)."""
+"""The data layer: the only package that talks to DynamoDB (aioboto3/botocore).
 
-from graph.store.base import ConditionFailed, Page, StoreStats, TableNames, TransactionCanceled
+`__all__` is its surface: code outside graph/store/ imports these names from
+`graph.store`, never a submodule (tests/test_store_surface.py checks both). The names
+that need aioboto3 (clients, assumed-role sessions) are loaded on first use, so
+importing the store's types stays cheap.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from graph.store.admin import create_tables, delete_tables, export_table, put_items
+from graph.store.connections import SUBSCRIPTION, ConnectionStore
 from graph.store.cursors import CursorCodec
-from graph.store.items import Item
-from graph.store.store import TenantStore
+from graph.store.errors import ConditionFailed, TransactionCanceled
+from graph.store.history import HistoryReader, HistoryWriter
+from graph.store.items import Item, from_wire, to_wire
+from graph.store.listings import Listings
+from graph.store.pages import Page
+from graph.store.sampling import CustomPresence, SampleUnavailable, custom_presence
+from graph.store.sellers import Sellers
+from graph.store.stats import StoreStats
+from graph.store.store import AuditStore, TenantStore
+from graph.store.streams import Shard, StreamReader
+from graph.store.tables import (
+    CONNECTIONS,
+    DEPLOYMENT_TABLE_SPECS,
+    HISTORY,
+    LISTINGS,
+    LOGICAL_NAMES,
+    SELLERS,
+    TABLE_SPECS,
+    TableNames,
+    TableSpec,
+    connections_table_name,
+    physical_table_names,
+    status_shard,
+)
+from graph.store.updates import Stamp
+
+if TYPE_CHECKING:
+    from graph.store.client import open_dynamodb, open_streams
+    from graph.store.credentials import assume_role_session, assumed_role_session
+
+#: Names whose modules import aioboto3 (about 0.5 s): loaded when first asked for.
+_LAZY = {
+    "open_dynamodb": "graph.store.client",
+    "open_streams": "graph.store.client",
+    "assume_role_session": "graph.store.credentials",
+    "assumed_role_session": "graph.store.credentials",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'graph.store' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
+    "CONNECTIONS",
+    "DEPLOYMENT_TABLE_SPECS",
+    "HISTORY",
+    "LISTINGS",
+    "LOGICAL_NAMES",
+    "SELLERS",
+    "SUBSCRIPTION",
+    "TABLE_SPECS",
+    "AuditStore",
     "ConditionFailed",
+    "ConnectionStore",
     "CursorCodec",
+    "CustomPresence",
+    "HistoryReader",
+    "HistoryWriter",
     "Item",
+    "Listings",
     "Page",
+    "SampleUnavailable",
+    "Sellers",
+    "Shard",
+    "Stamp",
     "StoreStats",
+    "StreamReader",
     "TableNames",
+    "TableSpec",
     "TenantStore",
     "TransactionCanceled",
+    "assume_role_session",
+    "assumed_role_session",
+    "connections_table_name",
+    "create_tables",
+    "custom_presence",
+    "delete_tables",
+    "export_table",
+    "from_wire",
+    "open_dynamodb",
+    "open_streams",
+    "physical_table_names",
+    "put_items",
+    "status_shard",
+    "to_wire",
 ]

@@ -9,9 +9,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from graph.store.base import TableNames
 from graph.store.items import to_wire
-from graph.store.tables import TABLE_SPECS
+from graph.store.tables import TABLE_SPECS, TableNames
 
 BATCH_WRITE_LIMIT = 25
 

@@ -7,6 +7,7 @@ the code, the local tables and the deployed tables cannot drift apart silently.
 from __future__ import annotations
 
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -15,6 +16,22 @@ StreamView = Literal["NEW_AND_OLD_IMAGES", "NEW_IMAGE", "OLD_IMAGE", "KEYS_ONLY"
 
 #: The number of shards of the hot `status` partition key on the listings table.
 STATUS_SHARDS = 4
+
+
+@dataclass(frozen=True)
+class TableNames:
+    """Physical table names of one tenant, by logical name."""
+
+    listings: str
+    sellers: str
+    history: str
+
+    @classmethod
+    def from_mapping(cls, names: Mapping[str, str]) -> TableNames:
+        return cls(listings=names["listings"], sellers=names["sellers"], history=names["history"])
+
+    def all(self) -> tuple[str, ...]:
+        return (self.listings, self.sellers, self.history)
 
 
 @dataclass(frozen=True)

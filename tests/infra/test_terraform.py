@@ -22,7 +22,7 @@ from typing import Any
 import hcl2
 import pytest
 
-from graph.store.tables import (
+from graph.store import (
     CONNECTIONS,
     DEPLOYMENT_TABLE_SPECS,
     TABLE_SPECS,

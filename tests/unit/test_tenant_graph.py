@@ -14,7 +14,7 @@ import pytest
 
 from graph.runtime import Runtime
 from graph.settings import Settings
-from graph.store.admin import create_tables, delete_tables, put_items
+from graph.store import create_tables, delete_tables, put_items
 from graph.tenancy import Principal, Registry, Tenant
 from graph.tenant_graph import TenantGraph
 from tests.conftest import make_tenant
