@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from graph.extensions import TenantExtension
-from graph.loaders import Loaders
+from graph.loaders import Loaders, ReadPlan
 from graph.store import TenantStore
 
 if TYPE_CHECKING:
@@ -26,3 +26,5 @@ class Context:
     idempotency_key: str | None = None
     #: Set on WebSocket connections only: where subscriptions get their changes.
     live: LiveSession | None = None
+    #: The attributes this request reads (the loaders share this object).
+    reads: ReadPlan = field(default_factory=ReadPlan)

@@ -34,7 +34,7 @@ from graph.heap import freeze_long_lived
 from graph.limits import limit_extensions
 from graph.limits.admission import TenantGate
 from graph.limits.view import GuardedGraphQL
-from graph.loaders import build_loaders
+from graph.loaders import ReadPlan, build_loaders
 from graph.persisted_queries import PersistedQueries
 from graph.request_state import request_state
 from graph.schema import build_schema
@@ -128,11 +128,13 @@ class TenantGraph:
             batch_get_max_retries=self.settings.batch_get_max_retries,
             deadline=asyncio.get_running_loop().time() + self.settings.request_deadline_seconds,
         )
+        reads = ReadPlan()  # whole items until the operation is known to be a query
         return Context(
             request_id=request_id,
             principal=principal,
             store=store,
-            loaders=build_loaders(store, batching=self._batching),
+            loaders=build_loaders(store, batching=self._batching, reads=reads),
+            reads=reads,
             extension=self.extension,
             idempotency_key=idempotency_key,
             live=live,

@@ -26,6 +26,18 @@ class Loader(Protocol):
     def clear(self, key: str) -> Any: ...
 
 
+@dataclass
+class ReadPlan:
+    """The stored attributes a request reads per entity; None reads whole items.
+
+    Filled from the operation before any resolver runs (graph/schema/projection.py);
+    every read of the request (loaders and pages) uses the same set, so an item in the
+    loaders' cache holds what any field of the operation needs."""
+
+    listings: frozenset[str] | None = None
+    sellers: frozenset[str] | None = None
+
+
 class _ByIdLoader(DataLoader[str, Item | None]):
     def __init__(self, fetch: Callable[[Sequence[str]], Awaitable[dict[str, Item]]]) -> None:
         super().__init__(max_batch_size=MAX_ITEMS)
@@ -37,13 +49,15 @@ class _ByIdLoader(DataLoader[str, Item | None]):
 
 
 class ListingByIdLoader(_ByIdLoader):
-    def __init__(self, store: TenantStore) -> None:
-        super().__init__(store.listings.get_many)
+    def __init__(self, store: TenantStore, reads: ReadPlan | None = None) -> None:
+        plan = reads or ReadPlan()
+        super().__init__(lambda ids: store.listings.get_many(ids, attributes=plan.listings))
 
 
 class SellerByIdLoader(_ByIdLoader):
-    def __init__(self, store: TenantStore) -> None:
-        super().__init__(store.sellers.get_many)
+    def __init__(self, store: TenantStore, reads: ReadPlan | None = None) -> None:
+        plan = reads or ReadPlan()
+        super().__init__(lambda ids: store.sellers.get_many(ids, attributes=plan.sellers))
 
 
 class NaiveLoader:
@@ -72,9 +86,13 @@ class Loaders:
     sellers: Loader
 
 
-def build_loaders(store: TenantStore, *, batching: bool = True) -> Loaders:
+def build_loaders(
+    store: TenantStore, *, batching: bool = True, reads: ReadPlan | None = None
+) -> Loaders:
+    plan = reads or ReadPlan()
     if not batching:
         return Loaders(
-            listings=NaiveLoader(store.listings.get), sellers=NaiveLoader(store.sellers.get)
+            listings=NaiveLoader(lambda key: store.listings.get(key, attributes=plan.listings)),
+            sellers=NaiveLoader(lambda key: store.sellers.get(key, attributes=plan.sellers)),
         )
-    return Loaders(listings=ListingByIdLoader(store), sellers=SellerByIdLoader(store))
+    return Loaders(listings=ListingByIdLoader(store, plan), sellers=SellerByIdLoader(store, plan))

@@ -51,6 +51,7 @@ async def product_listings(
         after=after,
         status=status,
         where=conditions(ctx.extension, where, private=ctx.principal.can("write")),
+        attributes=ctx.reads.listings,
     )
     return _primed(ctx, page)
 
@@ -70,5 +71,6 @@ async def seller_listings(
         after=after,
         status=status,
         where=conditions(ctx.extension, where, private=ctx.principal.can("write")),
+        attributes=ctx.reads.listings,
     )
     return _primed(ctx, page)

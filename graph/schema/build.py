@@ -34,6 +34,7 @@ from graph.schema.mutations import (
     UpdateListingInput,
     UpsertSellerInput,
 )
+from graph.schema.projection import ProjectReads
 from graph.schema.query import Query
 from graph.schema.scalars import scalar_overrides
 from graph.schema.subscriptions import Subscription, SubscriptionsOverWebSocket
@@ -152,7 +153,12 @@ def build_schema(
             query=Query,
             mutation=Mutation,
             subscription=Subscription,
-            extensions=[*(extensions or []), SubscriptionsOverWebSocket, ErrorCodes],
+            extensions=[
+                *(extensions or []),
+                ProjectReads,
+                SubscriptionsOverWebSocket,
+                ErrorCodes,
+            ],
             scalar_overrides=scalar_overrides(),
             config=StrawberryConfig(auto_camel_case=True),
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
@@ -107,38 +108,59 @@ class Listing:
     async def seller(self, info: Info[Context, None]) -> Seller | None:
         return Seller.from_item(await seller_resolvers.seller_by_id(info.context, self.seller_id))
 
+    def __getattr__(self, name: str) -> Any:
+        # Only for what the instance does not hold: a plain field, converted from the
+        # stored item when the query selects it (most selections read a handful).
+        read = LISTING_FIELDS.get(name)
+        if read is None:
+            raise AttributeError(name)
+        return read(self.item)
+
     @classmethod
     def from_item(cls, item: Item | None) -> Listing | None:
         if item is None:
             return None
-        price = item["price"]
-        return cls(
-            id=strawberry.ID(item["listingId"]),
-            title=item["title"],
-            description=item.get("description", ""),
-            condition=ListingCondition(item["condition"]),
-            status=ListingStatus(item["status"]),
-            price=Money(amount=price["amount"], currency=price["currency"]),
-            images=[
-                Image(
-                    url=image["url"],
-                    alt=image.get("alt"),
-                    width=_int(image.get("width")),
-                    height=_int(image.get("height")),
-                )
-                for image in item.get("images", [])
-            ],
-            product_id=strawberry.ID(item["productId"]),
-            created_at=_dt(item["createdAt"]),
-            updated_at=_dt(item["updatedAt"]),
-            version=int(item["version"]),
-            seller_id=item["sellerId"],
-            item=item,
-        )
+        listing = cls.__new__(cls)
+        listing.item = item
+        return listing
 
 
 def _int(value: Any) -> int | None:
     return None if value is None else int(value)
+
+
+def _money(item: Item) -> Money:
+    price = item["price"]
+    return Money(amount=price["amount"], currency=price["currency"])
+
+
+def _images(item: Item) -> list[Image]:
+    return [
+        Image(
+            url=image["url"],
+            alt=image.get("alt"),
+            width=_int(image.get("width")),
+            height=_int(image.get("height")),
+        )
+        for image in item.get("images", [])
+    ]
+
+
+#: How a Listing's plain fields (and its seller id) are read from the stored item.
+LISTING_FIELDS: dict[str, Callable[[Item], Any]] = {
+    "id": lambda item: strawberry.ID(item["listingId"]),
+    "title": lambda item: item["title"],
+    "description": lambda item: item.get("description", ""),
+    "condition": lambda item: ListingCondition(item["condition"]),
+    "status": lambda item: ListingStatus(item["status"]),
+    "price": _money,
+    "images": _images,
+    "product_id": lambda item: strawberry.ID(item["productId"]),
+    "created_at": lambda item: _dt(item["createdAt"]),
+    "updated_at": lambda item: _dt(item["updatedAt"]),
+    "version": lambda item: int(item["version"]),
+    "seller_id": lambda item: item["sellerId"],
+}
 
 
 def connection(page: Page) -> ListingConnection:
@@ -196,15 +218,26 @@ class Seller:
         )
         return audit_connection(page, info.context)
 
+    def __getattr__(self, name: str) -> Any:
+        read = SELLER_FIELDS.get(name)
+        if read is None:
+            raise AttributeError(name)
+        return read(self.item)
+
     @classmethod
     def from_item(cls, item: Item | None) -> Seller | None:
         if item is None:
             return None
-        return cls(
-            id=strawberry.ID(item["sellerId"]),
-            display_name=item["displayName"],
-            location=item.get("location"),
-            rating=item.get("rating"),
-            joined_at=_dt(item["joinedAt"]),
-            item=item,
-        )
+        seller = cls.__new__(cls)
+        seller.item = item
+        return seller
+
+
+#: How a Seller's plain fields are read from the stored item.
+SELLER_FIELDS: dict[str, Callable[[Item], Any]] = {
+    "id": lambda item: strawberry.ID(item["sellerId"]),
+    "display_name": lambda item: item["displayName"],
+    "location": lambda item: item.get("location"),
+    "rating": lambda item: item.get("rating"),
+    "joined_at": lambda item: _dt(item["joinedAt"]),
+}
