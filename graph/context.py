@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from graph.extensions import TenantExtension
 from graph.loaders import Loaders, ReadPlan
@@ -28,3 +28,5 @@ class Context:
     live: LiveSession | None = None
     #: The attributes this request reads (the loaders share this object).
     reads: ReadPlan = field(default_factory=ReadPlan)
+    #: Reads started early for a field further down (graph/resolvers/sellers.py).
+    prefetched: dict[Any, Any] = field(default_factory=dict)

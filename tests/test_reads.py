@@ -161,3 +161,36 @@ async def test_status_filter_and_seller_listings(gateway: Gateway) -> None:
         reverse=True,
     )
     assert seller_ids == [i["listingId"] for i in mine]
+
+
+SELLER_PAGE = """query($id: ID!, $first: Int!) {
+  seller(id: $id) {
+    displayName
+    listings(first: $first) { edges { cursor node { id title seller { displayName } } } }
+  }
+}"""
+
+
+async def test_seller_with_listings_is_one_wave(gateway: Gateway, calls: CallRecorder) -> None:
+    # The listings page needs only the seller's id: it is read with the seller.
+    body = await gateway.gql(SELLER_PAGE, {"id": "sel-001", "first": 5})
+    assert "errors" not in body, body
+    seller = body["data"]["seller"]
+    edges = seller["listings"]["edges"]
+    assert edges
+    assert all(e["node"]["seller"]["displayName"] == seller["displayName"] for e in edges)
+    assert sorted(calls.operations) == ["BatchGetItem", "Query"]
+    assert calls.waves == 1
+    # The same page read the other way (a filter: no read-ahead) gives the same edges.
+    calls.reset()
+    filtered = SELLER_PAGE.replace("listings(first: $first)", "listings(first: $first, where: {})")
+    again = await gateway.gql(filtered, {"id": "sel-001", "first": 5})
+    assert "errors" not in again, again
+    assert again["data"]["seller"]["listings"]["edges"] == edges
+    assert calls.waves == 2
+
+
+async def test_a_missing_seller_drops_its_read_ahead(gateway: Gateway, calls: CallRecorder) -> None:
+    body = await gateway.gql(SELLER_PAGE, {"id": "sel-nobody", "first": 5})
+    assert body == {"data": {"seller": None}, "extensions": body["extensions"]}
+    assert calls.waves == 1

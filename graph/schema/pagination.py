@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
+from strawberry.types import Info
+from strawberry.types.nodes import SelectedField
+
+from graph.resolvers.sellers import ListingsPage
 
 DEFAULT_PAGE = 20
 
@@ -18,3 +22,27 @@ After = Annotated[
 class PageInfo:
     has_next_page: bool
     end_cursor: str | None
+
+
+def listings_selected(info: Info[Any, Any]) -> list[ListingsPage]:
+    """The `listings` pages selected directly under this field (no `where`, no
+    directives: those are left to `Seller.listings` itself), so the resolver can read
+    them together with the seller."""
+    wanted = []
+    for field in info.selected_fields:
+        for selection in field.selections:
+            if not isinstance(selection, SelectedField) or selection.name != "listings":
+                continue
+            arguments = selection.arguments
+            if selection.directives or arguments.get("where") is not None:
+                continue
+            first = arguments.get("first", DEFAULT_PAGE)
+            status = arguments.get("status")
+            wanted.append(
+                ListingsPage(
+                    first=first if isinstance(first, int) else DEFAULT_PAGE,
+                    after=arguments.get("after"),
+                    status=getattr(status, "value", status),
+                )
+            )
+    return wanted

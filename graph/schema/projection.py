@@ -127,7 +127,8 @@ READ_PLANS = ReadPlans()
 class ProjectReads(SchemaExtension):
     """Before a query executes, fill its context's read plan (the loaders and pages of
     the request then read only those attributes). Mutations and subscriptions keep
-    reading whole items."""
+    reading whole items. After it, drop any read started ahead for a field that did
+    not ask for it (graph/resolvers/sellers.py), so none outlives the request."""
 
     def on_execute(self) -> Iterator[None]:
         ec = self.execution_context
@@ -141,3 +142,11 @@ class ProjectReads(SchemaExtension):
             plan = READ_PLANS.get(graphql_schema(ec.schema), ec.query, ec.graphql_document)
             reads.listings, reads.sellers = plan.listings, plan.sellers
         yield
+        prefetched = getattr(ec.context, "prefetched", None)
+        if prefetched:
+            for started in prefetched.values():
+                if not started.done():
+                    started.cancel()
+                elif not started.cancelled():
+                    started.exception()  # retrieved: never logged as unhandled
+            prefetched.clear()

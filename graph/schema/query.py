@@ -14,7 +14,7 @@ from graph.resolvers import listings as listing_resolvers
 from graph.resolvers import sellers as seller_resolvers
 from graph.schema.custom_values import plain_input
 from graph.schema.history import AuditEntryConnection, audit_connection
-from graph.schema.pagination import DEFAULT_PAGE, After, First
+from graph.schema.pagination import DEFAULT_PAGE, After, First, listings_selected
 from graph.schema.types import (
     Listing,
     ListingConnection,
@@ -51,7 +51,10 @@ class Query:
 
     @strawberry.field(description="One seller by id; null when there is none.")
     async def seller(self, info: Info[Context, None], id: strawberry.ID) -> Seller | None:
-        return Seller.from_item(await seller_resolvers.seller_by_id(info.context, id))
+        item = await seller_resolvers.seller_by_id(
+            info.context, id, listings=listings_selected(info)
+        )
+        return Seller.from_item(item)
 
     @strawberry.field(
         description="Every change made with one API key (`actor`), newest first; admin keys "

@@ -63,6 +63,19 @@ class Image:
 class ListingEdge:
     cursor: str = strawberry.field(description="Opaque; pass it as `after` to continue.")
     node: Listing
+    page: strawberry.Private[Page]
+    index: strawberry.Private[int]
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "cursor":
+            return self.page.cursors[self.index]  # signed only when selected
+        raise AttributeError(name)
+
+    @classmethod
+    def of(cls, page: Page, index: int) -> ListingEdge:
+        edge = cls.__new__(cls)
+        edge.node, edge.page, edge.index = Listing.from_item(page.items[index]), page, index  # type: ignore[assignment]
+        return edge
 
 
 @strawberry.type
@@ -164,10 +177,7 @@ LISTING_FIELDS: dict[str, Callable[[Item], Any]] = {
 
 
 def connection(page: Page) -> ListingConnection:
-    edges = [
-        ListingEdge(cursor=cursor, node=Listing.from_item(item))  # type: ignore[arg-type]
-        for item, cursor in zip(page.items, page.cursors, strict=True)
-    ]
+    edges = [ListingEdge.of(page, index) for index in range(len(page.items))]
     return ListingConnection(
         edges=edges,
         page_info=PageInfo(
@@ -199,6 +209,14 @@ class Seller:
         status: ListingStatus | None = None,
         where: Where = None,
     ) -> ListingConnection:
+        wanted = seller_resolvers.ListingsPage(first, after, status.value if status else None)
+        started = (
+            None
+            if where is not None
+            else seller_resolvers.seller_listings_page(info.context, str(self.id), wanted)
+        )
+        if started is not None:  # read with the seller, in one wave (Query.seller)
+            return connection(await started)
         page = await listing_resolvers.seller_listings(
             info.context,
             str(self.id),

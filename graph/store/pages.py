@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
 from graph.bounds import FILTERED_PAGE_MAX_CALLS, MAX_ITEMS
 from graph.conditions import Condition
@@ -17,10 +17,38 @@ from graph.store.keys import valid_key
 from graph.store.tables import IndexSpec, KeySchema
 
 
+class Cursors(Sequence[str]):
+    """A page's cursors, each signed when first asked for: a query that selects only
+    `pageInfo.endCursor` signs one cursor, not one per edge."""
+
+    def __init__(self, sign: Callable[[Item], str], items: Sequence[Item]) -> None:
+        self._sign = sign
+        self._items = items
+        self._signed: dict[int, str] = {}
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        at = range(len(self))[index]  # IndexError out of range, negatives resolved
+        found = self._signed.get(at)
+        if found is None:
+            found = self._signed[at] = self._sign(self._items[at])
+        return found
+
+
 @dataclass(frozen=True)
 class Page:
     items: list[Item]
-    cursors: list[str]
+    cursors: Sequence[str]
     has_next_page: bool
     #: Where the next page starts; the last item's cursor unless reading stopped early.
     stop_cursor: str | None = None
@@ -104,9 +132,11 @@ async def query_page(
         if call == query.max_calls - 1:  # read budget spent: resume from here next time
             stopped_at = {name: from_wire(last)[name] for name in key_attrs}
     page = items[:first]
-    encoded = [
-        cursors.encode(fingerprint, {name: item[name] for name in key_attrs}) for item in page
-    ]
+
+    def sign(item: Item) -> str:
+        return cursors.encode(fingerprint, {name: item[name] for name in key_attrs})
+
+    encoded = Cursors(sign, page)
     if stopped_at is not None and len(items) <= first:
         return Page(page, encoded, True, cursors.encode(fingerprint, stopped_at))
     return Page(items=page, cursors=encoded, has_next_page=len(items) > first)
