@@ -6,8 +6,8 @@ redelivered record adds nothing and a failed one is reported back (partial batch
 failure) and retried. Powertools' batch processor does the bookkeeping.
 
 The consumer keeps its own event loop in a background thread, holding the one
-long-lived DynamoDB client of the execution environment; record handlers, run by the
-batch processor on whatever loop it uses, hand their writes to that loop.
+long-lived DynamoDB client of the execution environment. A batch's writes are handed
+to that loop at once, and the batch processor then reports each record's outcome.
 """
 
 from __future__ import annotations
@@ -90,26 +90,53 @@ class AuditConsumer:
 
     # -- records ----------------------------------------------------------------
 
-    async def record_handler(self, record: DynamoDBRecord) -> None:
-        raw = record.raw_event
+    def _entry(self, raw: dict[str, Any]) -> tuple[Tenant, dict[str, Any]]:
         table = source_table(raw)
         source = self._sources.get(table)
         if source is None:
             raise UnknownSource(f"no tenant table {table!r}: record {raw.get('eventID')}")
         tenant, entity_type = source
-        entry = entry_for(raw, entity_type)
-        new = await asyncio.wrap_future(self._submit(self._append(tenant, entry)))
-        if new:
-            self.written += 1
-        else:
-            self.duplicates += 1
+        return tenant, entry_for(raw, entity_type)
+
+    async def _append_all(self, records: list[dict[str, Any]]) -> list[bool | BaseException]:
+        """Every record's conditional put, all in flight at once on the I/O loop."""
+
+        async def one(raw: dict[str, Any]) -> bool:
+            tenant, entry = self._entry(raw)
+            return await self._append(tenant, entry)
+
+        return await asyncio.gather(*(one(raw) for raw in records), return_exceptions=True)
 
     def handle(self, event: dict[str, Any], context: Any = None) -> dict[str, Any]:
-        """Process one Lambda DynamoDB Streams event; return the partial batch response."""
+        """Process one Lambda DynamoDB Streams event; return the partial batch response.
+
+        The batch's writes go to the I/O loop together (one hand-over, not one per
+        record); Powertools' batch processor then reports each record's outcome, so a
+        failed record is retried and the others are not."""
+        records: list[dict[str, Any]] = list(event.get("Records") or [])
+        outcomes = self._submit(self._append_all(records)).result()
+        by_record = {id(raw): outcome for raw, outcome in zip(records, outcomes, strict=True)}
+        by_event_id = {
+            raw.get("eventID"): outcome for raw, outcome in zip(records, outcomes, strict=True)
+        }
+
+        async def record_handler(record: DynamoDBRecord) -> None:
+            raw = record.raw_event
+            outcome = by_record.get(id(raw), by_event_id.get(raw.get("eventID")))
+            if outcome is None:  # not in the batch we wrote (never expected)
+                tenant, entry = self._entry(raw)
+                outcome = await asyncio.wrap_future(self._submit(self._append(tenant, entry)))
+            if isinstance(outcome, BaseException):
+                raise outcome
+            if outcome:
+                self.written += 1
+            else:
+                self.duplicates += 1
+
         processor = AsyncBatchProcessor(
             event_type=EventType.DynamoDBStreams, raise_on_entire_batch_failure=False
         )
         response = async_process_partial_response(
-            event=event, record_handler=self.record_handler, processor=processor, context=context
+            event=event, record_handler=record_handler, processor=processor, context=context
         )
         return dict(response)
