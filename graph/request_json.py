@@ -32,7 +32,8 @@ _DELTA[ord("[")] = _DELTA[ord("{")] = 1
 _DELTA[ord("]")] = _DELTA[ord("}")] = -1
 #: A \u escape of a UTF-16 surrogate: only then can a decoded string hold a lone one.
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
-_SURROGATE = re.compile("[\ud800-\udfff]")
+#: A UTF-16 surrogate in a decoded string: never valid Unicode (graph/limits/arguments.py too).
+SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def json_depth(data: bytes) -> int:
@@ -49,7 +50,7 @@ def has_lone_surrogate(value: Any) -> bool:
     while stack:
         item = stack.pop()
         if isinstance(item, str):
-            if _SURROGATE.search(item):
+            if SURROGATE.search(item):
                 return True
         elif isinstance(item, dict):
             stack.extend(item.keys())

@@ -18,7 +18,6 @@ Each refusal is BAD_USER_INPUT naming the argument (`productListings.where.size.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -36,6 +35,7 @@ from graphql import (
 )
 
 from graph.errors import BadUserInput
+from graph.request_json import SURROGATE
 
 MAX_ID_LENGTH = 128
 MAX_STRING_LENGTH = 1024
@@ -45,8 +45,6 @@ MAX_JSON_BYTES = 64 * 1024
 MAX_SCALAR_TEXT = 64
 #: Arguments whose strings are stored (mutation inputs) rather than sent as expressions.
 STORED_ARGUMENTS = frozenset({"input"})
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _limit(scalar: str, stored: bool) -> int:
@@ -86,7 +84,7 @@ def _problems(
         limit = _limit(kind.name, stored)
         if len(value) > limit:
             yield path, f"is {len(value)} characters long; at most {limit} are allowed"
-        elif _SURROGATE.search(value):
+        elif SURROGATE.search(value):
             yield path, "holds a lone UTF-16 surrogate, which is not valid Unicode"
 
 
