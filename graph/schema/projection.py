@@ -10,7 +10,9 @@ needs (keys, index keys for cursors, filtered paths: graph/store/expressions.py)
 One set per entity for the whole request: the loaders' cache is shared by every path
 of the document, so an item read for one field must hold what any other field of the
 same type needs. A field this table does not know makes the entity unprojected (read
-whole), so a new field can never read an attribute the projection left out.
+whole), so a new field can never read an attribute the projection left out. `custom`
+is one of those on purpose: a brand's computed field may read any attribute of the
+item (the kicks demo's `markup` reads `price`).
 Mutations and subscriptions read whole items.
 """
 
@@ -51,7 +53,6 @@ READS: dict[str, dict[str, tuple[str, ...]]] = {
         "version": ("version",),
         "seller": ("sellerId",),
         "history": ("listingId",),
-        "custom": ("custom",),
         "__typename": (),
     },
     "Seller": {
@@ -62,7 +63,6 @@ READS: dict[str, dict[str, tuple[str, ...]]] = {
         "joinedAt": ("joinedAt",),
         "listings": ("sellerId",),
         "history": ("sellerId",),
-        "custom": ("custom",),
         "__typename": (),
     },
 }
