@@ -97,7 +97,10 @@ class CustomTypes:
             assert spec.items is not None
             return list[self.output(owner, name, spec.items)]  # type: ignore[misc]
         if spec.type == "object":
-            return self._once(type_name, lambda: self._nestedobject_type(type_name, spec))
+            # keyed by the whole nested declaration: its own fields, at any depth
+            return self._once(
+                type_name, lambda: self._nestedobject_type(type_name, spec), spec.model_dump_json()
+            )
         return SCALARS[spec.type]
 
     def _nestedobject_type(self, type_name: str, spec: FieldSpec) -> Any:

@@ -314,3 +314,47 @@ def test_an_edited_declaration_gets_a_new_type_and_an_unchanged_one_is_reused(
     stale = before["AcmeListingCustom"]
     assert isinstance(stale, GraphQLObjectType)
     assert stale.fields["size"].description == "Size. _Filterable: usable in `where`._"
+
+
+NESTED_TOML = """
+[listing.fields.note]
+type = "String"
+
+[listing.fields.box]
+type = "object"
+fields = {{ {fields} }}
+"""
+FIRST_BOX = 'width = { type = "Int" }, tags = { type = "list", items = { type = "String" } }'
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        # a field added inside the nested object; the rest of the declarations are the same
+        (
+            FIRST_BOX + ', depth = { type = "Int" }',
+            {"width": "Int", "tags": "[String!]", "depth": "Int"},
+        ),
+        # the same names, one sub-field's type changed
+        (FIRST_BOX.replace('"Int"', '"Float"'), {"width": "Float", "tags": "[String!]"}),
+        # a list's item type changed inside the object
+        (
+            FIRST_BOX.replace('items = { type = "String" }', 'items = { type = "Int" }'),
+            {"width": "Int", "tags": "[Int!]"},
+        ),
+    ],
+)
+def test_a_change_inside_a_nested_object_gets_a_new_type(
+    tmp_path: Path, fields: str, expected: dict[str, str]
+) -> None:
+    """Types are shared between schemas by declaration: a nested object is keyed by its
+    own fields too, so a schema whose object differs only inside gets its own type."""
+    before = core(
+        write_tenant(tmp_path, "acme", NESTED_TOML.format(fields=FIRST_BOX)), private=False
+    )
+    assert fields_of(before, "AcmeListingBox") == {"width": "Int", "tags": "[String!]"}
+    edited = write_tenant(tmp_path, "acme", NESTED_TOML.format(fields=fields))
+    for private in (False, True):
+        assert fields_of(core(edited, private=private), "AcmeListingBox") == expected
+    # the earlier schema keeps its own type
+    assert fields_of(before, "AcmeListingBox") == {"width": "Int", "tags": "[String!]"}
