@@ -28,6 +28,7 @@ from graph.extensions.graphql import CustomValues
 from graph.extensions.spec import ExtensionError, FieldSpec
 from graph.schema.custom_types import CustomTypes, custom_types
 from graph.schema.error_codes import ErrorCodes
+from graph.schema.execution import PlainFieldsExecution
 from graph.schema.mutations import (
     CreateListingInput,
     Mutation,
@@ -160,6 +161,7 @@ def build_schema(
                 ErrorCodes,
             ],
             scalar_overrides=scalar_overrides(),
+            execution_context_class=PlainFieldsExecution,
             config=StrawberryConfig(auto_camel_case=True),
         )
     except ValueError as exc:

@@ -1,0 +1,155 @@
+"""Execution without graphql-core's per-field machinery for plain leaf fields.
+
+Most fields of a page are plain attributes with a scalar or enum type: `id`, `title`,
+`amount`, `displayName`. For each of them graphql-core builds a resolve info, calls
+Strawberry's default resolver (which calls `getattr`), checks for an awaitable and
+completes the value through three functions; that is most of a page's execution time.
+`PlainFieldsExecution` reads such a field with `getattr` and serialises it with its
+type's own `serialize`, as graphql-core would, and hands every other case to
+graphql-core unchanged: fields with a resolver, arguments, extensions or object
+types; a value that is null where the type forbids it, that the scalar refuses, or
+whose read raises. graphql-core then resolves the field again and reports the error
+as it always does, so errors, paths and null propagation are exactly graphql-core's.
+
+A field qualifies when Strawberry itself would resolve it with plain `getattr`: no
+resolver, no field extensions or permission classes, the default resolver.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from typing import Any, NamedTuple
+from weakref import WeakKeyDictionary
+
+from graphql import (
+    GraphQLField,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    Undefined,
+    get_nullable_type,
+    is_leaf_type,
+    is_non_null_type,
+)
+from graphql.pyutils import Path
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.field import StrawberryField
+
+
+class Plain(NamedTuple):
+    """A field read with `getattr`: a leaf (`serialize`) or an object (`object_type`)."""
+
+    attribute: str
+    field_type: GraphQLOutputType
+    nullable: bool
+    serialize: Any = None
+    object_type: GraphQLObjectType | None = None
+
+
+#: Per object type of a built schema: field name -> its plan (None: graphql-core's way).
+_PLANS: WeakKeyDictionary[GraphQLObjectType, dict[str, Plain | None]] = WeakKeyDictionary()
+_MISSING = object()
+
+
+def plain(field: GraphQLField | None) -> Plain | None:
+    """How to read `field` directly, or None when graphql-core must resolve it."""
+    if field is None or field.args or not getattr(field.resolve, "_is_default", False):
+        return None
+    defined = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    if not isinstance(defined, StrawberryField) or not defined.is_basic_field:
+        return None
+    if defined.default_resolver is not getattr:
+        return None
+    kind = get_nullable_type(field.type)
+    nullable = not is_non_null_type(field.type)
+    if is_leaf_type(kind):
+        return Plain(defined.python_name, field.type, nullable, serialize=kind.serialize)
+    if isinstance(kind, GraphQLObjectType) and kind.is_type_of is None:
+        return Plain(defined.python_name, field.type, nullable, object_type=kind)
+    return None  # lists, interfaces, unions: graphql-core's way
+
+
+def _plans(parent: GraphQLObjectType) -> dict[str, Plain | None]:
+    plans = _PLANS.get(parent)
+    if plans is None:
+        plans = {name: plain(field) for name, field in parent.fields.items()}
+        _PLANS[parent] = plans
+    return plans
+
+
+class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
+    """Strawberry's execution context, with plain fields read directly."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        manager = self.middleware_manager
+        # resolver middleware (a Strawberry extension's `resolve`) sees every field
+        self._direct = manager is None or not manager.middlewares
+
+    def execute_field(
+        self,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        field_details_list: Any,
+        path: Path,
+        position_context: Any,
+    ) -> Any:
+        plan = _plans(parent_type).get(field_details_list[0].node.name.value)
+        if plan is not None and self._direct:
+            try:
+                value = getattr(source, plan.attribute, _MISSING)
+            except Exception:  # the read failed: graphql-core reads again and reports it
+                value = _MISSING
+            if value is None:
+                if plan.nullable:
+                    return None
+            elif value is not _MISSING and not isinstance(value, Exception):
+                if plan.object_type is not None:
+                    return self._complete_object(
+                        plan, plan.object_type, field_details_list, path, value, position_context
+                    )
+                try:
+                    serialized = plan.serialize(value)
+                except Exception:  # the scalar refuses it: graphql-core reports it
+                    serialized = None
+                if serialized is not None and serialized is not Undefined:
+                    return serialized
+        return super().execute_field(
+            parent_type, source, field_details_list, path, position_context
+        )
+
+    def _complete_object(
+        self,
+        plan: Plain,
+        object_type: GraphQLObjectType,
+        field_details_list: Any,
+        path: Path,
+        value: Any,
+        position_context: Any,
+    ) -> Any:
+        """graphql-core's completion of an object value, without a resolve info (an
+        object type without `is_type_of` never reads it); an error below it is handled
+        as graphql-core's `execute_field` handles it."""
+        try:
+            completed = self.collect_and_execute_subfields(
+                object_type, field_details_list, path, value, position_context
+            )
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, plan.field_type, field_details_list, path)
+            return None
+        if self.is_awaitable(completed):
+            return self._awaited(completed, plan.field_type, field_details_list, path)
+        return completed
+
+    async def _awaited(
+        self,
+        completed: Awaitable[Any],
+        field_type: GraphQLOutputType,
+        field_details_list: Any,
+        path: Path,
+    ) -> Any:
+        try:
+            return await completed
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, field_type, field_details_list, path)
+            return None

@@ -1,0 +1,187 @@
+"""Plain fields read directly (graph/schema/execution.py) answer exactly as graphql-core.
+
+Each query runs twice over the same objects: with `PlainFieldsExecution` and with
+Strawberry's own execution context. Data, error messages, paths and locations must be
+equal, including null propagation through plain objects, values a scalar refuses,
+reads that raise, and async fields below a plain object.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from enum import Enum
+from typing import Any, ClassVar
+
+import pytest
+import strawberry
+from graphql import ExecutionResult
+from strawberry.extensions import SchemaExtension
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from graph.schema.execution import PlainFieldsExecution
+
+
+@strawberry.enum
+class Tone(Enum):
+    DARK = "DARK"
+    LIGHT = "LIGHT"
+
+
+@strawberry.type
+class Inner:
+    label: str
+    maybe: int | None
+    tone: Tone
+
+    @strawberry.field
+    async def later(self) -> str:
+        await asyncio.sleep(0)
+        if self.label == "boom":
+            raise ValueError("later failed")
+        return self.label.upper()
+
+
+@strawberry.type
+class Box:
+    name: str
+    count: int
+    inner: Inner
+    spare: Inner | None
+
+
+class Reads:
+    """An object whose attributes are read lazily, like the gateway's Listing."""
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self.values = values
+
+    def __getattr__(self, name: str) -> Any:
+        values = self.__dict__["values"]
+        if name not in values:
+            raise AttributeError(name)
+        value = values[name]
+        if isinstance(value, BaseException):
+            raise value
+        return value
+
+
+def box(**overrides: Any) -> Any:
+    inner = Reads({"label": "in", "maybe": None, "tone": Tone.DARK})
+    values: dict[str, Any] = {"name": "b", "count": 3, "inner": inner, "spare": None}
+    values.update(overrides)
+    return Reads(values)
+
+
+BOXES: list[Any] = []
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def boxes(self) -> list[Box | None]:
+        return BOXES
+
+    @strawberry.field
+    def first(self) -> Box:
+        return BOXES[0]
+
+
+def schema(context: type[StrawberryGraphQLCoreExecutionContext], *extensions: Any) -> Any:
+    return strawberry.Schema(
+        query=Query, execution_context_class=context, extensions=list(extensions)
+    )
+
+
+def run(query: str, *extensions: Any) -> tuple[ExecutionResult, ExecutionResult]:
+    results = []
+    for context in (PlainFieldsExecution, StrawberryGraphQLCoreExecutionContext):
+        results.append(asyncio.run(schema(context, *extensions).execute(query)))
+    return results[0], results[1]
+
+
+def shape(result: ExecutionResult) -> tuple[Any, list[tuple[str, Any, Any]]]:
+    errors = [
+        (e.message, e.path, [(x.line, x.column) for x in e.locations or []])
+        for e in result.errors or []
+    ]
+    return result.data, errors
+
+
+FULL = """{ boxes { name count inner { label maybe tone later } spare { label } }
+            first { name inner { label } } }"""
+
+CASES = {
+    "all plain": [
+        box(),
+        box(name="c", spare=Reads({"label": "s", "maybe": 1, "tone": Tone.LIGHT})),
+    ],
+    "null in a non-null leaf": [box(name=None), box()],
+    "a value the scalar refuses": [box(count="three"), box()],
+    "a read that raises": [box(name=KeyError("name")), box()],
+    "a read that raises AttributeError": [box(count=AttributeError("count")), box()],
+    "an exception as the value": [box(name=ValueError("as a value"))],
+    "null in a non-null object": [box(inner=None), box()],
+    "an error inside a plain object propagates": [
+        box(inner=Reads({"label": None, "maybe": 1, "tone": Tone.DARK}))
+    ],
+    "an async field below a plain object fails": [
+        box(inner=Reads({"label": "boom", "maybe": 1, "tone": Tone.DARK})),
+        box(),
+    ],
+    "an enum value that is not one": [
+        box(inner=Reads({"label": "x", "maybe": 1, "tone": "PURPLE"}))
+    ],
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_answers_exactly_as_graphql_core(case: str) -> None:
+    BOXES[:] = CASES[case]
+    direct, core = run(FULL)
+    assert shape(direct) == shape(core)
+    if case != "all plain":
+        assert direct.errors  # the case is a real error case
+
+
+def test_plain_fields_skip_graphql_core_and_others_do_not(monkeypatch: pytest.MonkeyPatch) -> None:
+    BOXES[:] = [box(), box()]
+    generic: list[str] = []
+    original = StrawberryGraphQLCoreExecutionContext.execute_field
+
+    def counting(self: Any, parent: Any, source: Any, details: Any, *rest: Any) -> Any:
+        generic.append(f"{parent.name}.{details[0].node.name.value}")
+        return original(self, parent, source, details, *rest)
+
+    monkeypatch.setattr(StrawberryGraphQLCoreExecutionContext, "execute_field", counting)
+    direct = asyncio.run(schema(PlainFieldsExecution).execute(FULL))
+    assert not direct.errors
+    # resolvers (boxes, first, later) are graphql-core's; every plain field is read directly
+    assert sorted(set(generic)) == ["Inner.later", "Query.boxes", "Query.first"]
+
+
+class SeesEveryField(SchemaExtension):
+    seen: ClassVar[list[str]] = []
+
+    def resolve(self, _next: Any, root: Any, info: Any, *args: Any, **kwargs: Any) -> Any:
+        SeesEveryField.seen.append(info.field_name)
+        return _next(root, info, *args, **kwargs)
+
+
+def test_a_resolve_extension_still_sees_every_field() -> None:
+    BOXES[:] = [box()]
+    SeesEveryField.seen = []
+    direct, core = run("{ first { name count inner { label } } }", SeesEveryField)
+    assert shape(direct) == shape(core)
+    assert SeesEveryField.seen.count("name") == 2  # once per execution
+    assert SeesEveryField.seen.count("label") == 2
+
+
+def test_plans_are_per_type_of_each_schema() -> None:
+    BOXES[:] = [box()]
+    for _ in range(2):  # a second schema's types get their own plans
+        direct, core = run("{ first { name inner { tone } } }")
+        assert (
+            shape(direct)
+            == shape(core)
+            == ({"first": {"name": "b", "inner": {"tone": "DARK"}}}, [])
+        )
