@@ -234,3 +234,41 @@ async def test_unprocessed_keys_are_fetched_again_each_returned_once_in_order(
     assert batches[0] == unique  # one key once, even when asked twice
     assert sorted(batches[1]) == sorted(unique[len(unique) // 2 :])  # only the unprocessed
     assert body["extensions"]["cost"]["dynamodbCalls"] == 2
+
+
+# -- a page's sellers read ahead ----------------------------------------------------------
+
+PAGE_SELLERS = """query($first: Int!) { productListings(productId: "prd-001", first: $first) {
+  edges { node { id seller { displayName } } } } }"""
+
+
+async def test_a_failed_seller_read_nulls_each_seller_and_keeps_the_page(
+    ddb: Any, settings: Settings
+) -> None:
+    """The product page reads its sellers ahead, in one batch; when that read fails,
+    the page still answers, and each node's `seller` reports the failure as its own
+    field error (the read is not made again per node)."""
+    sent: list[str] = []
+
+    def sellers_fail(request: Any, **_: Any) -> AioAWSResponse | None:
+        target = request.headers.get("X-Amz-Target", b"")
+        operation = (target.decode() if isinstance(target, bytes) else target).split(".")[-1]
+        sent.append(operation)
+        if operation == "BatchGetItem":
+            return error_response(request.url, INTERNAL)
+        return None
+
+    async with (
+        own_client(settings, dynamodb_max_attempts=2) as client,
+        gateway_with(ddb, settings, {"kicks": Limits()}, client=client) as gw,
+    ):
+        with injected(client, sellers_fail):
+            body = await gw.gql(PAGE_SELLERS, {"first": 5})
+    edges = body["data"]["productListings"]["edges"]
+    assert len(edges) == 5
+    assert all(edge["node"]["id"] and edge["node"]["seller"] is None for edge in edges)
+    assert codes(body) == ["UNAVAILABLE"] * 5
+    assert sorted(tuple(e["path"]) for e in body["errors"]) == [
+        ("productListings", "edges", n, "node", "seller") for n in range(5)
+    ]
+    assert sent == ["Query", "BatchGetItem", "BatchGetItem"]  # one read, botocore's 2 attempts

@@ -58,6 +58,40 @@ def seller_listings_page(
     return found
 
 
+@dataclass(frozen=True)
+class SellerOfPage:
+    """The key of a seller read ahead for a page's `node { seller }`."""
+
+    seller_id: str
+
+
+async def prefetch_sellers(ctx: Context, page: Page) -> None:
+    """Read the sellers of a page's listings now, in one batch (the wave their
+    `seller` fields would have made), so each `seller` field answers at once instead
+    of awaiting the loader one node at a time. A failed read is kept, not raised: each
+    node's `seller` then reports it, as its own load would have."""
+    # one load per node, as the fields would have made: the loader, not this, batches
+    # and de-duplicates them
+    reads = [
+        (item["sellerId"], asyncio.ensure_future(ctx.loaders.sellers.load(item["sellerId"])))
+        for item in page.items
+        if "sellerId" in item
+    ]
+    for seller_id, read in reads:  # kept first: a cancelled request drops them
+        ctx.prefetched[SellerOfPage(seller_id)] = read
+    if reads:
+        await asyncio.wait([read for _, read in reads])
+    for _, read in reads:
+        if not read.cancelled():
+            read.exception()  # retrieved here; the node's field raises it again
+
+
+def prefetched_seller(ctx: Context, seller_id: str) -> asyncio.Future[Item | None] | None:
+    """The settled read `prefetch_sellers` made for this seller, if it made one."""
+    found: asyncio.Future[Item | None] | None = ctx.prefetched.get(SellerOfPage(seller_id))
+    return None if found is None or found.cancelled() else found
+
+
 async def _drop(pages: Iterable[asyncio.Future[Page]]) -> None:
     for page in pages:
         page.cancel()

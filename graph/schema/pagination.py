@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
-from strawberry.types.nodes import SelectedField
+from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
 
 from graph.resolvers.sellers import ListingsPage
 
@@ -46,3 +46,25 @@ def listings_selected(info: Info[Any, Any]) -> list[ListingsPage]:
                 )
             )
     return wanted
+
+
+def _under(selections: list[Any], name: str) -> list[SelectedField]:
+    """The fields named `name` among `selections`, through fragments; none under a
+    directive (whether it applies is left to execution)."""
+    found = []
+    for selection in selections:
+        if selection.directives:
+            continue
+        if isinstance(selection, SelectedField):
+            if selection.name == name:
+                found.append(selection)
+        elif isinstance(selection, FragmentSpread | InlineFragment):
+            found.extend(_under(selection.selections, name))
+    return found
+
+
+def node_field_selected(info: Info[Any, Any], name: str) -> bool:
+    """Whether this connection field selects `edges { node { <name> } }`."""
+    edges = [e for f in info.selected_fields for e in _under(f.selections, "edges")]
+    nodes = [n for e in edges for n in _under(e.selections, "node")]
+    return any(_under(n.selections, name) for n in nodes)

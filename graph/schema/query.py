@@ -14,7 +14,13 @@ from graph.resolvers import listings as listing_resolvers
 from graph.resolvers import sellers as seller_resolvers
 from graph.schema.custom_values import plain_input
 from graph.schema.history import AuditEntryConnection, audit_connection
-from graph.schema.pagination import DEFAULT_PAGE, After, First, listings_selected
+from graph.schema.pagination import (
+    DEFAULT_PAGE,
+    After,
+    First,
+    listings_selected,
+    node_field_selected,
+)
 from graph.schema.types import (
     Listing,
     ListingConnection,
@@ -92,4 +98,6 @@ class Query:
             after=after,
             where=plain_input(where),
         )
+        if node_field_selected(info, "seller"):
+            await seller_resolvers.prefetch_sellers(info.context, page)
         return connection(page)
