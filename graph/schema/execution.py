@@ -85,6 +85,7 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
         manager = self.middleware_manager
         # resolver middleware (a Strawberry extension's `resolve`) sees every field
         self._direct = manager is None or not manager.middlewares
+        self._plans: dict[GraphQLObjectType, dict[str, Plain | None]] = {}
 
     def execute_field(
         self,
@@ -94,7 +95,10 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
         path: Path,
         position_context: Any,
     ) -> Any:
-        plan = _plans(parent_type).get(field_details_list[0].node.name.value)
+        plans = self._plans.get(parent_type)
+        if plans is None:
+            plans = self._plans[parent_type] = _plans(parent_type)
+        plan = plans.get(field_details_list[0].node.name.value)
         if plan is not None and self._direct:
             try:
                 value = getattr(source, plan.attribute, _MISSING)
