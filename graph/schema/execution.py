@@ -17,7 +17,7 @@ resolver, no field extensions or permission classes, the default resolver.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, NamedTuple
 from weakref import WeakKeyDictionary
 
@@ -44,28 +44,41 @@ class Plain(NamedTuple):
     nullable: bool
     serialize: Any = None
     object_type: GraphQLObjectType | None = None
+    #: A resolver field's direct read (DIRECT_READ), instead of `getattr`.
+    read: Callable[[Any, Any], Any] | None = None
 
+
+#: `strawberry.field(metadata={DIRECT_READ: read})` on a field with a resolver and no
+#: arguments: `read(source, context)` answers it without the resolver when it can, and
+#: returns NOT_READY when it cannot (the resolver then runs, as always).
+DIRECT_READ = "graph.direct_read"
+NOT_READY: Any = object()
 
 #: Per object type of a built schema: field name -> its plan (None: graphql-core's way).
 _PLANS: WeakKeyDictionary[GraphQLObjectType, dict[str, Plain | None]] = WeakKeyDictionary()
-_MISSING = object()
 
 
 def plain(field: GraphQLField | None) -> Plain | None:
     """How to read `field` directly, or None when graphql-core must resolve it."""
-    if field is None or field.args or not getattr(field.resolve, "_is_default", False):
+    if field is None or field.args:
         return None
     defined = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
-    if not isinstance(defined, StrawberryField) or not defined.is_basic_field:
+    if not isinstance(defined, StrawberryField) or defined.extensions:
         return None
-    if defined.default_resolver is not getattr:
+    metadata: Mapping[Any, Any] = defined.metadata or {}
+    read = metadata.get(DIRECT_READ)
+    if read is None and not (
+        defined.is_basic_field
+        and defined.default_resolver is getattr
+        and getattr(field.resolve, "_is_default", False)
+    ):
         return None
     kind = get_nullable_type(field.type)
     nullable = not is_non_null_type(field.type)
     if is_leaf_type(kind):
-        return Plain(defined.python_name, field.type, nullable, serialize=kind.serialize)
+        return Plain(defined.python_name, field.type, nullable, kind.serialize, read=read)
     if isinstance(kind, GraphQLObjectType) and kind.is_type_of is None:
-        return Plain(defined.python_name, field.type, nullable, object_type=kind)
+        return Plain(defined.python_name, field.type, nullable, object_type=kind, read=read)
     return None  # lists, interfaces, unions: graphql-core's way
 
 
@@ -101,13 +114,16 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
         plan = plans.get(field_details_list[0].node.name.value)
         if plan is not None and self._direct:
             try:
-                value = getattr(source, plan.attribute, _MISSING)
+                if plan.read is None:
+                    value = getattr(source, plan.attribute, NOT_READY)
+                else:
+                    value = plan.read(source, self.context_value)
             except Exception:  # the read failed: graphql-core reads again and reports it
-                value = _MISSING
+                value = NOT_READY
             if value is None:
                 if plan.nullable:
                     return None
-            elif value is not _MISSING and not isinstance(value, Exception):
+            elif value is not NOT_READY and not isinstance(value, Exception):
                 if plan.object_type is not None:
                     return self._complete_object(
                         plan, plan.object_type, field_details_list, path, value, position_context

@@ -18,6 +18,7 @@ from graph.resolvers import history as history_resolvers
 from graph.resolvers import listings as listing_resolvers
 from graph.resolvers import sellers as seller_resolvers
 from graph.schema.custom_values import plain_input
+from graph.schema.execution import DIRECT_READ, NOT_READY
 from graph.schema.history import AuditEntryConnection, audit_connection
 from graph.schema.pagination import DEFAULT_PAGE, After, First, PageInfo
 from graph.store import Item, Page
@@ -88,6 +89,15 @@ def _dt(value: str) -> datetime:
     return datetime.fromisoformat(value)
 
 
+def _read_ahead_seller(listing: Listing, ctx: Context) -> Any:
+    """`Listing.seller` without its resolver (graph/schema/execution.py), when the
+    page read it ahead and the read succeeded."""
+    read = seller_resolvers.prefetched_seller(ctx, listing.seller_id)
+    if read is None or read.exception() is not None:
+        return NOT_READY
+    return Seller.from_item(read.result())
+
+
 @strawberry.type(description="A pre-owned item offered for resale on a brand's storefront.")
 class Listing:
     id: strawberry.ID
@@ -117,7 +127,7 @@ class Listing:
         )
         return audit_connection(page, info.context)
 
-    @strawberry.field(graphql_type=Optional["Seller"])
+    @strawberry.field(graphql_type=Optional["Seller"], metadata={DIRECT_READ: _read_ahead_seller})
     def seller(self, info: Info[Context, None]) -> Any:
         # Read ahead with the page (Query.productListings): answered now, no await.
         read = seller_resolvers.prefetched_seller(info.context, self.seller_id)

@@ -18,7 +18,7 @@ from graphql import ExecutionResult
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from graph.schema.execution import PlainFieldsExecution
+from graph.schema.execution import DIRECT_READ, NOT_READY, PlainFieldsExecution
 
 
 @strawberry.enum
@@ -73,6 +73,29 @@ def box(**overrides: Any) -> Any:
 
 
 BOXES: list[Any] = []
+RESOLVED: list[str] = []
+
+
+def _direct_best(box: Any, context: Any) -> Any:
+    """Answers when the box holds `best`; NOT_READY otherwise (the resolver runs)."""
+    best = box.values.get("best", NOT_READY)
+    if isinstance(best, BaseException):
+        raise best
+    return best
+
+
+@strawberry.type
+class Shelf:
+    name: str
+
+    @strawberry.field(metadata={DIRECT_READ: _direct_best})
+    def best(self) -> Inner | None:
+        RESOLVED.append(self.name)  # the same answer as the direct read, by other means
+        values: dict[str, Any] = self.values  # type: ignore[attr-defined]
+        best = values.get("best", NOT_READY)
+        if isinstance(best, BaseException):
+            raise best
+        return values.get("fallback") if best is NOT_READY else best  # type: ignore[no-any-return]
 
 
 @strawberry.type
@@ -84,6 +107,10 @@ class Query:
     @strawberry.field
     def first(self) -> Box:
         return BOXES[0]
+
+    @strawberry.field
+    def shelves(self) -> list[Shelf]:
+        return BOXES
 
 
 def schema(context: type[StrawberryGraphQLCoreExecutionContext], *extensions: Any) -> Any:
@@ -185,3 +212,33 @@ def test_plans_are_per_type_of_each_schema() -> None:
             == shape(core)
             == ({"first": {"name": "b", "inner": {"tone": "DARK"}}}, [])
         )
+
+
+def test_a_direct_read_answers_without_the_resolver_or_leaves_it_to_run() -> None:
+    inner = Reads({"label": "in", "maybe": None, "tone": Tone.DARK})
+    BOXES[:] = [
+        Reads({"name": "read", "best": inner}),  # answered by the direct read
+        Reads({"name": "none", "best": None}),  # answered: null
+        Reads({"name": "later", "fallback": inner}),  # NOT_READY: the resolver runs
+        Reads({"name": "fails", "best": KeyError("x"), "fallback": None}),  # resolver runs
+    ]
+    RESOLVED.clear()
+    direct = asyncio.run(
+        schema(PlainFieldsExecution).execute("{ shelves { name best { label } } }")
+    )
+    assert RESOLVED == ["later", "fails"]
+    RESOLVED.clear()
+    core = asyncio.run(
+        schema(StrawberryGraphQLCoreExecutionContext).execute("{ shelves { name best { label } } }")
+    )
+    assert RESOLVED == ["read", "none", "later", "fails"]
+    assert shape(direct) == shape(core)
+    assert [e.path for e in direct.errors or []] == [["shelves", 3, "best"]]
+    assert direct.data == {
+        "shelves": [
+            {"name": "read", "best": {"label": "in"}},
+            {"name": "none", "best": None},
+            {"name": "later", "best": {"label": "in"}},
+            {"name": "fails", "best": None},
+        ]
+    }
