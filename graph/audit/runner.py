@@ -202,6 +202,7 @@ class StreamRunner:
             self._ahead[shard] = asyncio.create_task(
                 self.reader.read(next_iterator, self.batch_size)
             )
+            await asyncio.sleep(0)  # the read is under way before the handler is called
         try:
             return await self._deliver(shard, records, next_iterator)
         except BaseException:
