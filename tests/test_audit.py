@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from graph.audit.entries import entry_for, source_table
-from graph.store import StreamReader
+from graph.store import Shard, StreamReader
 from tests.conftest import Audit, Gateway, make_audit, raw_key
 from tests.test_mutations import CREATE, STATUS, UPDATE, new_listing
 
@@ -183,6 +183,10 @@ class LoggedReader(StreamReader):
         super().__init__(ddb, streams)
         self.log = log
 
+    async def shards(self, stream_arn: str) -> list[Shard]:
+        self.log.append(("list", stream_arn))
+        return await super().shards(stream_arn)
+
     async def read(self, iterator: str, limit: int) -> tuple[list[dict[str, Any]], str | None]:
         self.log.append(("read", None))
         records, next_iterator = await super().read(iterator, limit)
@@ -225,7 +229,7 @@ async def test_shards_are_polled_together_and_read_ahead(
         scope="admin",
     )  # and one on a sellers shard
     assert await audit.runner.poll_once() == 2
-    kinds = [kind for kind, _ in log]
+    kinds = [kind for kind, _ in log if kind != "list"]
     first_handle = kinds.index("handle")
     # Every shard's GetRecords was under way before either batch was handed over, and a
     # read-ahead of the next batch too (one per shard that had records, no more).
@@ -284,6 +288,9 @@ async def test_batches_in_order_nothing_twice_nothing_skipped(
     assert len(handed) == 7
     assert handed == sorted(set(handed), key=int) == sorted(set(got), key=int)
     assert [len(seqs) for kind, seqs in log if kind == "handle" and seqs] == [3, 3, 1]
+    # Shards are listed at the first poll and again after the first idle one, not at
+    # every poll while batches keep coming.
+    assert [kind for kind, _ in log].count("list") == 2 * len(audit.runner.tables)
     assert audit.consumer.written == 7
     assert audit.consumer.duplicates == 0
 

@@ -21,6 +21,7 @@ import asyncio
 import json
 import logging
 import os
+import time
 from collections.abc import Callable, Iterable
 from contextlib import suppress
 from datetime import datetime
@@ -34,6 +35,9 @@ Handler = Callable[[dict[str, Any]], dict[str, Any]]
 #: What one GetRecords gives: the records and the iterator after them (None: the shard
 #: is closed and read to its end).
 Batch = tuple[list[dict[str, Any]], str | None]
+#: A busy runner lists the shards again at least this often (an idle poll, a shard read
+#: to its end or a failure lists them at the next poll).
+SHARD_LIST_SECONDS = 30.0
 
 
 class Checkpoints(Protocol):
@@ -105,17 +109,30 @@ class StreamRunner:
         self._ahead: dict[Shard, asyncio.Task[Batch]] = {}
         #: Shards read to their end: (stream ARN, shard id).
         self._finished: set[tuple[str, str]] = set()
+        self._listed: list[Shard] | None = None
+        self._listed_at = 0.0
         self.delivered = 0
         self.batches = 0
 
     async def _shards(self) -> list[Shard]:
+        """Every table's shards: listed again after an idle poll, when a shard was read
+        to its end, after a failure, or every SHARD_LIST_SECONDS; else the last list."""
+        now = time.monotonic()
+        if self._listed is not None and now - self._listed_at < SHARD_LIST_SECONDS:
+            return self._listed
         for table in self.tables:
             if table not in self._arns:
                 self._arns[table] = await self.reader.stream_arn(table)
         described = await asyncio.gather(
             *(self.reader.shards(self._arns[table]) for table in self.tables)
         )
-        return [shard for shards in described for shard in shards]
+        self._listed = [shard for shards in described for shard in shards]
+        self._listed_at = now
+        return self._listed
+
+    def _finish(self, shard: Shard) -> None:
+        self._finished.add((shard.stream_arn, shard.shard_id))
+        self._listed = None  # its children, if any, are read next
 
     def _ready(self, shard: Shard, listed: set[str]) -> bool:
         """Not read to its end yet, and its parent (if still listed) is: a key's changes
@@ -153,7 +170,10 @@ class StreamRunner:
             if isinstance(result, BaseException):
                 self.reset()
                 raise result
-        return sum(r for r in results if isinstance(r, int))
+        acknowledged = sum(r for r in results if isinstance(r, int))
+        if not acknowledged:
+            self._listed = None  # idle: look for new shards before the next poll
+        return acknowledged
 
     def reset(self) -> None:
         """Forget positions and drop read-ahead batches: read again from the checkpoints."""
@@ -161,6 +181,7 @@ class StreamRunner:
             _discard(task)
         self._ahead.clear()
         self._iterators.clear()
+        self._listed = None
 
     async def _next_iterator(self, shard: Shard) -> str | None:
         if shard not in self._iterators:
@@ -190,13 +211,13 @@ class StreamRunner:
     async def _poll_shard(self, shard: Shard) -> int:
         batch = await self._read(shard)
         if batch is None:
-            self._finished.add((shard.stream_arn, shard.shard_id))
+            self._finish(shard)
             return 0
         records, next_iterator = batch
         if not records:
             self._iterators[shard] = next_iterator
             if next_iterator is None:
-                self._finished.add((shard.stream_arn, shard.shard_id))
+                self._finish(shard)
             return 0
         if next_iterator is not None:
             self._ahead[shard] = asyncio.create_task(
@@ -241,7 +262,7 @@ class StreamRunner:
         else:
             self._iterators[shard] = next_iterator
             if next_iterator is None:
-                self._finished.add((shard.stream_arn, shard.shard_id))
+                self._finish(shard)
         self.delivered += done
         return done
 
