@@ -6,7 +6,8 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from graph.audit.entries import entry_for
+from graph.audit.entries import entry_for, source_table
+from graph.store import Shard, StreamReader
 from tests.conftest import Audit, Gateway, make_audit, raw_key
 from tests.test_mutations import CREATE, STATUS, UPDATE, new_listing
 
@@ -173,6 +174,151 @@ async def test_concurrent_updates_leave_one_change(
     audit.consumer.close()
     events = [e["node"]["event"] for e in body["data"]["listing"]["history"]["edges"]]
     assert events == ["UPDATED", "CREATED"]  # the seed's insert, then the one winner
+
+
+class LoggedReader(StreamReader):
+    """The runner's real reader, logging when each GetRecords starts and what it gave."""
+
+    def __init__(self, ddb: Any, streams: Any, log: list[tuple[str, Any]]) -> None:
+        super().__init__(ddb, streams)
+        self.log = log
+
+    async def shards(self, stream_arn: str) -> list[Shard]:
+        self.log.append(("list", stream_arn))
+        return await super().shards(stream_arn)
+
+    async def read(self, iterator: str, limit: int) -> tuple[list[dict[str, Any]], str | None]:
+        self.log.append(("read", None))
+        records, next_iterator = await super().read(iterator, limit)
+        self.log.append(("got", [r["dynamodb"]["SequenceNumber"] for r in records]))
+        return records, next_iterator
+
+
+def listings_sequences(event: dict[str, Any]) -> list[str]:
+    return [
+        r["dynamodb"]["SequenceNumber"]
+        for r in event["Records"]
+        if source_table(r).endswith("-listings")
+    ]
+
+
+async def logged(audit: Audit, ddb: Any, streams: Any) -> list[tuple[str, Any]]:
+    """Drain what is pending, then log the runner's reads and hand-overs from now on."""
+    await audit.drain()
+    log: list[tuple[str, Any]] = []
+    audit.runner.reader = LoggedReader(ddb, streams, log)
+    real = audit.runner.handler
+
+    def handler(event: dict[str, Any]) -> dict[str, Any]:
+        log.append(("handle", listings_sequences(event)))
+        return real(event)  # type: ignore[no-any-return]
+
+    audit.runner.handler = handler
+    audit.consumer.written = audit.consumer.duplicates = 0  # count from here on
+    return log
+
+
+async def test_shards_are_polled_together_and_read_ahead(
+    gateway: Gateway, audit: Audit, ddb: Any, streams: Any
+) -> None:
+    log = await logged(audit, ddb, streams)
+    shards = len(await audit.runner._shards())
+    await create(gateway)  # a record on a listings shard
+    await gateway.gql(
+        'mutation { upsertSeller(input: {id: "sel-003", displayName: "Again"}) { seller { id } } }',
+        scope="admin",
+    )  # and one on a sellers shard
+    assert await audit.runner.poll_once() == 2
+    kinds = [kind for kind, _ in log if kind != "list"]
+    first_handle = kinds.index("handle")
+    # Every shard's GetRecords was under way before either batch was handed over, and a
+    # read-ahead of the next batch too (one per shard that had records, no more).
+    assert kinds[:shards] == ["read"] * shards
+    assert shards < kinds[:first_handle].count("read") <= shards + 2
+    assert kinds.count("handle") == 2
+    assert kinds.count("read") == shards + 2
+    assert audit.runner.reading_ahead == 2
+    # The read-ahead batches were empty: the next poll reads afresh, then all is idle.
+    assert await audit.drain() == 0
+    assert audit.runner.reading_ahead == 0
+
+
+async def test_partial_failure_drops_the_read_ahead_and_rereads(
+    gateway: Gateway, audit: Audit, ddb: Any, streams: Any
+) -> None:
+    log = await logged(audit, ddb, streams)
+    audit.runner.batch_size = 2
+    for n in range(5):
+        await create(gateway, title=f"Listing {n}")
+    handler = audit.runner.handler
+    failed_once: list[str] = []
+
+    def fail_second_once(event: dict[str, Any]) -> dict[str, Any]:
+        response = handler(event)
+        ours = listings_sequences(event)
+        if not failed_once and len(ours) == 2:
+            failed_once.append(ours[1])
+            return {"batchItemFailures": [{"itemIdentifier": ours[1]}]}
+        return response
+
+    audit.runner.handler = fail_second_once
+    assert await audit.drain() == 5
+    s = sorted({seq for kind, seqs in log if kind == "got" for seq in seqs}, key=int)
+    assert len(s) == 5
+    handed = [seqs for kind, seqs in log if kind == "handle" and seqs]
+    # The failed record is delivered again, first in the next batch; the batch that was
+    # read ahead ([s3, s4]) was read but dropped, and the shard re-read after s1.
+    assert failed_once == [s[1]]
+    assert handed == [[s[0], s[1]], [s[1], s[2]], [s[3], s[4]]]
+    assert ("got", [s[2], s[3]]) in log
+    assert audit.consumer.duplicates == 1  # the consumer had written s2 the first time
+    assert audit.runner.reading_ahead == 0
+
+
+async def test_batches_in_order_nothing_twice_nothing_skipped(
+    gateway: Gateway, audit: Audit, ddb: Any, streams: Any
+) -> None:
+    log = await logged(audit, ddb, streams)
+    audit.runner.batch_size = 3
+    for n in range(7):
+        await create(gateway, title=f"Listing {n}")
+    assert await audit.drain() == 7
+    handed = [seq for kind, seqs in log if kind == "handle" for seq in seqs]
+    got = [seq for kind, seqs in log if kind == "got" for seq in seqs]
+    assert len(handed) == 7
+    assert handed == sorted(set(handed), key=int) == sorted(set(got), key=int)
+    assert [len(seqs) for kind, seqs in log if kind == "handle" and seqs] == [3, 3, 1]
+    # Shards are listed at the first poll and again after the first idle one, not at
+    # every poll while batches keep coming.
+    assert [kind for kind, _ in log].count("list") == 2 * len(audit.runner.tables)
+    assert audit.consumer.written == 7
+    assert audit.consumer.duplicates == 0
+
+
+async def test_stopping_leaves_nothing_half_done(
+    gateway: Gateway, audit: Audit, ddb: Any, streams: Any
+) -> None:
+    log = await logged(audit, ddb, streams)
+    audit.runner.batch_size = 2
+    for n in range(5):
+        await create(gateway, title=f"Listing {n}")
+    handler = audit.runner.handler
+    stop: list[bool] = []
+
+    def stop_after_first(event: dict[str, Any]) -> dict[str, Any]:
+        stop.append(True)
+        return handler(event)  # type: ignore[no-any-return]
+
+    audit.runner.handler = stop_after_first
+    await audit.runner.run_forever(interval=0.05, stop=lambda: bool(stop))
+    # The poll in progress finished its batch; what was read ahead was dropped.
+    assert audit.runner.reading_ahead == 0
+    assert audit.consumer.written == 2
+    assert await audit.drain() == 3
+    handed = [seq for kind, seqs in log if kind == "handle" for seq in seqs]
+    assert len(handed) == len(set(handed)) == 5
+    assert handed == sorted(handed, key=int)
+    assert audit.consumer.duplicates == 0
 
 
 def test_entry_for_is_deterministic() -> None:

@@ -44,6 +44,7 @@ class AuditConsumer:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._exit = AsyncExitStack()
+        self._stores: dict[str, AuditStore] = {}
         self._lock = threading.Lock()
         self.written = 0
         self.duplicates = 0
@@ -69,10 +70,16 @@ class AuditConsumer:
             self._client = await self._exit.enter_async_context(open_dynamodb(self.settings))
         return self._client
 
+    async def _store(self, tenant: Tenant) -> AuditStore:
+        """The tenant's store (on the I/O loop only), made once per client."""
+        store = self._stores.get(tenant.id)
+        if store is None:
+            # The only store with a history writer: a request's TenantStore cannot append.
+            store = self._stores[tenant.id] = AuditStore(await self._get_client(), tenant.tables)
+        return store
+
     async def _append(self, tenant: Tenant, entry: dict[str, Any]) -> bool:
-        client = await self._get_client()
-        # The only store with a history writer: a request's TenantStore cannot append.
-        return await AuditStore(client, tenant.tables).history.append(entry)
+        return await (await self._store(tenant)).history.append(entry)
 
     def close(self) -> None:
         if self._loop is None:
@@ -87,6 +94,7 @@ class AuditConsumer:
         self._loop = None
         self._thread = None
         self._client = self._given_client
+        self._stores = {}
 
     # -- records ----------------------------------------------------------------
 
@@ -112,26 +120,19 @@ class AuditConsumer:
 
         The batch's writes go to the I/O loop together (one hand-over, not one per
         record); Powertools' batch processor then reports each record's outcome, so a
-        failed record is retried and the others are not."""
+        failed record is retried and the others are not. Safe to call from several
+        threads at once (the local runner hands over batches of several shards)."""
         records: list[dict[str, Any]] = list(event.get("Records") or [])
         outcomes = self._submit(self._append_all(records)).result()
+        # Powertools wraps the event's own record dicts, so identity finds the outcome.
         by_record = {id(raw): outcome for raw, outcome in zip(records, outcomes, strict=True)}
-        by_event_id = {
-            raw.get("eventID"): outcome for raw, outcome in zip(records, outcomes, strict=True)
-        }
+        tally = {True: 0, False: 0}
 
         async def record_handler(record: DynamoDBRecord) -> None:
-            raw = record.raw_event
-            outcome = by_record.get(id(raw), by_event_id.get(raw.get("eventID")))
-            if outcome is None:  # not in the batch we wrote (never expected)
-                tenant, entry = self._entry(raw)
-                outcome = await asyncio.wrap_future(self._submit(self._append(tenant, entry)))
+            outcome = by_record[id(record.raw_event)]
             if isinstance(outcome, BaseException):
                 raise outcome
-            if outcome:
-                self.written += 1
-            else:
-                self.duplicates += 1
+            tally[outcome] += 1
 
         processor = AsyncBatchProcessor(
             event_type=EventType.DynamoDBStreams, raise_on_entire_batch_failure=False
@@ -139,4 +140,7 @@ class AuditConsumer:
         response = async_process_partial_response(
             event=event, record_handler=record_handler, processor=processor, context=context
         )
+        with self._lock:
+            self.written += tally[True]
+            self.duplicates += tally[False]
         return dict(response)
