@@ -221,8 +221,9 @@ class Audit:
 
 
 def make_audit(gw: Gateway, settings: Settings, ddb: Any, streams: Any, **kw: Any) -> Audit:
+    from graph.audit.checkpoints import MemoryCheckpoints
     from graph.audit.consumer import AuditConsumer
-    from graph.audit.runner import MemoryCheckpoints, StreamRunner
+    from graph.audit.runner import StreamRunner
     from graph.store import StreamReader
 
     consumer = AuditConsumer(settings, gw.runtime.registry)

@@ -153,8 +153,9 @@ async def _round(
 
 async def _measure(env: BenchEnv, count: int, seed_count: int) -> dict[str, Any]:
     from bench.harness.graph_store import create_tables, open_dynamodb, open_streams, put_items
+    from graph.audit.checkpoints import MemoryCheckpoints
     from graph.audit.consumer import AuditConsumer
-    from graph.audit.runner import MemoryCheckpoints, StreamRunner
+    from graph.audit.runner import StreamRunner
     from graph.settings import Settings
     from graph.tenancy import Registry
 

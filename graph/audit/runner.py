@@ -18,16 +18,14 @@ checkpoint, so nothing is skipped and nothing is handed over twice by the runner
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-import os
 import time
 from collections.abc import Callable, Iterable
 from contextlib import suppress
 from datetime import datetime
-from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
+from graph.audit.checkpoints import Checkpoints
 from graph.store import Shard, StreamReader
 
 log = logging.getLogger(__name__)
@@ -38,43 +36,6 @@ Batch = tuple[list[dict[str, Any]], str | None]
 #: A busy runner lists the shards again at least this often (an idle poll, a shard read
 #: to its end or a failure lists them at the next poll).
 SHARD_LIST_SECONDS = 30.0
-
-
-class Checkpoints(Protocol):
-    def get(self, shard: Shard) -> str | None: ...
-
-    def put(self, shard: Shard, sequence: str) -> None: ...
-
-
-class MemoryCheckpoints:
-    def __init__(self) -> None:
-        self.positions: dict[tuple[str, str], str] = {}
-
-    def get(self, shard: Shard) -> str | None:
-        return self.positions.get((shard.stream_arn, shard.shard_id))
-
-    def put(self, shard: Shard, sequence: str) -> None:
-        self.positions[(shard.stream_arn, shard.shard_id)] = sequence
-
-
-class FileCheckpoints(MemoryCheckpoints):
-    """Checkpoints in a JSON file, replaced atomically, so a restart resumes."""
-
-    def __init__(self, path: Path) -> None:
-        super().__init__()
-        self.path = path
-        if path.exists():
-            for key, sequence in json.loads(path.read_text()).items():
-                arn, shard_id = key.rsplit("|", 1)
-                self.positions[(arn, shard_id)] = sequence
-
-    def put(self, shard: Shard, sequence: str) -> None:
-        super().put(shard, sequence)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        data = {f"{arn}|{shard_id}": seq for (arn, shard_id), seq in self.positions.items()}
-        tmp.write_text(json.dumps(data))
-        os.replace(tmp, self.path)
 
 
 def lambda_record(record: dict[str, Any], stream_arn: str) -> dict[str, Any]:

@@ -17,8 +17,9 @@ async def run_audit(
 ) -> None:
     """Feed every tenant's listings and sellers streams to the audit consumer, until
     `stop()` is true (checked between batches) or forever."""
+    from graph.audit.checkpoints import FileCheckpoints
     from graph.audit.consumer import AuditConsumer
-    from graph.audit.runner import FileCheckpoints, StreamRunner
+    from graph.audit.runner import StreamRunner
     from graph.events.broker import local_broker
     from graph.events.local import publishing
     from graph.store import StreamReader, open_dynamodb, open_streams
