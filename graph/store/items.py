@@ -1,15 +1,17 @@
 """DynamoDB wire format <-> plain Python (numbers stay Decimal, never float).
 
-Writing uses boto3's TypeSerializer. Reading decodes the wire format itself: boto3's
-TypeDeserializer looks its method up by name for every attribute value, which made it
-the costliest step of reading a page after botocore's parsing; the decoder below gives
-the same values (tests/unit/test_wire.py checks it against boto3's on generated items),
-including boto3's decimal context and its Binary type.
+boto3's TypeSerializer and TypeDeserializer look their method up by name for every
+attribute value, which made them the costliest step of reading a page (after
+botocore's parsing) and of building an audit entry. The encoder and decoder below give
+the same values for the common types and hand every other value to boto3's serializer
+(tests/unit/test_wire.py checks both against boto3 on generated items), with boto3's
+decimal context and its Binary type.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from decimal import Decimal
 from typing import Any
 
 from boto3.dynamodb.types import DYNAMODB_CONTEXT, Binary, TypeSerializer
@@ -50,8 +52,29 @@ _DECODERS: dict[str, Callable[[Any], Any]] = {
 _serializer = TypeSerializer()
 
 
+def _wire(value: Any) -> dict[str, Any]:
+    """boto3's TypeSerializer for the common exact types (str, dict, Decimal, int, list,
+    None, bool); anything else, and any number it would refuse, goes to boto3 itself."""
+    kind = type(value)
+    if kind is str:
+        return {"S": value}
+    if kind is dict:
+        return {"M": {name: _wire(v) for name, v in value.items()}}
+    if kind is Decimal or kind is int:
+        number = str(_decimal(value))
+        if number not in ("Infinity", "-Infinity", "NaN", "sNaN"):
+            return {"N": number}
+    elif kind is list:
+        return {"L": [_wire(v) for v in value]}
+    elif value is None:
+        return {"NULL": True}
+    elif kind is bool:
+        return {"BOOL": value}
+    return _serializer.serialize(value)  # type: ignore[no-any-return]
+
+
 def to_wire(item: Mapping[str, Any]) -> dict[str, Any]:
-    return {name: _serializer.serialize(value) for name, value in item.items()}
+    return {name: _wire(value) for name, value in item.items()}
 
 
 def from_wire(item: Mapping[str, Any]) -> Item:
@@ -59,4 +82,4 @@ def from_wire(item: Mapping[str, Any]) -> Item:
 
 
 def value_to_wire(value: Any) -> dict[str, Any]:
-    return _serializer.serialize(value)  # type: ignore[no-any-return]
+    return _wire(value)

@@ -1,7 +1,8 @@
-"""The store's wire decoder gives exactly what boto3's TypeDeserializer gives.
+"""The store's wire encoder and decoder give exactly what boto3's TypeSerializer and
+TypeDeserializer give.
 
-Values are generated (hypothesis) as Python values, written with boto3's serializer (the
-wire format DynamoDB returns) and read back by both decoders.
+Values are generated (hypothesis) as Python values: written by both encoders (the same
+wire format, or the same error), and read back by both decoders.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from boto3.dynamodb.types import Binary, TypeDeserializer, TypeSerializer
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from graph.store import from_wire
+from graph.store import from_wire, to_wire
 
 numbers = st.decimals(
     allow_nan=False, allow_infinity=False, places=4, min_value=-(10**20), max_value=10**20
@@ -81,3 +82,37 @@ def test_streams_empty_map_and_bad_values() -> None:
         from_wire({"x": {"S": "a", "N": "1"}})
     with pytest.raises(TypeError, match="not supported"):
         from_wire({"x": {"Q": "a"}})
+
+
+anything = st.recursive(
+    st.one_of(
+        scalars,
+        sets,
+        st.floats(allow_nan=True),
+        st.integers(min_value=-(10**45), max_value=10**45),
+        st.decimals(),  # NaN, infinities, too many digits: boto3 refuses them
+        st.frozensets(st.integers(), max_size=3),
+        st.just(set()),
+        st.text(max_size=3).map(lambda t: Binary(t.encode() or b"x")),
+    ),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.tuples(inner, inner),
+        st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    ),
+    max_leaves=10,
+)
+
+
+def _outcome(encode: Any, value: Any) -> Any:
+    try:
+        return encode(value)
+    except Exception as error:  # compared by type and message
+        return (type(error).__name__, str(error))
+
+
+@settings(max_examples=500, deadline=None)
+@given(anything)
+def test_encodes_as_boto3_does_or_refuses_as_it_does(value: Any) -> None:
+    ours = _outcome(lambda v: to_wire({"v": v})["v"], value)
+    assert ours == _outcome(_serialize, value)
