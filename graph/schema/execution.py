@@ -1,23 +1,28 @@
-"""Execution without graphql-core's per-field machinery for plain leaf fields.
+"""Execution without graphql-core's per-field machinery for plain fields.
 
-Most fields of a page are plain attributes with a scalar or enum type: `id`, `title`,
-`amount`, `displayName`. For each of them graphql-core builds a resolve info, calls
-Strawberry's default resolver (which calls `getattr`), checks for an awaitable and
-completes the value through three functions; that is most of a page's execution time.
-`PlainFieldsExecution` reads such a field with `getattr` and serialises it with its
-type's own `serialize`, as graphql-core would, and hands every other case to
-graphql-core unchanged: fields with a resolver, arguments, extensions or object
-types; a value that is null where the type forbids it, that the scalar refuses, or
-whose read raises. graphql-core then resolves the field again and reports the error
-as it always does, so errors, paths and null propagation are exactly graphql-core's.
+Most fields of a page are plain attributes: `id`, `title`, `price { amount }`, `node`.
+For each of them graphql-core builds a resolve info, calls Strawberry's default
+resolver (which calls `getattr`), checks for an awaitable and completes the value
+through several functions; that was most of a page's execution time.
+`PlainFieldsExecution` reads such a field with `getattr` and completes it as
+graphql-core would: a scalar or enum with its type's own `serialize`, an object type
+(without `is_type_of`) by executing its sub-selection. Every other case goes to
+graphql-core unchanged: fields with arguments, extensions, list or abstract types,
+resolver middleware; a value that is null where the type forbids it, that the scalar
+refuses, that is awaitable, or whose read raises. graphql-core then resolves the field
+again and reports any error as it always does, so errors, paths and null propagation
+are exactly graphql-core's (tests/unit/test_plain_fields_execution.py runs every case
+through both).
 
-A field qualifies when Strawberry itself would resolve it with plain `getattr`: no
-resolver, no field extensions or permission classes, the default resolver.
+A field qualifies when Strawberry itself would resolve it with plain `getattr` (no
+resolver, no field extensions or permission classes, the default resolver), or when
+it names a direct read (DIRECT_READ below).
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
+from decimal import Decimal
 from typing import Any, NamedTuple
 from weakref import WeakKeyDictionary
 
@@ -54,6 +59,8 @@ class Plain(NamedTuple):
 DIRECT_READ = "graph.direct_read"
 NOT_READY: Any = object()
 
+#: Value types that are never awaitable (most leaf values): no awaitable check for them.
+_PLAIN_VALUES = frozenset({str, int, float, bool, Decimal})
 #: Per object type of a built schema: field name -> its plan (None: graphql-core's way).
 _PLANS: WeakKeyDictionary[GraphQLObjectType, dict[str, Plain | None]] = WeakKeyDictionary()
 
@@ -123,7 +130,11 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
             if value is None:
                 if plan.nullable:
                     return None
-            elif value is not NOT_READY and not isinstance(value, Exception):
+            elif (
+                value is not NOT_READY
+                and not isinstance(value, Exception)
+                and (type(value) in _PLAIN_VALUES or not self.is_awaitable(value))
+            ):  # (graphql-core awaits an awaitable value itself)
                 if plan.object_type is not None:
                     return self._complete_object(
                         plan, plan.object_type, field_details_list, path, value, position_context
