@@ -96,11 +96,9 @@ class CustomTypes:
         if spec.type == "list":
             assert spec.items is not None
             return list[self.output(owner, name, spec.items)]  # type: ignore[misc]
-        if spec.type == "object":
-            # keyed by the whole nested declaration: its own fields, at any depth
-            return self._once(
-                type_name, lambda: self._nestedobject_type(type_name, spec), spec.model_dump_json()
-            )
+        if spec.type == "object":  # reused only for the same declaration, fields included
+            made = self._nestedobject_type
+            return self._once(type_name, lambda: made(type_name, spec), spec.model_dump_json())
         return SCALARS[spec.type]
 
     def _nestedobject_type(self, type_name: str, spec: FieldSpec) -> Any:
