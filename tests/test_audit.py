@@ -81,6 +81,15 @@ async def test_poison_record_is_reported_alone(gateway: Gateway, audit: Audit) -
     assert response == {"batchItemFailures": [{"itemIdentifier": "999"}, {"itemIdentifier": "998"}]}
 
 
+async def test_an_empty_batch_is_answered_with_no_failures(audit: Audit) -> None:
+    """Powertools' batch processor refuses an event without records; the consumer
+    answers it itself, the way a consumer that died before its first record would."""
+    for event in ({"Records": []}, {}):
+        response = await asyncio.to_thread(audit.consumer.handle, event)
+        assert response == {"batchItemFailures": []}
+    assert (audit.consumer.written, audit.consumer.duplicates) == (0, 0)
+
+
 async def test_seller_history_and_audit_trail(gateway: Gateway, audit: Audit) -> None:
     before = datetime.now(UTC) - timedelta(seconds=1)
     listing = await create(gateway, sellerId="sel-002")

@@ -123,6 +123,8 @@ class AuditConsumer:
         failed record is retried and the others are not. Safe to call from several
         threads at once (the local runner hands over batches of several shards)."""
         records: list[dict[str, Any]] = list(event.get("Records") or [])
+        if not records:  # Lambda never sends one; a runner or a retry tool might
+            return {"batchItemFailures": []}
         outcomes = self._submit(self._append_all(records)).result()
         # Powertools wraps the event's own record dicts, so identity finds the outcome.
         by_record = {id(raw): outcome for raw, outcome in zip(records, outcomes, strict=True)}
