@@ -2,8 +2,11 @@
 check and reading the request, all as a team would write them by hand.
 
 Configured like the gateway: `GRAPH_*` (stage, DynamoDB endpoint) for the DynamoDB
-client, which is the gateway's own (`open_dynamodb`: pool size, retries, timeouts), so a
-difference is the gateway's work, not the connection's; plus BENCH_LISTINGS_TABLE,
+client, made by the gateway's own `open_dynamodb` (pool size, retries, timeouts), so a
+difference is the gateway's work, not the connection's. It parses responses with stock
+botocore, as any aioboto3 code does: the gateway's item-read parser
+(graph/store/parser.py) is gateway work, and `item_parser=True` gives a client with it
+(the product page bench's informational variant); plus BENCH_LISTINGS_TABLE,
 BENCH_SELLERS_TABLE and BENCH_API_KEY (the one key it accepts, kept only as a hash).
 """
 
@@ -67,12 +70,13 @@ def page_arguments(payload: Any) -> tuple[str, int]:
 
 
 @asynccontextmanager
-async def dynamodb_client() -> AsyncIterator[Any]:
-    """The gateway's DynamoDB client, from `GRAPH_*` settings."""
+async def dynamodb_client(*, item_parser: bool = False) -> AsyncIterator[Any]:
+    """A DynamoDB client with the gateway's settings (`GRAPH_*`); stock botocore parsing
+    unless `item_parser`."""
     from bench.harness.graph_store import open_dynamodb
     from graph.settings import Settings
 
-    async with open_dynamodb(Settings()) as client:
+    async with open_dynamodb(Settings(), item_parser=item_parser) as client:
         yield client
 
 

@@ -4,6 +4,8 @@ one worker, same flags; bench/harness/env.py).
 
     POST /graphql                 1 Query + 1 BatchGetItem with ProjectionExpression
     POST /graphql/no-projection   the same, reading whole items
+    POST /graphql/item-parser     /graphql on a client with the gateway's item-read
+                                  parser (graph/store/parser.py) instead of botocore's
     GET  /healthz
 
 It reads the same POST body as the gateway (`{"query", "variables"}`), checks the API
@@ -34,14 +36,17 @@ def create_app() -> Starlette:
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
             state["client"] = await stack.enter_async_context(dynamodb_client())
+            state["item-parser"] = await stack.enter_async_context(
+                dynamodb_client(item_parser=True)
+            )
             yield
 
-    async def page(request: Request, *, project: bool) -> Response:
+    async def page(request: Request, *, project: bool, client: str = "client") -> Response:
         if not config.authorised(request.headers.get("x-api-key")):
             return JSONResponse({"error": "unauthorised"}, status_code=401)
         try:
             payload = json.loads(await request.body())
-            body = await answer(state["client"], config, payload, project=project)
+            body = await answer(state[client], config, payload, project=project)
         except (ValueError, BadRequest) as exc:
             return JSONResponse({"error": str(exc)}, status_code=400)
         return Response(body, media_type="application/json")
@@ -52,6 +57,9 @@ def create_app() -> Starlette:
     async def whole_items(request: Request) -> Response:
         return await page(request, project=False)
 
+    async def item_parser(request: Request) -> Response:
+        return await page(request, project=True, client="item-parser")
+
     async def healthz(_request: Request) -> Response:
         return JSONResponse({"ok": True})
 
@@ -59,6 +67,7 @@ def create_app() -> Starlette:
         routes=[
             Route("/graphql", projected, methods=["POST"]),
             Route("/graphql/no-projection", whole_items, methods=["POST"]),
+            Route("/graphql/item-parser", item_parser, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET"]),
         ],
         lifespan=lifespan,

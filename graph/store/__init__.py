@@ -43,6 +43,7 @@ from graph.store.updates import Stamp
 if TYPE_CHECKING:
     from graph.store.client import open_dynamodb, open_streams
     from graph.store.credentials import assume_role_session, assumed_role_session
+    from graph.store.parser import ITEM_READS, ItemReadParser
 
 #: Names whose modules import aioboto3 (about 0.5 s): loaded when first asked for.
 _LAZY = {
@@ -50,6 +51,8 @@ _LAZY = {
     "open_streams": "graph.store.client",
     "assume_role_session": "graph.store.credentials",
     "assumed_role_session": "graph.store.credentials",
+    "ITEM_READS": "graph.store.parser",
+    "ItemReadParser": "graph.store.parser",
 }
 
 
@@ -66,6 +69,7 @@ __all__ = [
     "CONNECTIONS",
     "DEPLOYMENT_TABLE_SPECS",
     "HISTORY",
+    "ITEM_READS",
     "LISTINGS",
     "LOGICAL_NAMES",
     "SELLERS",
@@ -79,6 +83,7 @@ __all__ = [
     "HistoryReader",
     "HistoryWriter",
     "Item",
+    "ItemReadParser",
     "Listings",
     "Page",
     "SampleUnavailable",

@@ -9,8 +9,10 @@ from typing import Any
 
 import aioboto3
 from aiobotocore.config import AioConfig
+from aiobotocore.session import AioSession
 
 from graph.settings import Settings
+from graph.store.parser import register_item_parser
 
 
 def client_config(settings: Settings) -> AioConfig:
@@ -41,19 +43,29 @@ def client_kwargs(settings: Settings, region: str | None = None) -> dict[str, An
 
 @asynccontextmanager
 async def open_dynamodb(
-    settings: Settings, *, region: str | None = None, session: aioboto3.Session | None = None
+    settings: Settings,
+    *,
+    region: str | None = None,
+    session: aioboto3.Session | None = None,
+    item_parser: bool = True,
 ) -> AsyncIterator[Any]:
     """Yield a DynamoDB client; close it on exit. Create one per process (and, for
     tenants in their own AWS accounts, one per tenant account), never per request.
 
     `session` carries a tenant's assumed-role credentials; without it the default
-    credential chain is used (or dummy credentials for a local endpoint).
+    credential chain is used (or dummy credentials for a local endpoint), and item reads
+    are parsed by graph/store/parser.py unless `item_parser` is false (stock botocore:
+    the benchmark's hand-written baseline). A session made elsewhere gets that parser
+    only if `register_item_parser` was applied to it (assumed-role sessions are).
     """
     kwargs = client_kwargs(settings, region)
     if session is not None:
         kwargs.pop("aws_access_key_id", None)
         kwargs.pop("aws_secret_access_key", None)
-    async with (session or aioboto3.Session()).client("dynamodb", **kwargs) as client:
+    if session is None:
+        botocore_session = register_item_parser(AioSession()) if item_parser else AioSession()
+        session = aioboto3.Session(botocore_session=botocore_session)
+    async with session.client("dynamodb", **kwargs) as client:
         yield client
 
 

@@ -16,6 +16,8 @@ from aiobotocore.credentials import AioCredentialResolver, AioRefreshableCredent
 from aiobotocore.session import AioSession
 from botocore.credentials import CredentialProvider
 
+from graph.store.parser import register_item_parser
+
 #: Returns botocore's credential metadata: access_key, secret_key, token, expiry_time.
 CredentialSource = Callable[[], Awaitable[dict[str, str]]]
 
@@ -68,7 +70,7 @@ async def assumed_role_session(source: CredentialSource) -> tuple[aioboto3.Sessi
     credentials = AioRefreshableCredentials.create_from_metadata(
         metadata=await source(), refresh_using=source, method="sts-assume-role"
     )
-    botocore_session = AioSession()
+    botocore_session = register_item_parser(AioSession())
     botocore_session.register_component(
         "credential_provider", AioCredentialResolver([_AssumedRole(credentials)])
     )
