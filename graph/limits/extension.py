@@ -227,16 +227,21 @@ def requested_operation(ec: Any) -> str | None:
 
 
 def resolved_fields(data: Any) -> int:
-    """How many fields a response resolved: the entries of every object in its data."""
-    count = 0
-    stack = [data]
-    while stack:
-        value = stack.pop()
-        if isinstance(value, dict):
-            count += len(value)
-            stack.extend(value.values())
-        elif isinstance(value, list):
-            stack.extend(value)
+    """How many fields a response resolved: the entries of every object in its data.
+    (graphql-core answers with plain dicts and lists; the recursion is as deep as the
+    response, which maxDepth bounds.)"""
+    kind = type(data)
+    if kind is dict:
+        count = len(data)
+        values = data.values()
+    elif kind is list:
+        count, values = 0, data
+    else:
+        return 0
+    for value in values:
+        kind = type(value)
+        if kind is dict or kind is list:
+            count += resolved_fields(value)
     return count
 
 

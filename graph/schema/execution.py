@@ -35,7 +35,7 @@ from graphql import (
     is_leaf_type,
     is_non_null_type,
 )
-from graphql.pyutils import Path
+from graphql.pyutils import Path, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
@@ -107,6 +107,89 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
         self._direct = manager is None or not manager.middlewares
         self._plans: dict[GraphQLObjectType, dict[str, Plain | None]] = {}
 
+    def _plans_of(self, parent_type: GraphQLObjectType) -> dict[str, Plain | None]:
+        plans = self._plans.get(parent_type)
+        if plans is None:
+            plans = self._plans[parent_type] = _plans(parent_type)
+        return plans
+
+    def _read(self, plan: Plain, source: Any) -> Any:
+        """The field's value, ready to complete; NOT_READY when graphql-core must
+        resolve it (a failed read, an error value, an awaitable, a null for a non-null
+        type)."""
+        try:
+            if plan.read is None:
+                value = getattr(source, plan.attribute, NOT_READY)
+            else:
+                value = plan.read(source, self.context_value)
+        except Exception:  # the read failed: graphql-core reads again and reports it
+            return NOT_READY
+        if value is None:
+            return None if plan.nullable else NOT_READY
+        if value is NOT_READY or isinstance(value, Exception):
+            return NOT_READY
+        if type(value) in _PLAIN_VALUES or not self.is_awaitable(value):
+            return value
+        return NOT_READY  # graphql-core awaits an awaitable value itself
+
+    def _leaf(self, plan: Plain, source: Any) -> Any:
+        """A leaf field's serialized value (None for a null), or NOT_READY."""
+        value = self._read(plan, source)
+        if value is None or value is NOT_READY:
+            return value
+        try:
+            serialized = plan.serialize(value)
+        except Exception:  # the scalar refuses it: graphql-core reports it
+            return NOT_READY
+        if serialized is None or serialized is Undefined:
+            return NOT_READY
+        return serialized
+
+    def execute_fields(
+        self,
+        parent_type: GraphQLObjectType,
+        source_value: Any,
+        path: Path | None,
+        grouped_field_set: Any,
+        position_context: Any,
+    ) -> Any:
+        """graphql-core's `execute_fields`, with plain leaf fields answered in the loop:
+        no path, no `execute_field` call and no awaitable check for them. Every other
+        field, and a leaf that is not ready, goes through `execute_field` as before."""
+        if not self._direct:
+            return super().execute_fields(
+                parent_type, source_value, path, grouped_field_set, position_context
+            )
+        plans = self._plans_of(parent_type)
+        results: dict[str, Any] = {}
+        awaitable_fields: list[str] = []
+        try:
+            for response_name, field_details_list in grouped_field_set.items():
+                plan = plans.get(field_details_list[0].node.name.value)
+                if plan is not None and plan.object_type is None:
+                    value = self._leaf(plan, source_value)
+                    if value is not NOT_READY:
+                        results[response_name] = value
+                        continue
+                result = self.execute_field(
+                    parent_type,
+                    source_value,
+                    field_details_list,
+                    Path(path, response_name, parent_type.name),
+                    position_context,
+                )
+                if result is not Undefined:
+                    results[response_name] = result
+                    if type(result) is not dict and self.is_awaitable(result):
+                        awaitable_fields.append(response_name)
+        except Exception:
+            if awaitable_fields:  # as graphql-core: settle what other fields started
+                self.settle_in_background([results[name] for name in awaitable_fields])
+            raise
+        if not awaitable_fields:
+            return results
+        return _gather_fields(results, awaitable_fields)
+
     def execute_field(
         self,
         parent_type: GraphQLObjectType,
@@ -115,36 +198,18 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
         path: Path,
         position_context: Any,
     ) -> Any:
-        plans = self._plans.get(parent_type)
-        if plans is None:
-            plans = self._plans[parent_type] = _plans(parent_type)
-        plan = plans.get(field_details_list[0].node.name.value)
+        plan = self._plans_of(parent_type).get(field_details_list[0].node.name.value)
         if plan is not None and self._direct:
-            try:
-                if plan.read is None:
-                    value = getattr(source, plan.attribute, NOT_READY)
-                else:
-                    value = plan.read(source, self.context_value)
-            except Exception:  # the read failed: graphql-core reads again and reports it
-                value = NOT_READY
-            if value is None:
-                if plan.nullable:
-                    return None
-            elif (
-                value is not NOT_READY
-                and not isinstance(value, Exception)
-                and (type(value) in _PLAIN_VALUES or not self.is_awaitable(value))
-            ):  # (graphql-core awaits an awaitable value itself)
-                if plan.object_type is not None:
+            if plan.object_type is None:
+                value = self._leaf(plan, source)
+            else:
+                value = self._read(plan, source)
+                if value is not None and value is not NOT_READY:
                     return self._complete_object(
                         plan, plan.object_type, field_details_list, path, value, position_context
                     )
-                try:
-                    serialized = plan.serialize(value)
-                except Exception:  # the scalar refuses it: graphql-core reports it
-                    serialized = None
-                if serialized is not None and serialized is not Undefined:
-                    return serialized
+            if value is not NOT_READY:
+                return value
         return super().execute_field(
             parent_type, source, field_details_list, path, position_context
         )
@@ -184,3 +249,14 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
         except Exception as raw_error:
             self.handle_field_error(raw_error, field_type, field_details_list, path)
             return None
+
+
+async def _gather_fields(results: dict[str, Any], awaitable_fields: list[str]) -> dict[str, Any]:
+    """The fields' awaitable results awaited together, in place (graphql-core's way)."""
+    if len(awaitable_fields) == 1:
+        name = awaitable_fields[0]
+        results[name] = await results[name]
+    else:
+        awaited = await gather_with_cancel(*(results[name] for name in awaitable_fields))
+        results.update(zip(awaitable_fields, awaited, strict=True))
+    return results
