@@ -1,100 +1,32 @@
 """Execution without graphql-core's per-field machinery for plain fields.
 
-Most fields of a page are plain attributes: `id`, `title`, `price { amount }`, `node`.
-For each of them graphql-core builds a resolve info, calls Strawberry's default
-resolver (which calls `getattr`), checks for an awaitable and completes the value
-through several functions; that was most of a page's execution time.
-`PlainFieldsExecution` reads such a field with `getattr` and completes it as
-graphql-core would: a scalar or enum with its type's own `serialize`, an object type
-(without `is_type_of`) by executing its sub-selection. Every other case goes to
-graphql-core unchanged: fields with arguments, extensions, list or abstract types,
-resolver middleware; a value that is null where the type forbids it, that the scalar
-refuses, that is awaitable, or whose read raises. graphql-core then resolves the field
-again and reports any error as it always does, so errors, paths and null propagation
-are exactly graphql-core's (tests/unit/test_plain_fields_execution.py runs every case
+Most fields of a page are plain attributes (`id`, `title`, `price { amount }`, `node`,
+`edges`), for each of which graphql-core builds a resolve info, calls Strawberry's
+default resolver, checks for an awaitable and completes the value through several
+functions. Here each collected selection becomes a program (graph/schema/plans.py says
+which fields qualify) run by `execute_fields`: a plain leaf is read and serialized in
+the loop, a plain object or list of objects is completed without a resolve info, and
+everything else goes to graphql-core's `execute_field` unchanged (arguments, field
+extensions, abstract types, resolver middleware, `@stream`); so does a plain field
+whose value is null where the type forbids it, refused by its scalar, awaitable, or
+whose read raises: graphql-core resolves it again and reports errors, paths and null
+propagation as always (tests/unit/test_plain_fields_execution.py runs every case
 through both).
-
-A field qualifies when Strawberry itself would resolve it with plain `getattr` (no
-resolver, no field extensions or permission classes, the default resolver), or when
-it names a direct read (DIRECT_READ below).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
-from decimal import Decimal
-from typing import Any, NamedTuple
-from weakref import WeakKeyDictionary
+from collections.abc import Awaitable
+from types import GeneratorType
+from typing import Any
 
-from graphql import (
-    GraphQLField,
-    GraphQLObjectType,
-    GraphQLOutputType,
-    Undefined,
-    get_nullable_type,
-    is_leaf_type,
-    is_non_null_type,
-)
+from graphql import GraphQLObjectType, GraphQLOutputType, Undefined
 from graphql.pyutils import Path, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
-from strawberry.schema.schema_converter import GraphQLCoreConverter
-from strawberry.types.field import StrawberryField
 
+from graph.schema.plans import DIRECT_READ, NOT_READY, PLAIN_VALUES, Plain, Step, plans_of, program
 
-class Plain(NamedTuple):
-    """A field read with `getattr`: a leaf (`serialize`) or an object (`object_type`)."""
-
-    attribute: str
-    field_type: GraphQLOutputType
-    nullable: bool
-    serialize: Any = None
-    object_type: GraphQLObjectType | None = None
-    #: A resolver field's direct read (DIRECT_READ), instead of `getattr`.
-    read: Callable[[Any, Any], Any] | None = None
-
-
-#: `strawberry.field(metadata={DIRECT_READ: read})` on a field with a resolver and no
-#: arguments: `read(source, context)` answers it without the resolver when it can, and
-#: returns NOT_READY when it cannot (the resolver then runs, as always).
-DIRECT_READ = "graph.direct_read"
-NOT_READY: Any = object()
-
-#: Value types that are never awaitable (most leaf values): no awaitable check for them.
-_PLAIN_VALUES = frozenset({str, int, float, bool, Decimal})
-#: Per object type of a built schema: field name -> its plan (None: graphql-core's way).
-_PLANS: WeakKeyDictionary[GraphQLObjectType, dict[str, Plain | None]] = WeakKeyDictionary()
-
-
-def plain(field: GraphQLField | None) -> Plain | None:
-    """How to read `field` directly, or None when graphql-core must resolve it."""
-    if field is None or field.args:
-        return None
-    defined = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
-    if not isinstance(defined, StrawberryField) or defined.extensions:
-        return None
-    metadata: Mapping[Any, Any] = defined.metadata or {}
-    read = metadata.get(DIRECT_READ)
-    if read is None and not (
-        defined.is_basic_field
-        and defined.default_resolver is getattr
-        and getattr(field.resolve, "_is_default", False)
-    ):
-        return None
-    kind = get_nullable_type(field.type)
-    nullable = not is_non_null_type(field.type)
-    if is_leaf_type(kind):
-        return Plain(defined.python_name, field.type, nullable, kind.serialize, read=read)
-    if isinstance(kind, GraphQLObjectType) and kind.is_type_of is None:
-        return Plain(defined.python_name, field.type, nullable, object_type=kind, read=read)
-    return None  # lists, interfaces, unions: graphql-core's way
-
-
-def _plans(parent: GraphQLObjectType) -> dict[str, Plain | None]:
-    plans = _PLANS.get(parent)
-    if plans is None:
-        plans = {name: plain(field) for name, field in parent.fields.items()}
-        _PLANS[parent] = plans
-    return plans
+__all__ = ["DIRECT_READ", "NOT_READY", "PlainFieldsExecution"]
 
 
 class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
@@ -105,18 +37,28 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
         manager = self.middleware_manager
         # resolver middleware (a Strawberry extension's `resolve`) sees every field
         self._direct = manager is None or not manager.middlewares
-        self._plans: dict[GraphQLObjectType, dict[str, Plain | None]] = {}
+        #: Per collected selection (graphql-core memoizes them): the set and its program.
+        self._programs: dict[int, tuple[Any, list[Step]]] = {}
+        #: Types whose values are complete as they are: not errors, not awaitable.
+        self._ready: set[type] = set(PLAIN_VALUES)
 
-    def _plans_of(self, parent_type: GraphQLObjectType) -> dict[str, Plain | None]:
-        plans = self._plans.get(parent_type)
-        if plans is None:
-            plans = self._plans[parent_type] = _plans(parent_type)
-        return plans
+    def _is_ready(self, value: Any) -> bool:
+        """Neither an error nor awaitable (graphql-core handles both). Remembered per
+        type: Python's `await` itself looks only at the type; generators, whose
+        awaitability is per object, are never remembered."""
+        kind = type(value)
+        if kind in self._ready:
+            return True
+        if isinstance(value, Exception) or self.is_awaitable(value):
+            return False
+        if kind is not GeneratorType:
+            self._ready.add(kind)
+        return True
 
     def _read(self, plan: Plain, source: Any) -> Any:
         """The field's value, ready to complete; NOT_READY when graphql-core must
         resolve it (a failed read, an error value, an awaitable, a null for a non-null
-        type)."""
+        type). `execute_fields` has the same steps inline (its loop is the hot path)."""
         try:
             if plan.read is None:
                 value = getattr(source, plan.attribute, NOT_READY)
@@ -126,24 +68,9 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
             return NOT_READY
         if value is None:
             return None if plan.nullable else NOT_READY
-        if value is NOT_READY or isinstance(value, Exception):
-            return NOT_READY
-        if type(value) in _PLAIN_VALUES or not self.is_awaitable(value):
-            return value
-        return NOT_READY  # graphql-core awaits an awaitable value itself
-
-    def _leaf(self, plan: Plain, source: Any) -> Any:
-        """A leaf field's serialized value (None for a null), or NOT_READY."""
-        value = self._read(plan, source)
-        if value is None or value is NOT_READY:
-            return value
-        try:
-            serialized = plan.serialize(value)
-        except Exception:  # the scalar refuses it: graphql-core reports it
-            return NOT_READY
-        if serialized is None or serialized is Undefined:
-            return NOT_READY
-        return serialized
+        if value is NOT_READY or not self._is_ready(value):
+            return NOT_READY  # graphql-core awaits an awaitable value itself
+        return value
 
     def execute_fields(
         self,
@@ -153,25 +80,59 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
         grouped_field_set: Any,
         position_context: Any,
     ) -> Any:
-        """graphql-core's `execute_fields`, with plain leaf fields answered in the loop:
-        no path, no `execute_field` call and no awaitable check for them. Every other
-        field, and a leaf that is not ready, goes through `execute_field` as before."""
+        """graphql-core's `execute_fields`, running the selection's program: plain
+        fields are read and completed in the loop, every other field (and a plain one
+        that is not ready) goes to graphql-core's `execute_field`."""
         if not self._direct:
             return super().execute_fields(
                 parent_type, source_value, path, grouped_field_set, position_context
             )
-        plans = self._plans_of(parent_type)
+        found = self._programs.get(id(grouped_field_set))
+        if found is None or found[0] is not grouped_field_set:
+            found = (grouped_field_set, program(parent_type, grouped_field_set))
+            self._programs[id(grouped_field_set)] = found
+        context, is_awaitable, ready = self.context_value, self.is_awaitable, self._ready
         results: dict[str, Any] = {}
         awaitable_fields: list[str] = []
         try:
-            for response_name, field_details_list in grouped_field_set.items():
-                plan = plans.get(field_details_list[0].node.name.value)
-                if plan is not None and plan.object_type is None:
-                    value = self._leaf(plan, source_value)
-                    if value is not NOT_READY:
-                        results[response_name] = value
-                        continue
-                result = self.execute_field(
+            for response_name, plan, field_details_list in found[1]:
+                if plan is not None:
+                    try:
+                        value = (
+                            getattr(source_value, plan.attribute, NOT_READY)
+                            if plan.read is None
+                            else plan.read(source_value, context)
+                        )
+                    except Exception:  # graphql-core reads again and reports it
+                        value = NOT_READY
+                    if value is None:
+                        if plan.nullable:
+                            results[response_name] = None
+                            continue
+                    elif value is not NOT_READY and (type(value) in ready or self._is_ready(value)):
+                        if plan.serialize is not None:
+                            try:
+                                serialized = plan.serialize(value)
+                            except Exception:  # the scalar refuses it: graphql-core says so
+                                serialized = None
+                            if serialized is not None and serialized is not Undefined:
+                                results[response_name] = serialized
+                                continue
+                        else:
+                            complete = self._complete_object if plan.item is None else self._list
+                            result = complete(
+                                plan,
+                                field_details_list,
+                                Path(path, response_name, parent_type.name),
+                                value,
+                                position_context,
+                            )
+                            if result is not NOT_READY:
+                                results[response_name] = result
+                                if type(result) is not dict and is_awaitable(result):
+                                    awaitable_fields.append(response_name)
+                                continue
+                result = super().execute_field(  # graphql-core's, not ours
                     parent_type,
                     source_value,
                     field_details_list,
@@ -180,7 +141,7 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
                 )
                 if result is not Undefined:
                     results[response_name] = result
-                    if type(result) is not dict and self.is_awaitable(result):
+                    if type(result) is not dict and is_awaitable(result):
                         awaitable_fields.append(response_name)
         except Exception:
             if awaitable_fields:  # as graphql-core: settle what other fields started
@@ -198,16 +159,25 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
         path: Path,
         position_context: Any,
     ) -> Any:
-        plan = self._plans_of(parent_type).get(field_details_list[0].node.name.value)
+        """One field outside `execute_fields` (a mutation's serial root fields)."""
+        plan = plans_of(parent_type).get(field_details_list[0].node.name.value)
         if plan is not None and self._direct:
-            if plan.object_type is None:
-                value = self._leaf(plan, source)
-            else:
-                value = self._read(plan, source)
-                if value is not None and value is not NOT_READY:
-                    return self._complete_object(
-                        plan, plan.object_type, field_details_list, path, value, position_context
+            value = self._read(plan, source)
+            if value is not None and value is not NOT_READY:
+                if plan.serialize is None:
+                    complete = self._complete_object if plan.item is None else self._list
+                    value = complete(plan, field_details_list, path, value, position_context)
+                    if value is not NOT_READY:
+                        return value
+                    return super().execute_field(
+                        parent_type, source, field_details_list, path, position_context
                     )
+                try:
+                    value = plan.serialize(value)
+                except Exception:  # the scalar refuses it: graphql-core says so
+                    value = None
+                if value is None or value is Undefined:
+                    value = NOT_READY
             if value is not NOT_READY:
                 return value
         return super().execute_field(
@@ -217,7 +187,6 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
     def _complete_object(
         self,
         plan: Plain,
-        object_type: GraphQLObjectType,
         field_details_list: Any,
         path: Path,
         value: Any,
@@ -225,17 +194,69 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
     ) -> Any:
         """graphql-core's completion of an object value, without a resolve info (an
         object type without `is_type_of` never reads it); an error below it is handled
-        as graphql-core's `execute_field` handles it."""
+        as graphql-core's `execute_field` handles it. Without incremental delivery in
+        play, the collected selection goes straight to `execute_fields`."""
+        object_type = plan.object_type
+        assert object_type is not None
         try:
-            completed = self.collect_and_execute_subfields(
-                object_type, field_details_list, path, value, position_context
+            grouped_field_set, defer_usages, _ = self.collect_subfields(
+                object_type, field_details_list
             )
+            if defer_usages or position_context is not None:
+                completed = self.collect_and_execute_subfields(
+                    object_type, field_details_list, path, value, position_context
+                )
+            else:
+                completed = self.execute_fields(
+                    object_type, value, path, grouped_field_set, position_context
+                )
         except Exception as raw_error:
             self.handle_field_error(raw_error, plan.field_type, field_details_list, path)
             return None
-        if self.is_awaitable(completed):
+        if type(completed) is not dict and self.is_awaitable(completed):
             return self._awaited(completed, plan.field_type, field_details_list, path)
         return completed
+
+    def _list(
+        self,
+        plan: Plain,
+        field_details_list: Any,
+        path: Path,
+        value: Any,
+        position_context: Any,
+    ) -> Any:
+        """graphql-core's completion of a list of objects, each item completed as
+        `_complete_object` completes an object; NOT_READY (graphql-core completes it)
+        unless the value is a list of ready objects and no node asks for `@stream`."""
+        item = plan.item
+        assert item is not None
+        if type(value) is not list or any(
+            details.node.directives for details in field_details_list
+        ):
+            return NOT_READY
+        ready = self._ready
+        for member in value:
+            if type(member) not in ready and (member is None or not self._is_ready(member)):
+                return NOT_READY
+        completed: list[Any] = []
+        awaitable_indices: list[int] = []
+        try:
+            for index, member in enumerate(value):
+                result = self._complete_object(
+                    item, field_details_list, path.add_key(index, None), member, position_context
+                )
+                if type(result) is not dict and self.is_awaitable(result):
+                    awaitable_indices.append(index)
+                completed.append(result)
+        except Exception as raw_error:
+            if awaitable_indices:  # as graphql-core: settle what other items started
+                self.settle_in_background([completed[i] for i in awaitable_indices])
+            self.handle_field_error(raw_error, plan.field_type, field_details_list, path)
+            return None
+        if not awaitable_indices:
+            return completed
+        gathered = _gather_items(completed, awaitable_indices)
+        return self._awaited(gathered, plan.field_type, field_details_list, path)
 
     async def _awaited(
         self,
@@ -260,3 +281,15 @@ async def _gather_fields(results: dict[str, Any], awaitable_fields: list[str]) -
         awaited = await gather_with_cancel(*(results[name] for name in awaitable_fields))
         results.update(zip(awaitable_fields, awaited, strict=True))
     return results
+
+
+async def _gather_items(completed: list[Any], awaitable_indices: list[int]) -> list[Any]:
+    """The items' awaitable results awaited together, in place (graphql-core's way)."""
+    if len(awaitable_indices) == 1:
+        index = awaitable_indices[0]
+        completed[index] = await completed[index]
+    else:
+        awaited = await gather_with_cancel(*(completed[i] for i in awaitable_indices))
+        for index, result in zip(awaitable_indices, awaited, strict=True):
+            completed[index] = result
+    return completed

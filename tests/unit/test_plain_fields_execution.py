@@ -2,8 +2,9 @@
 
 Each query runs twice over the same objects: with `PlainFieldsExecution` and with
 Strawberry's own execution context. Data, error messages, paths and locations must be
-equal, including null propagation through plain objects, values a scalar refuses,
-reads that raise, and async fields below a plain object.
+equal, including null propagation through plain objects and lists of objects, values a
+scalar refuses, reads that raise, async fields below a plain object or list item, and
+list values that are not lists of ready objects.
 """
 
 from __future__ import annotations
@@ -47,6 +48,8 @@ class Box:
     count: int
     inner: Inner
     spare: Inner | None
+    items: list[Inner]
+    extras: list[Inner | None] | None
 
 
 class Reads:
@@ -78,7 +81,9 @@ class Ready:
 
 def box(**overrides: Any) -> Any:
     inner = Reads({"label": "in", "maybe": None, "tone": Tone.DARK})
+    second = Reads({"label": "two", "maybe": 2, "tone": Tone.LIGHT})
     values: dict[str, Any] = {"name": "b", "count": 3, "inner": inner, "spare": None}
+    values.update(items=[inner, second], extras=None)
     values.update(overrides)
     return Reads(values)
 
@@ -145,8 +150,14 @@ def shape(result: ExecutionResult) -> tuple[Any, list[tuple[str, Any, Any]]]:
     return result.data, errors
 
 
-FULL = """{ boxes { name count inner { label maybe tone later } spare { label } }
-            first { name inner { label } } }"""
+FULL = """{ boxes { name count inner { label maybe tone later } spare { label }
+                    items { label tone } timed: items { later } extras { label maybe } }
+            first { name inner { label } items { tone } } }"""
+
+
+def inner(label: Any = "i", tone: Any = Tone.DARK) -> Reads:
+    return Reads({"label": label, "maybe": 1, "tone": tone})
+
 
 CASES = {
     "all plain": [
@@ -172,7 +183,19 @@ CASES = {
     "awaitable values in plain fields": [
         box(name=Ready("later"), inner=Ready(Reads({"label": "x", "maybe": 1, "tone": Tone.DARK})))
     ],
+    "plain lists": [box(items=[inner("a"), inner("b")], extras=[inner("c")]), box(items=[])],
+    "null items": [box(items=[inner(), None]), box(extras=[None, inner()])],
+    "an error inside a list item propagates": [box(items=[inner(), inner(None)]), box()],
+    "an error inside a nullable list item": [box(extras=[inner(), inner(None)])],
+    "an async field in a list item fails": [box(items=[inner(), inner("boom")]), box()],
+    "list values that are not lists": [box(items=(inner(),)), box(items="abc"), box(items=3)],
+    "awaitable list and list items": [box(items=[Ready(inner())]), box(extras=Ready([inner()]))],
+    "a list read that raises": [box(items=KeyError("items")), box()],
 }
+
+
+NO_ERRORS = ("all plain", "awaitable values in plain fields", "plain lists")
+NO_ERRORS += ("awaitable list and list items",)
 
 
 @pytest.mark.parametrize("case", list(CASES))
@@ -180,7 +203,7 @@ def test_answers_exactly_as_graphql_core(case: str) -> None:
     BOXES[:] = CASES[case]
     direct, core = run(FULL)
     assert shape(direct) == shape(core)
-    if case not in ("all plain", "awaitable values in plain fields"):
+    if case not in NO_ERRORS:
         assert direct.errors  # the case is a real error case
 
 
