@@ -149,7 +149,7 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
             raise
         if not awaitable_fields:
             return results
-        return _gather_fields(results, awaitable_fields)
+        return _gather(results, awaitable_fields)
 
     def execute_field(
         self,
@@ -255,7 +255,7 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
             return None
         if not awaitable_indices:
             return completed
-        gathered = _gather_items(completed, awaitable_indices)
+        gathered = _gather(completed, awaitable_indices)
         return self._awaited(gathered, plan.field_type, field_details_list, path)
 
     async def _awaited(
@@ -272,24 +272,13 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
             return None
 
 
-async def _gather_fields(results: dict[str, Any], awaitable_fields: list[str]) -> dict[str, Any]:
-    """The fields' awaitable results awaited together, in place (graphql-core's way)."""
-    if len(awaitable_fields) == 1:
-        name = awaitable_fields[0]
-        results[name] = await results[name]
+async def _gather(results: Any, keys: list[Any]) -> Any:
+    """The awaitable results at `keys` (of a dict of fields or a list of items) awaited
+    together and put in their places (graphql-core's way)."""
+    if len(keys) == 1:
+        results[keys[0]] = await results[keys[0]]
     else:
-        awaited = await gather_with_cancel(*(results[name] for name in awaitable_fields))
-        results.update(zip(awaitable_fields, awaited, strict=True))
+        awaited = await gather_with_cancel(*(results[key] for key in keys))
+        for key, value in zip(keys, awaited, strict=True):
+            results[key] = value
     return results
-
-
-async def _gather_items(completed: list[Any], awaitable_indices: list[int]) -> list[Any]:
-    """The items' awaitable results awaited together, in place (graphql-core's way)."""
-    if len(awaitable_indices) == 1:
-        index = awaitable_indices[0]
-        completed[index] = await completed[index]
-    else:
-        awaited = await gather_with_cancel(*(completed[i] for i in awaitable_indices))
-        for index, result in zip(awaitable_indices, awaited, strict=True):
-            completed[index] = result
-    return completed
