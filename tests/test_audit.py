@@ -6,6 +6,8 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from graph.audit.entries import entry_for, source_table
 from graph.store import Shard, StreamReader
 from tests.conftest import Audit, Gateway, make_audit, raw_key
@@ -88,6 +90,39 @@ async def test_an_empty_batch_is_answered_with_no_failures(audit: Audit) -> None
         response = await asyncio.to_thread(audit.consumer.handle, event)
         assert response == {"batchItemFailures": []}
     assert (audit.consumer.written, audit.consumer.duplicates) == (0, 0)
+
+
+async def test_the_consumer_leaves_request_checks_to_dynamodb(
+    gateway: Gateway, audit: Audit, settings: Any
+) -> None:
+    """The consumer's client skips botocore's client-side validation of its puts; a put
+    DynamoDB refuses still fails alone, as a reported record, and the rest are written."""
+    from botocore.exceptions import ClientError, ParamValidationError
+    from botocore.validate import ParamValidationDecorator
+
+    from graph.store import open_dynamodb
+
+    await create(gateway)
+    events: list[dict[str, Any]] = []
+    audit.runner.handler = lambda e: events.append(e) or {"batchItemFailures": []}
+    await audit.drain()
+    good = events[0]["Records"][0]
+    # An attribute with an empty name: botocore's model has no rule against it, DynamoDB does.
+    refused = {**good, "dynamodb": {**good["dynamodb"], "SequenceNumber": "997"}}
+    refused["dynamodb"]["NewImage"] = {**good["dynamodb"]["NewImage"], "": {"S": "x"}}
+    response = await asyncio.to_thread(audit.consumer.handle, {"Records": [good, refused]})
+    assert response == {"batchItemFailures": [{"itemIdentifier": "997"}]}
+    assert audit.consumer.written == 1
+    # botocore wraps a validating client's serializer; the consumer's is the bare one
+    assert not isinstance(audit.consumer._client._serializer, ParamValidationDecorator)
+    # What the setting changes: a request botocore would refuse reaches DynamoDB instead.
+    bad = {"TableName": "no-such-table", "Item": {"id": {"S": 5}}}
+    async with open_dynamodb(settings) as checked:
+        with pytest.raises(ParamValidationError):
+            await checked.put_item(**bad)
+    async with open_dynamodb(settings, parameter_validation=False) as unchecked:
+        with pytest.raises(ClientError):
+            await unchecked.put_item(**bad)
 
 
 async def test_seller_history_and_audit_trail(gateway: Gateway, audit: Audit) -> None:

@@ -15,7 +15,7 @@ from graph.settings import Settings
 from graph.store.parser import register_item_parser
 
 
-def client_config(settings: Settings) -> AioConfig:
+def client_config(settings: Settings, *, parameter_validation: bool = True) -> AioConfig:
     # `standard` retries with jittered backoff; the legacy default waits ~25 s under
     # throttling without jitter (see FIELD-NOTES.md).
     return AioConfig(
@@ -24,13 +24,16 @@ def client_config(settings: Settings) -> AioConfig:
         read_timeout=settings.dynamodb_read_timeout,
         max_pool_connections=settings.dynamodb_max_pool_connections,
         tcp_keepalive=True,
+        parameter_validation=parameter_validation,
     )
 
 
-def client_kwargs(settings: Settings, region: str | None = None) -> dict[str, Any]:
+def client_kwargs(
+    settings: Settings, region: str | None = None, *, parameter_validation: bool = True
+) -> dict[str, Any]:
     kwargs: dict[str, Any] = {
         "region_name": region or settings.region,
-        "config": client_config(settings),
+        "config": client_config(settings, parameter_validation=parameter_validation),
     }
     if settings.dynamodb_endpoint:
         kwargs["endpoint_url"] = settings.dynamodb_endpoint
@@ -48,6 +51,7 @@ async def open_dynamodb(
     region: str | None = None,
     session: aioboto3.Session | None = None,
     item_parser: bool = True,
+    parameter_validation: bool = True,
 ) -> AsyncIterator[Any]:
     """Yield a DynamoDB client; close it on exit. Create one per process (and, for
     tenants in their own AWS accounts, one per tenant account), never per request.
@@ -57,8 +61,13 @@ async def open_dynamodb(
     are parsed by graph/store/parser.py unless `item_parser` is false (stock botocore:
     the benchmark's hand-written baseline). A session made elsewhere gets that parser
     only if `register_item_parser` was applied to it (assumed-role sessions are).
+
+    `parameter_validation=False` skips botocore's client-side check of every request
+    against the service model, for a client whose requests the gateway alone builds
+    from items it encoded itself (the audit consumer's history puts): DynamoDB still
+    validates each request, and a malformed one fails as a ClientError.
     """
-    kwargs = client_kwargs(settings, region)
+    kwargs = client_kwargs(settings, region, parameter_validation=parameter_validation)
     if session is not None:
         kwargs.pop("aws_access_key_id", None)
         kwargs.pop("aws_secret_access_key", None)
