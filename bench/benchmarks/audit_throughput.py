@@ -14,7 +14,9 @@ Baseline: the same number of conditional PutItems of the same history entries, b
 beforehand from the same records (`entry_for`) in DynamoDB JSON, straight to another
 tenant's history table from one client: as many in flight as the consumer has (a batch
 of 100 at a time), and, for scale, one at a time. That is what the consumer's writes
-cost without reading streams and without the batch processor.
+cost without reading streams and without the batch processor. The baseline's client
+is a stock one (botocore validates each request first); the consumer's own skips that
+client-side check (graph/audit/consumer.py), which is part of what is measured.
 
 A first round warms DynamoDB Local up and is not counted (a fresh one's JIT makes its
 writes ~3x faster over the first few thousand); the timed rounds alternate which side

@@ -10,9 +10,10 @@ the same JSON back. Errors, retries, signing and the other fields are botocore's
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
+
+import orjson
 
 _RAW_RECORDS = "before-parse.dynamodb-streams.GetRecords"
 
@@ -26,11 +27,12 @@ def _records_as_sent(
     body = response_dict.get("body")
     if not isinstance(body, bytes | bytearray | str) or not body:
         return
-    decoded = json.loads(body)
+    # orjson: the stdlib's json took an eighth of the local runner's CPU per batch
+    decoded = orjson.loads(body)
     records = decoded.pop("Records", None) if isinstance(decoded, dict) else None
     if records is None:
         return
-    response_dict["body"] = json.dumps(decoded).encode()
+    response_dict["body"] = orjson.dumps(decoded)
     customized_response_dict["Records"] = records
 
 
