@@ -16,11 +16,12 @@ through both).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+import weakref
+from collections.abc import Awaitable, Sequence
 from types import GeneratorType
 from typing import Any
 
-from graphql import GraphQLObjectType, GraphQLOutputType, Undefined
+from graphql import GraphQLObjectType, GraphQLOutputType, GraphQLResolveInfoHelpers, Undefined
 from graphql.pyutils import Path, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
@@ -34,6 +35,7 @@ class PlainFieldsExecution(StrawberryGraphQLCoreExecutionContext):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.async_helpers = _helpers(weakref.ref(self))
         manager = self.middleware_manager
         # resolver middleware (a Strawberry extension's `resolve`) sees every field
         self._direct = manager is None or not manager.middlewares
@@ -282,3 +284,17 @@ async def _gather(results: Any, keys: list[Any]) -> Any:
         for key, value in zip(keys, awaited, strict=True):
             results[key] = value
     return results
+
+
+def _helpers(executor: weakref.ref[PlainFieldsExecution]) -> GraphQLResolveInfoHelpers:
+    """`info.async_helpers` without graphql-core's cycle (its own hold the executor's
+    bound methods, so a request's executor, context, store and items waited for the
+    garbage collector). `gather` is graphql-core's own; `track` registers with the
+    executor while its execution runs, the only time a resolver calls it."""
+
+    def track(values: Sequence[Any]) -> None:
+        live = executor()
+        if live is not None:
+            live.track_async_work(values)
+
+    return GraphQLResolveInfoHelpers(gather=lambda values: gather_with_cancel(*values), track=track)

@@ -10,6 +10,8 @@ list values that are not lists of ready objects.
 from __future__ import annotations
 
 import asyncio
+import gc
+import weakref
 from enum import Enum
 from typing import Any, ClassVar
 
@@ -279,3 +281,27 @@ def test_a_direct_read_answers_without_the_resolver_or_leaves_it_to_run() -> Non
             {"name": "fails", "best": None},
         ]
     }
+
+
+def test_a_finished_execution_is_freed_without_the_garbage_collector() -> None:
+    """Reference counting frees an execution's executor and context when it ends; with
+    graphql-core's own resolver helpers (bound methods of the executor) every request's
+    context, store and items waited for the next garbage collection instead."""
+
+    class Context:
+        pass
+
+    BOXES[:] = [box()]
+    context = Context()
+    alive = weakref.ref(context)
+    query = "{ first { name inner { later } } }"
+    gc.collect()
+    gc.disable()
+    try:
+        result = asyncio.run(schema(PlainFieldsExecution).execute(query, context_value=context))
+        assert result.errors is None
+        assert result.data == {"first": {"name": "b", "inner": {"later": "IN"}}}
+        del context, result
+        assert alive() is None
+    finally:
+        gc.enable()
