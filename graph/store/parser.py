@@ -18,6 +18,7 @@ depends on another's.
 
 from __future__ import annotations
 
+import base64
 import re
 from typing import Any
 
@@ -46,10 +47,16 @@ class ItemReadParser(AioJSONParser):  # type: ignore[misc]
         return super()._handle_json_body(raw_body, shape)
 
 
+def _blob(value: str | bytes) -> bytes:
+    """botocore's default blob parser, as a function: its own is a bound method of the
+    parser, a cycle that left each response's parser to the garbage collector."""
+    return base64.b64decode(value)
+
+
 class ItemReadParserFactory(AioResponseParserFactory):  # type: ignore[misc]
     def create_parser(self, protocol_name: str) -> Any:
         if protocol_name == "json":
-            return ItemReadParser(**self._defaults)
+            return ItemReadParser(**{"blob_parser": _blob, **self._defaults})
         return super().create_parser(protocol_name)
 
 
