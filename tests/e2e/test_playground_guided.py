@@ -237,3 +237,34 @@ async def test_empty_headers_send_no_key_and_the_refusal_is_explained(
         await page.screenshot(path=str(ARTIFACTS / "playground-refused.png"))
     finally:
         await page.context.close()
+
+
+async def test_a_headers_edit_is_not_undone_by_the_tabs_own_bookkeeping(
+    dev_stack: DevStack,
+    browser: Any,  # noqa: F811
+) -> None:
+    """GraphiQL records an edit in its tab state 100 ms after the edit. An edit of the
+    query just before emptying Headers lands first, carrying the tab's old headers: the
+    page must not put the old key back (it once did, and the two then took turns for
+    good, introspecting about ten times a second)."""
+    page, posts = await open_playground(browser, dev_stack)
+    try:
+        await posts.wait(lambda: posts.introspections(dev_key("kicks", "read")))
+        await page.wait_for_timeout(1500)
+        await page.evaluate(
+            "([q, h]) => { const query = document.querySelector(q).CodeMirror;"
+            " query.setValue(query.getValue() + ' ');"
+            " document.querySelector(h).CodeMirror.setValue(''); }",
+            [".graphiql-query-editor .CodeMirror", HEADERS_EDITOR],
+        )
+        await posts.wait(lambda: posts.introspections(None))
+        # Settled: the editor stays empty and nothing more is sent.
+        await page.wait_for_timeout(1500)
+        sent = len(posts.sent)
+        await page.wait_for_timeout(1500)
+        assert await editor_value(page, HEADERS_EDITOR) == ""
+        assert posts.sent[sent:] == []
+        assert await page.locator("#playground-key").input_value() == "none"
+        assert not posts.errors, posts.errors
+    finally:
+        await page.context.close()

@@ -201,10 +201,27 @@
     var headersState = React.useState(tenant ? tabs[0].headers : config.defaultHeaders);
     var headersText = headersState[0];
     var latest = React.useRef(headersState[0]);
-    function setHeadersText(text) {
-      latest.current = text;
-      headersState[1](text);
-    }
+    // Stable handlers: GraphiQL debounces what it records of an edit per handler it is
+    // given, so a new handler on every render would let stale records pile up.
+    var handlers = React.useMemo(function () {
+      function setHeadersText(text) {
+        latest.current = text;
+        headersState[1](text);
+      }
+      // GraphiQL reports every change of its tab state, and records an edit there 100 ms
+      // after it: only a switch to another tab brings that tab's headers. For the same
+      // tab, its recorded headers may be older than the editor's.
+      var seen = { index: 0, id: null };
+      function onTabChange(tabState) {
+        var tab = tabState.tabs[tabState.activeTabIndex];
+        var id = tab ? tab.id : null;
+        var same = seen.id === null ? tabState.activeTabIndex === seen.index : id === seen.id;
+        seen = { index: tabState.activeTabIndex, id: id };
+        if (!same) setHeadersText((tab && tab.headers) || "");
+      }
+      return { setHeadersText: setHeadersText, onTabChange: onTabChange };
+    }, []);
+    var setHeadersText = handlers.setHeadersText;
     var noticeState = React.useState(null);
     var notice = noticeState[0];
     var key = keyIn(headersText);
@@ -250,10 +267,7 @@
       fetcher: fetcher,
       headers: headersText,
       onEditHeaders: setHeadersText,
-      onTabChange: function (tabState) {
-        var tab = tabState.tabs[tabState.activeTabIndex];
-        setHeadersText((tab && tab.headers) || "");
-      },
+      onTabChange: handlers.onTabChange,
       storage: storage,
       isHeadersEditorEnabled: true,
       // API keys stay out of localStorage unless the user opts in under Settings.
