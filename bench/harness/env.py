@@ -167,6 +167,11 @@ class BenchEnv:
         """The gateway as deployed: `uvicorn graph.app:create_app --factory`."""
         return self._gateway("gateway", "graph.app:create_app")
 
+    def other_gateway(self) -> Gateway:
+        """A second gateway process like `gateway()` (same tenants, same DynamoDB Local):
+        the noisy-neighbour bench floods it to measure what the machine alone costs B."""
+        return self._gateway("other gateway", "graph.app:create_app")
+
     def naive_gateway(self) -> Gateway:
         """The same gateway with DataLoaders off. The app has no env switch for that, so a
         bench-owned factory (bench/harness/servers.py) builds `Runtime(..., batching=False)` and
