@@ -48,7 +48,6 @@ def package_of(filename: str) -> str:
 
 
 async def _profile(env: BenchEnv, first: int, requests: int) -> pstats.Stats:
-    from bench.harness.graph_store import open_dynamodb
     from graph.app import create_app
     from graph.runtime import Runtime
     from graph.settings import Settings
@@ -58,8 +57,11 @@ async def _profile(env: BenchEnv, first: int, requests: int) -> pstats.Stats:
     registry = load_registry(env.tenants_dir, STAGE)
     payload = {"query": PRODUCT_PAGE, "variables": product_page_variables(first)}
     headers = {"x-api-key": read_key(TENANT_A)}
-    async with open_dynamodb(settings) as client:
-        app = create_app(runtime=Runtime(settings, registry, client=client), manage_client=False)
+    # The runtime opens its own client, as a deployed gateway does (its settings differ
+    # from a plain `open_dynamodb`: no client-side request validation).
+    runtime = Runtime(settings, registry)
+    try:
+        app = create_app(runtime=runtime, manage_client=False)
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as http:
             for _ in range(20):
@@ -69,6 +71,8 @@ async def _profile(env: BenchEnv, first: int, requests: int) -> pstats.Stats:
             for _ in range(requests):
                 await http.post("/graphql", json=payload, headers=headers)
             profiler.disable()
+    finally:
+        await runtime.aclose()
     return pstats.Stats(profiler)
 
 

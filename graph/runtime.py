@@ -105,8 +105,11 @@ class Runtime:
         session = None
         if role is not None and tenant is not None:
             session = await assume_role_session(role, f"resale-graph-{tenant.id}", region)
+        # Every request of this client is built by the store from values it encoded
+        # itself; DynamoDB validates each one, so botocore's client-side walk of every
+        # request against the service model (75 us for a 20-key BatchGetItem) is skipped.
         return await self._exit.enter_async_context(
-            open_dynamodb(self.settings, region=region, session=session)
+            open_dynamodb(self.settings, region=region, session=session, parameter_validation=False)
         )
 
     async def aclose(self) -> None:

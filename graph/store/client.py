@@ -64,8 +64,9 @@ async def open_dynamodb(
 
     `parameter_validation=False` skips botocore's client-side check of every request
     against the service model, for a client whose requests the gateway alone builds
-    from items it encoded itself (the audit consumer's history puts): DynamoDB still
-    validates each request, and a malformed one fails as a ClientError.
+    from values it encoded itself (the runtime's store client, the audit consumer's
+    history puts): DynamoDB still validates each request, and a malformed one fails as
+    a ClientError.
     """
     kwargs = client_kwargs(settings, region, parameter_validation=parameter_validation)
     if session is not None:
