@@ -52,7 +52,7 @@ class Runtime:
         self._given_client = client
         self._clients: dict[tuple[str, str | None], Any] = {}
         #: The process's request slots, shared fairly between tenants.
-        self.pool = FairPool(settings.max_in_flight)
+        self.pool = FairPool.for_tenants(settings.max_in_flight, len(registry.tenants))
         #: One graph per tenant id: the only per-tenant state of the process.
         self._graphs: dict[str, TenantGraph] = {}
         #: The registry files as they were at start; a change reloads them (dev).
@@ -80,6 +80,7 @@ class Runtime:
         for tenant_id in changed:
             self._graphs.pop(tenant_id, None)
         self.registry = fresh
+        self.pool.reserve = FairPool.for_tenants(self.pool.size, len(fresh.tenants)).reserve
         log.info("tenant registry reloaded; changed tenants: %s", sorted(changed) or "none")
 
     def authenticate(self, raw_key: str) -> Principal | None:

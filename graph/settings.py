@@ -51,7 +51,8 @@ class Settings(BaseSettings):
     #: Largest request body accepted; larger ones get 413 PAYLOAD_TOO_LARGE.
     max_body_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
     #: Requests the process runs at once, shared fairly between the tenants asking
-    #: (graph/limits/fair.py): a tenant alone may use them all, up to its own
+    #: (graph/limits/fair.py): with several tenants, a quarter is kept for those not
+    #: asking yet; of the rest a tenant alone may use all, up to its own
     #: `max_concurrency`; k tenants get about 1/k each.
     max_in_flight: int = Field(default=8, ge=1)
     #: How long a request may wait for a slot before it is answered 429.

@@ -248,9 +248,9 @@ async def audit(
 
 @pytest.fixture
 async def roomy(ddb: Any, settings: Settings) -> AsyncIterator[Gateway]:
-    """A seeded gateway whose tenant may have 32 requests in flight (the default cap is
-    8, and the process's pool 8 too): for tests about concurrent writes, not about the
-    concurrency cap."""
+    """A seeded gateway whose tenant may have 24 requests in flight (a pool of 32 keeps
+    8 back for the other tenants; by default the cap is 8, the pool 8 with 2 kept back):
+    for tests about concurrent writes, not about the concurrency cap."""
     roomy_settings = settings.model_copy(update={"max_in_flight": 32})
     gw, tenants = await make_gateway(ddb, roomy_settings, limits=Limits(max_concurrency=32))
     try:

@@ -84,8 +84,8 @@ class TenantGate:
         if not await pool.acquire(self.tenant_id, cap, wait):
             error = Throttled(
                 "Too many requests in flight for this tenant (at most "
-                f"{min(cap, pool.share(self.tenant_id))} at once now, {cap} when the gateway "
-                "is idle); retry in a moment.",
+                f"{min(cap, pool.share(self.tenant_id))} at once now, {min(cap, pool.most)} "
+                "when the gateway is idle); retry in a moment.",
                 retryAfter=1,
                 limit={"name": "maxConcurrency", "value": cap},
             )

@@ -5,10 +5,15 @@ tenant flooding the process with requests would make everyone else's requests wa
 behind its own. The pool bounds what runs at once (`size` slots for the whole
 process) and divides it between the tenants that are asking right now:
 
-- a tenant alone may use every slot, up to its own cap (`Limits.max_concurrency`);
-- with k tenants active (holding or waiting for a slot), each is entitled to
-  `size // k` slots (at least one); a tenant at its share waits even when a slot is
-  free, so the next free slot goes to a tenant below its share;
+- a reserve of slots (`size // 4` in a process serving several tenants, none in a
+  process serving one) is kept for tenants that are not asking yet: with k tenants
+  active (holding or waiting for a slot), each is entitled to `(size - reserve) // k`
+  slots (at least one), up to its own cap (`Limits.max_concurrency`). A tenant alone
+  so leaves room, and the next tenant's first request takes a free slot at once
+  instead of waiting for one of the flood's requests to finish (and then sharing the
+  loop with all of them);
+- a tenant at its share waits even when a slot is free, so the next free slot goes to
+  a tenant below its share;
 - freed slots are handed out round-robin between the tenants that wait, oldest request
   first within a tenant;
 - a request that waited `wait` seconds without a slot gives up: the caller answers 429
@@ -25,14 +30,29 @@ from collections import Counter, OrderedDict, deque
 
 
 class FairPool:
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, reserve: int | None = None) -> None:
         if size < 1:
             raise ValueError("a pool needs at least one slot")
         self.size = size
+        #: Slots no tenant's share includes: room for the next tenant to arrive.
+        self.reserve = size // 4 if reserve is None else reserve
+        if not 0 <= self.reserve < size:
+            raise ValueError("the reserve must leave at least one slot to share")
+
         self.in_use = 0
         self.held: Counter[str] = Counter()
         #: Waiting requests per tenant, tenants in round-robin order.
         self._waiting: OrderedDict[str, deque[tuple[asyncio.Future[None], int]]] = OrderedDict()
+
+    @classmethod
+    def for_tenants(cls, size: int, tenants: int) -> FairPool:
+        """The pool of a process serving `tenants` tenants: one alone keeps nothing back."""
+        return cls(size, None if tenants > 1 else 0)
+
+    @property
+    def most(self) -> int:
+        """Slots one tenant may hold when it is the only one asking."""
+        return self.size - self.reserve
 
     def active(self) -> int:
         """Tenants holding or waiting for a slot."""
@@ -41,7 +61,7 @@ class FairPool:
     def share(self, tenant: str) -> int:
         """Slots the tenant is entitled to right now."""
         active = self.active() + (0 if self.held[tenant] or tenant in self._waiting else 1)
-        return max(1, self.size // max(1, active))
+        return max(1, self.most // max(1, active))
 
     def _may_take(self, tenant: str, cap: int) -> bool:
         return self.in_use < self.size and self.held[tenant] < min(cap, self.share(tenant))

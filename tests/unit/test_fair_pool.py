@@ -18,15 +18,15 @@ async def settle() -> None:
 
 
 async def test_a_tenant_alone_uses_every_slot_up_to_its_cap() -> None:
-    pool = FairPool(4)
+    pool = FairPool(4, reserve=0)
     assert [await pool.acquire("a", cap=8, wait=0) for _ in range(4)] == [True] * 4
     assert await pool.acquire("a", cap=8, wait=0) is False  # the pool is full
-    capped = FairPool(4)
+    capped = FairPool(4, reserve=0)
     assert [await capped.acquire("a", cap=2, wait=0) for _ in range(3)] == [True, True, False]
 
 
 async def test_a_second_tenant_gets_the_next_free_slot_before_the_flood() -> None:
-    pool = FairPool(4)
+    pool = FairPool(4, reserve=0)
     for _ in range(4):
         assert await pool.acquire("flood", cap=8, wait=0)
     flood_waiter = asyncio.create_task(pool.acquire("flood", cap=8, wait=NEVER))
@@ -50,7 +50,7 @@ async def test_a_second_tenant_gets_the_next_free_slot_before_the_flood() -> Non
 
 
 async def test_a_tenant_at_its_share_waits_even_with_a_free_slot() -> None:
-    pool = FairPool(4)
+    pool = FairPool(4, reserve=0)
     assert await pool.acquire("a", cap=8, wait=0)
     assert await pool.acquire("a", cap=8, wait=0)
     assert await pool.acquire("b", cap=8, wait=0)
@@ -95,6 +95,33 @@ async def test_a_timed_out_or_cancelled_waiter_leaves_nothing_behind() -> None:
     assert await pool.acquire("d", cap=8, wait=0)
 
 
+async def test_a_tenant_alone_leaves_the_reserve_to_the_next_tenant() -> None:
+    pool = FairPool(8)  # a quarter is kept back: 2 slots
+    assert pool.reserve == 2
+    assert [await pool.acquire("flood", cap=100, wait=0) for _ in range(7)] == [True] * 6 + [False]
+    # The next tenant's first request runs at once, without waiting for the flood.
+    assert await pool.acquire("quiet", cap=8, wait=0) is True
+    # Two tenants asking: (8 - 2) // 2 = 3 each; the flood drains to 3 before it gets more.
+    assert pool.share("flood") == 3
+    flood_waiter = asyncio.create_task(pool.acquire("flood", cap=100, wait=NEVER))
+    for _ in range(3):
+        pool.release("flood")
+        await settle()
+    assert not flood_waiter.done()  # 3 held = its share
+    pool.release("flood")
+    await settle()
+    assert await flood_waiter is True
+    assert pool.held == {"flood": 3, "quiet": 1}
+    # Caps still apply inside the share; a small pool, or one tenant's, keeps nothing back.
+    assert FairPool(3).reserve == 0
+    assert FairPool.for_tenants(8, 1).reserve == 0
+    assert FairPool.for_tenants(8, 2).reserve == 2
+    capped = FairPool(8)
+    assert [await capped.acquire("a", cap=2, wait=0) for _ in range(3)] == [True, True, False]
+
+
 def test_a_pool_needs_a_slot() -> None:
     with pytest.raises(ValueError, match="at least one slot"):
         FairPool(0)
+    with pytest.raises(ValueError, match="at least one slot to share"):
+        FairPool(4, reserve=4)
