@@ -79,8 +79,12 @@ async def prefetch_sellers(ctx: Context, page: Page) -> None:
     ]
     for seller_id, read in reads:  # kept first: a cancelled request drops them
         ctx.prefetched[SellerOfPage(seller_id)] = read
-    if reads:
-        await asyncio.wait([read for _, read in reads])
+    # The loader settles a batch's reads together: waiting on each read not yet done
+    # wakes this task once per batch, where `asyncio.wait` over all of them ran a
+    # completion callback per read.
+    for _, read in reads:
+        if not read.done():
+            await asyncio.wait([read])
     for _, read in reads:
         if not read.cancelled():
             read.exception()  # retrieved here; the node's field raises it again

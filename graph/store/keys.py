@@ -85,6 +85,8 @@ class KeyReader:
         """The items that exist, by key; invalid keys are skipped, duplicates read once."""
         unique = [key for key in dict.fromkeys(ids) if valid_key(key)]
         chunks = [unique[i : i + MAX_ITEMS] for i in range(0, len(unique), MAX_ITEMS)]
+        if len(chunks) == 1:  # the usual case: no task per chunk
+            return await self._chunk(chunks[0], attributes)
         found: dict[str, Item] = {}
         for part in await asyncio.gather(*(self._chunk(c, attributes) for c in chunks)):
             found.update(part)
