@@ -4,6 +4,7 @@ the tenant's bucket pays the actual cost."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -13,7 +14,7 @@ from graph.bounds import FILTERED_PAGE_MAX_CALLS
 from graph.limits.extension import resolved_fields
 from graph.settings import Settings
 from graph.tenancy import Limits
-from tests.test_faults import aws_response, injected
+from tests.test_faults import aws_response, injected, own_client
 from tests.test_limits import gateway_with
 
 
@@ -102,3 +103,30 @@ async def test_a_refused_operation_costs_its_tenant_nothing(ddb: Any, settings: 
         response = await gw.post('{ listing(id: "lst-0001") { nope } }')
         assert response.json()["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
         assert int(response.headers["RateLimit-Remaining"]) == start
+
+
+SELLER_WITH_LISTINGS = (
+    'query { seller(id: "sel-404") { id listings(first: 5) { edges { node { id } } } } }'
+)
+
+
+@pytest.mark.parametrize("slow", ["BatchGetItem", "Query"])
+async def test_a_missing_sellers_wave_is_counted_whichever_read_returns_first(
+    ddb: Any, settings: Settings, slow: str
+) -> None:
+    """`seller { listings }` reads the seller and its page in one wave. When there is no
+    seller, both reads were still sent: the response counts both, whichever came back
+    first (it once cancelled the page read in flight and counted 1 or 2 by timing)."""
+
+    async def delay(request: Any, **_: Any) -> None:
+        if request.headers.get("X-Amz-Target", b"").endswith(slow.encode()):
+            await asyncio.sleep(0.3)
+
+    async with (
+        own_client(settings) as client,
+        gateway_with(ddb, settings, {"kicks": Limits()}, client=client) as gw,
+    ):
+        with injected(client, delay, unique_id="delay"):
+            body = (await gw.post(SELLER_WITH_LISTINGS)).json()
+    assert body["data"] == {"seller": None}
+    assert body["extensions"]["cost"]["dynamodbCalls"] == 2

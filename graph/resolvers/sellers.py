@@ -43,7 +43,7 @@ async def seller_by_id(
         await _drop(pages.values())
         raise
     if item is None:  # no seller: no `listings` field will ask for them
-        await _drop(pages.values())
+        await _settle(pages.values())
         return None
     for wanted, page in pages.items():
         ctx.prefetched[(seller_id, wanted)] = page
@@ -94,6 +94,20 @@ def prefetched_seller(ctx: Context, seller_id: str) -> asyncio.Future[Item | Non
     """The settled read `prefetch_sellers` made for this seller, if it made one."""
     found: asyncio.Future[Item | None] | None = ctx.prefetched.get(SellerOfPage(seller_id))
     return None if found is None or found.cancelled() else found
+
+
+async def _settle(pages: Iterable[asyncio.Future[Page]]) -> None:
+    """Let page reads already on their way finish and drop their answers. Cancelling one
+    in flight made the request's reported calls and capacity depend on which read of
+    the wave came back first (and aborted its connection)."""
+    waiting = list(pages)
+    try:
+        for page in waiting:
+            with suppress(Exception):
+                await page
+    except BaseException:  # the request itself is cancelled
+        await _drop(waiting)
+        raise
 
 
 async def _drop(pages: Iterable[asyncio.Future[Page]]) -> None:
