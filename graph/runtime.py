@@ -80,7 +80,7 @@ class Runtime:
         for tenant_id in changed:
             self._graphs.pop(tenant_id, None)
         self.registry = fresh
-        self.pool.reserve = FairPool.for_tenants(self.pool.size, len(fresh.tenants)).reserve
+        self.pool.reserve = FairPool.reserve_for(self.pool.size, len(fresh.tenants))
         log.info("tenant registry reloaded; changed tenants: %s", sorted(changed) or "none")
 
     def authenticate(self, raw_key: str) -> Principal | None:

@@ -38,16 +38,19 @@ class FairPool:
         self.reserve = size // 4 if reserve is None else reserve
         if not 0 <= self.reserve < size:
             raise ValueError("the reserve must leave at least one slot to share")
-
         self.in_use = 0
         self.held: Counter[str] = Counter()
         #: Waiting requests per tenant, tenants in round-robin order.
         self._waiting: OrderedDict[str, deque[tuple[asyncio.Future[None], int]]] = OrderedDict()
 
+    @staticmethod
+    def reserve_for(size: int, tenants: int) -> int:
+        """The reserve of a process serving `tenants` tenants: one alone keeps nothing back."""
+        return size // 4 if tenants > 1 else 0
+
     @classmethod
     def for_tenants(cls, size: int, tenants: int) -> FairPool:
-        """The pool of a process serving `tenants` tenants: one alone keeps nothing back."""
-        return cls(size, None if tenants > 1 else 0)
+        return cls(size, cls.reserve_for(size, tenants))
 
     @property
     def most(self) -> int:
