@@ -8,6 +8,10 @@ separate load generator floods as A (the same query, `flood_concurrency` at once
                          (concurrency cap, cost bucket), as a tenant is deployed
   A without limits       `bench-a`: limits raised, i.e. what the limiter buys
 
+  A on a tighter bucket  `bench-tight`: the default limits but a fifth of the cost
+                         bucket (2,000 per second): what an operator who lowers
+                         `cost_per_second` for tenants sharing a process buys B
+
   A on another process   `bench-noisy` flooding a second gateway process on the same
                          machine and DynamoDB Local: B's gateway does no work for A, so
                          what B loses is the machine's (CPU shared with the flood's load
@@ -22,12 +26,20 @@ probes are never throttled themselves (bench/harness/dataset.py).
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 from typing import Any
 
 from bench.harness import goals
-from bench.harness.dataset import TENANT_A, TENANT_B, TENANT_NOISY, read_key
+from bench.harness.dataset import (
+    TENANT_A,
+    TENANT_B,
+    TENANT_NOISY,
+    TENANT_TIGHT,
+    TIGHT_COST_PER_SECOND,
+    read_key,
+)
 from bench.harness.env import BenchEnv
 from bench.harness.loadgen import Phase, PhaseResult, Plan, finish_plan, run_plan, start_plan
 from bench.harness.queries import PRODUCT_PAGE, product_page_variables
@@ -41,6 +53,7 @@ GOALS = {"p50": 1.5, "p95": 2.0}
 SCENARIOS = (
     ("default limits", TENANT_NOISY, True),
     ("no limits", TENANT_A, True),
+    (f"cost bucket {TIGHT_COST_PER_SECOND:,}/s", TENANT_TIGHT, True),
     ("default limits, on another process", TENANT_NOISY, False),
 )
 
@@ -85,7 +98,7 @@ def _side(results: list[PhaseResult]) -> dict[str, Any]:
 def _flood(
     env: BenchEnv, url: str, flood_url: str, watch: dict[str, int], flooder: str, name: str
 ) -> Any:
-    tag = name.replace(" ", "-").replace(",", "")
+    tag = re.sub(r"[^a-z0-9]+", "-", name.lower())
     stop = env.workdir / f"stop-flood-{tag}"
     ready = env.workdir / f"flood-ready-{tag}"
     plan = Plan(

@@ -29,11 +29,18 @@ TENANT_A = "bench-a"
 TENANT_B = "bench-b"
 #: The noisy neighbour of bench 6, with the default limits a tenant gets.
 TENANT_NOISY = "bench-noisy"
-TENANTS = [TENANT_A, TENANT_B, TENANT_NOISY]
+#: Bench 6 again, with a fifth of the default cost bucket: what a tighter limit buys B.
+TENANT_TIGHT = "bench-tight"
+TIGHT_COST_PER_SECOND = 2_000
+TENANTS = [TENANT_A, TENANT_B, TENANT_NOISY, TENANT_TIGHT]
 UNLIMITED = 1_000_000_000
 LIMITS: dict[str, dict[str, int]] = {
     TENANT_A: {"cost_per_second": UNLIMITED, "cost_burst": UNLIMITED, "max_concurrency": 10_000},
     TENANT_B: {"cost_per_second": UNLIMITED, "cost_burst": UNLIMITED},
+    TENANT_TIGHT: {
+        "cost_per_second": TIGHT_COST_PER_SECOND,
+        "cost_burst": 2 * TIGHT_COST_PER_SECOND,
+    },
 }
 
 
