@@ -120,7 +120,7 @@ async def test_the_consumer_leaves_request_checks_to_dynamodb(
     async with open_dynamodb(settings) as checked:
         with pytest.raises(ParamValidationError):
             await checked.put_item(**bad)
-    async with open_dynamodb(settings, parameter_validation=False) as unchecked:
+    async with open_dynamodb(settings, lean=True) as unchecked:
         with pytest.raises(ClientError):
             await unchecked.put_item(**bad)
 

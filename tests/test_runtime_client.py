@@ -1,10 +1,14 @@
-"""The runtime's one DynamoDB client: item reads through graph/store/parser.py, and no
-client-side check of requests the store built (DynamoDB validates every request)."""
+"""The runtime's one DynamoDB client: item reads through graph/store/parser.py, no
+client-side check of requests the store built (DynamoDB validates every request), and
+botocore's User-Agent built once, not twice per call."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from botocore.exceptions import ClientError
+from botocore.useragent import UserAgentString
 from botocore.validate import ParamValidationDecorator
 
 from graph.runtime import Runtime
@@ -32,3 +36,51 @@ async def test_the_runtime_client_leaves_request_checks_to_dynamodb(settings: Se
         }
     finally:
         await runtime.aclose()
+
+
+async def test_the_runtime_client_builds_botocores_user_agent_once(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stock = UserAgentString.to_string
+    builds: list[str] = []
+
+    def counted(self: UserAgentString) -> str:
+        builds.append(stock(self))
+        return builds[-1]
+
+    monkeypatch.setattr(UserAgentString, "to_string", counted)
+    runtime = Runtime(settings, Registry([], settings.stage))
+    try:
+        client = await runtime.client()
+        builds.clear()
+        sent: list[tuple[list[str], list[str]]] = []
+
+        def capture(request: Any, **_: Any) -> None:
+            # What stock botocore would put there now, in the call's own context.
+            header = request.headers["User-Agent"]
+            header = header.decode() if isinstance(header, bytes) else header
+            sent.append((_parts(header), _parts(stock(client._user_agent_creator))))
+
+        client.meta.events.register("before-send.dynamodb", capture)
+        for _ in range(3):
+            await client.list_tables(Limit=1)
+        assert len(sent) == 3
+        for header, expected in sent:
+            # Powertools appends its own ids (`PT/...`) after botocore's, as it does to a
+            # stock client's header.
+            assert header[: len(expected)] == expected
+            assert all(part.startswith("PT") for part in header[len(expected) :])
+        assert sent[0][0][0].startswith("aiobotocore/")
+        # Stock botocore builds it twice per call (6 here); the runtime's client once.
+        assert len(builds) == 1
+    finally:
+        await runtime.aclose()
+
+
+def _parts(user_agent: str) -> list[str]:
+    """A User-Agent's components; the feature ids (`m/a,b`) sorted, since botocore
+    joins them from a set."""
+    return [
+        "m/" + ",".join(sorted(part[2:].split(","))) if part.startswith("m/") else part
+        for part in user_agent.split(" ")
+    ]

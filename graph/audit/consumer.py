@@ -71,7 +71,7 @@ class AuditConsumer:
             # client-side walk of each Item (a sixth of a put's CPU) checks nothing
             # DynamoDB does not check again.
             self._client = await self._exit.enter_async_context(
-                open_dynamodb(self.settings, parameter_validation=False)
+                open_dynamodb(self.settings, lean=True)
             )
         return self._client
 

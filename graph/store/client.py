@@ -13,6 +13,7 @@ from aiobotocore.session import AioSession
 
 from graph.settings import Settings
 from graph.store.parser import register_item_parser
+from graph.store.user_agent import build_user_agent_once
 
 
 def client_config(settings: Settings, *, parameter_validation: bool = True) -> AioConfig:
@@ -51,7 +52,7 @@ async def open_dynamodb(
     region: str | None = None,
     session: aioboto3.Session | None = None,
     item_parser: bool = True,
-    parameter_validation: bool = True,
+    lean: bool = False,
 ) -> AsyncIterator[Any]:
     """Yield a DynamoDB client; close it on exit. Create one per process (and, for
     tenants in their own AWS accounts, one per tenant account), never per request.
@@ -62,13 +63,13 @@ async def open_dynamodb(
     the benchmark's hand-written baseline). A session made elsewhere gets that parser
     only if `register_item_parser` was applied to it (assumed-role sessions are).
 
-    `parameter_validation=False` skips botocore's client-side check of every request
-    against the service model, for a client whose requests the gateway alone builds
-    from values it encoded itself (the runtime's store client, the audit consumer's
-    history puts): DynamoDB still validates each request, and a malformed one fails as
-    a ClientError.
+    `lean=True` is for a client whose requests the gateway alone builds from values it
+    encoded itself (the runtime's store client, the audit consumer's history puts): it
+    skips botocore's client-side check of every request against the service model
+    (DynamoDB still validates each request, and a malformed one fails as a ClientError)
+    and builds the User-Agent header once per feature set (graph/store/user_agent.py).
     """
-    kwargs = client_kwargs(settings, region, parameter_validation=parameter_validation)
+    kwargs = client_kwargs(settings, region, parameter_validation=not lean)
     if session is not None:
         kwargs.pop("aws_access_key_id", None)
         kwargs.pop("aws_secret_access_key", None)
@@ -76,6 +77,8 @@ async def open_dynamodb(
         botocore_session = register_item_parser(AioSession()) if item_parser else AioSession()
         session = aioboto3.Session(botocore_session=botocore_session)
     async with session.client("dynamodb", **kwargs) as client:
+        if lean:
+            build_user_agent_once(client)
         yield client
 
 
