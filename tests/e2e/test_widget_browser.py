@@ -77,6 +77,7 @@ class Watched:
         self.warnings: list[str] = []
         self.graphql: list[dict[str, Any]] = []
         self.requested: list[str] = []
+        self._arrived = asyncio.Event()
         page.on("console", self._console)
         page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
         page.on("request", self._request)
@@ -89,8 +90,21 @@ class Watched:
         elif message.type == "warning":
             self.warnings.append(message.text)
 
+    async def saw_request(self, url: str) -> bool:
+        """Whether the page asked for `url`, waiting (10 s at most) for Playwright to
+        report it: the request event can arrive after the widget says it is ready."""
+        try:
+            async with asyncio.timeout(10):
+                while url not in self.requested:
+                    self._arrived.clear()
+                    await self._arrived.wait()
+        except TimeoutError:
+            return False
+        return True
+
     def _request(self, request: Any) -> None:
         self.requested.append(request.url)
+        self._arrived.set()
         if request.method == "POST" and urlsplit(request.url).path == "/graphql":
             self.graphql.append(json.loads(request.post_data or "{}"))
 
@@ -145,7 +159,7 @@ async def test_demo_page_renders_listings_and_shows_more(
             formatted(i["price"]["amount"], tenant) for i in expected[:PAGE_SIZE]
         ]
         first = expected[0]
-        assert first["images"][0]["url"] in watched.requested
+        assert await watched.saw_request(first["images"][0]["url"]), watched.requested
         assert shown[0]["meta"].startswith(first["condition"].replace("_", " ").capitalize())
         # It crossed CORS for real: the gateway answered the preflight from this origin.
         # (The request log is JSON, or one text line a request when GRAPH_TEXT_LOGS is on.)
