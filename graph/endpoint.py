@@ -72,6 +72,7 @@ class GraphQLEndpoint:
                 send,
                 pool=self.runtime.pool,
                 wait=self.runtime.settings.concurrency_wait_seconds,
+                pause=self.runtime.throttle_pause,
                 request_id=state.request_id,
             )
             return

@@ -52,7 +52,9 @@ class Runtime:
         self._given_client = client
         self._clients: dict[tuple[str, str | None], Any] = {}
         #: The process's request slots, shared fairly between tenants.
-        self.pool = FairPool.for_tenants(settings.max_in_flight, len(registry.tenants))
+        self.pool = FairPool.for_tenants(
+            settings.max_in_flight, len(registry.tenants), settings.fair_share_linger_seconds
+        )
         #: One graph per tenant id: the only per-tenant state of the process.
         self._graphs: dict[str, TenantGraph] = {}
         #: The registry files as they were at start; a change reloads them (dev).
@@ -82,6 +84,14 @@ class Runtime:
         self.registry = fresh
         self.pool.reserve = FairPool.reserve_for(self.pool.size, len(fresh.tenants))
         log.info("tenant registry reloaded; changed tenants: %s", sorted(changed) or "none")
+
+    @property
+    def throttle_pause(self) -> float:
+        """Seconds a request refused at the door by its bucket waits before its 429."""
+        pause = self.settings.throttle_pause_seconds
+        if pause is not None:
+            return pause
+        return self.settings.concurrency_wait_seconds if len(self.registry.tenants) > 1 else 0.0
 
     def authenticate(self, raw_key: str) -> Principal | None:
         """The principal for an API key, from the current registry (read per request)."""

@@ -53,10 +53,22 @@ class Settings(BaseSettings):
     #: Requests the process runs at once, shared fairly between the tenants asking
     #: (graph/limits/fair.py): with several tenants, a quarter is kept for those not
     #: asking yet; of the rest a tenant alone may use all, up to its own
-    #: `max_concurrency`; k tenants get about 1/k each.
-    max_in_flight: int = Field(default=8, ge=1)
+    #: `max_concurrency`; k tenants get about 1/k each. The process runs on one core and
+    #: a page waits for DynamoDB about as long as it computes, so a few in flight keep
+    #: the core busy; more only make each share it with more (issue 15: with 8, a
+    #: flooding tenant held 3 while another's page ran, and doubled its p95).
+    max_in_flight: int = Field(default=4, ge=1)
+    #: How long a tenant still counts as asking for its share after its last request
+    #: ended: a client sending one request at a time keeps its share between requests.
+    fair_share_linger_seconds: float = Field(default=1.0, ge=0)
     #: How long a request may wait for a slot before it is answered 429.
     concurrency_wait_seconds: float = Field(default=0.25, ge=0)
+    #: How long a request its tenant's token bucket refuses at the door waits before its
+    #: 429: a client retrying without waiting for Retry-After then sends at most one
+    #: request per connection per pause, instead of turning the process's CPU (which
+    #: the other tenants share) into refusals. None: `concurrency_wait_seconds` in a
+    #: process serving several tenants, 0 in one serving one (a tenant's own Lambda).
+    throttle_pause_seconds: float | None = Field(default=None, ge=0)
     #: Automatic persisted queries remembered per tenant (least recently used go first).
     apq_cache_size: int = Field(default=1_000, ge=0)
     #: Introspection and "Did you mean ...?" hints: None means on unless the stage is

@@ -249,7 +249,7 @@ async def audit(
 @pytest.fixture
 async def roomy(ddb: Any, settings: Settings) -> AsyncIterator[Gateway]:
     """A seeded gateway whose tenant may have 24 requests in flight (a pool of 32 keeps
-    8 back for the other tenants; by default the cap is 8, the pool 8 with 2 kept back):
+    8 back for the other tenants; by default the cap is 8, the pool 4 with 1 kept back):
     for tests about concurrent writes, not about the concurrency cap."""
     roomy_settings = settings.model_copy(update={"max_in_flight": 32})
     gw, tenants = await make_gateway(ddb, roomy_settings, limits=Limits(max_concurrency=32))

@@ -91,9 +91,12 @@ async def test_full_throttling_ends_every_request_by_the_deadline(
     # With 10 attempts, botocore's back-off alone would wait ~1+2+4+8+16+20+20+20+20 s:
     # only the 5 s request deadline (GRAPH_REQUEST_DEADLINE_SECONDS) ends those requests.
     assert settings.request_deadline_seconds == 5.0
+    # All 8 at once, each for the whole deadline: a pool that runs them all (this test is
+    # about the deadline; the default pool of 4 would answer the other 4 THROTTLED).
+    eight = settings.model_copy(update={"max_in_flight": 8})
     async with (
         own_client(settings, dynamodb_max_attempts=attempts) as client,
-        gateway_with(ddb, settings, {"kicks": Limits()}, client=client) as gw,
+        gateway_with(ddb, eight, {"kicks": Limits()}, client=client) as gw,
     ):
         with injected(client, throttle_all):
             started = time.perf_counter()
@@ -133,8 +136,9 @@ async def test_ten_percent_faults_over_two_thousand_requests(ddb: Any, settings:
         own_client(settings) as client,
         gateway_with(ddb, settings, {"kicks": Limits()}, client=client) as gw,
     ):
-        # Stay below the tenant's concurrency cap: this test is about faults, not limits.
-        slots = asyncio.Semaphore(max(1, Limits().max_concurrency - 2))
+        # Stay within the tenant's cap and the process's pool (all of it: one tenant):
+        # this test is about faults, not limits.
+        slots = asyncio.Semaphore(min(Limits().max_concurrency, settings.max_in_flight))
         ids = [f"lst-{rng.randint(1, 320):04d}" for _ in range(2_000)]
 
         async def one(listing_id: str) -> bool:

@@ -2,8 +2,11 @@
 
 For every /graphql request with a tenant, before any GraphQL work:
 
-1. a tenant whose token bucket is empty is answered 429 THROTTLED at once: whatever
-   the operation, it could not pass (a few microseconds, no parsing);
+1. a tenant whose token bucket cannot pay for its last operation again
+   (graph.limits.buckets) is answered 429 THROTTLED without parsing (a few
+   microseconds of CPU). In a process serving several tenants the answer comes after a
+   pause (`throttle_pause_seconds`), so a client retrying at once cannot spend the
+   process's CPU, which the other tenants share, on refusals;
 2. it takes a slot of the process's FairPool (graph/limits/fair.py) within its
    tenant's share and its `max_concurrency` cap, waiting at most `wait` seconds;
    none came -> 429 THROTTLED (`Retry-After: 1`);
@@ -20,6 +23,7 @@ The state is per process: see graph/limits/buckets.py for multi-instance deploym
 
 from __future__ import annotations
 
+import asyncio
 import math
 
 from starlette.datastructures import MutableHeaders
@@ -51,8 +55,9 @@ class TenantGate:
         self.bucket = TokenBucket(limits.cost_per_second, limits.cost_burst)
 
     def _refusal(self) -> tuple[Throttled, int] | None:
-        """THROTTLED and its Retry-After when the bucket cannot pay for any operation."""
-        retry_after = self.bucket.wait_for(1.0)
+        """THROTTLED and its Retry-After while the bucket could not pay for the tenant's
+        last operation again (graph.limits.buckets: the door)."""
+        retry_after = self.bucket.door_wait()
         if retry_after == 0:
             return None
         bucket = self.bucket
@@ -71,12 +76,15 @@ class TenantGate:
         *,
         pool: FairPool,
         wait: float,
+        pause: float,
         request_id: str,
     ) -> None:
         """Run `app` for this request if admitted; otherwise answer 429 without it."""
         refused = self._refusal()
         if refused is not None:
             error, retry_after = refused
+            if pause > 0:
+                await asyncio.sleep(pause)  # a timer, no CPU; Retry-After stays conservative
             headers = {**rate_headers(self.bucket), "Retry-After": str(retry_after)}
             await error_response(error, request_id, headers)(scope, receive, send)
             return

@@ -34,6 +34,12 @@ class TokenBucket:
     A request needs min(cost, capacity) tokens to pass, then takes its full cost, so the
     balance can go negative: an operation costing more than the burst still runs when
     the bucket is full, and the tenant pays for it by waiting longer afterwards.
+
+    The door (`door_wait`, asked before any parsing) wants what the tenant's last
+    operation needed. A client flooding one operation is so refused there, for
+    microseconds, until the bucket can pay for it again, instead of each request being
+    parsed, validated and costed only to be refused at `take`; and an expensive
+    operation refused is not starved by cheap ones slipping in as tokens trickle back.
     """
 
     def __init__(
@@ -44,6 +50,8 @@ class TokenBucket:
         self._clock = clock
         self._tokens = capacity
         self._updated = clock()
+        #: What the last operation asked of the bucket needed (see `door_wait`).
+        self._last_need = 1.0
 
     def _refill(self) -> None:
         now = self._clock()
@@ -52,13 +60,21 @@ class TokenBucket:
 
     def wait_for(self, cost: float) -> int:
         """Whole seconds until a request of `cost` could pass (0: it can pass now)."""
+        return self._wait(min(max(cost, 1.0), self.capacity))
+
+    def door_wait(self) -> int:
+        """Whole seconds until the bucket could pay for the tenant's last operation again
+        (0: let the request in to be costed)."""
+        return self._wait(self._last_need)
+
+    def _wait(self, needed: float) -> int:
         self._refill()
-        needed = min(max(cost, 1.0), self.capacity)
         if self._tokens >= needed:
             return 0
         return max(1, math.ceil((needed - self._tokens) / self.rate))
 
     def take(self, cost: float) -> Decision:
+        self._last_need = min(max(cost, 1.0), self.capacity)
         retry_after = self.wait_for(cost)
         if retry_after == 0:
             self._tokens -= max(cost, 1.0)

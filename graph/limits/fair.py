@@ -12,6 +12,10 @@ process) and divides it between the tenants that are asking right now:
   so leaves room, and the next tenant's first request takes a free slot at once
   instead of waiting for one of the flood's requests to finish (and then sharing the
   loop with all of them);
+- a tenant counts as asking for `linger` seconds after its last request ended: a
+  client that sends one request at a time is asking all along, although between two
+  requests it holds nothing, and a flood that took the whole pool in each such gap
+  would meet every one of its requests at full strength;
 - a tenant at its share waits even when a slot is free, so the next free slot goes to
   a tenant below its share;
 - freed slots are handed out round-robin between the tenants that wait, oldest request
@@ -26,11 +30,20 @@ share as its requests finish.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import Counter, OrderedDict, deque
+from collections.abc import Callable
 
 
 class FairPool:
-    def __init__(self, size: int, reserve: int | None = None) -> None:
+    def __init__(
+        self,
+        size: int,
+        reserve: int | None = None,
+        *,
+        linger: float = 0.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         if size < 1:
             raise ValueError("a pool needs at least one slot")
         self.size = size
@@ -38,6 +51,11 @@ class FairPool:
         self.reserve = size // 4 if reserve is None else reserve
         if not 0 <= self.reserve < size:
             raise ValueError("the reserve must leave at least one slot to share")
+        #: Seconds a tenant still counts as asking after its last request ended.
+        self.linger = linger
+        self._clock = clock
+        #: When each tenant's last request ended (kept for `linger` seconds).
+        self._ended: dict[str, float] = {}
         self.in_use = 0
         self.held: Counter[str] = Counter()
         #: Waiting requests per tenant, tenants in round-robin order.
@@ -49,22 +67,32 @@ class FairPool:
         return size // 4 if tenants > 1 else 0
 
     @classmethod
-    def for_tenants(cls, size: int, tenants: int) -> FairPool:
-        return cls(size, cls.reserve_for(size, tenants))
+    def for_tenants(cls, size: int, tenants: int, linger: float = 0.0) -> FairPool:
+        return cls(size, cls.reserve_for(size, tenants), linger=linger)
 
     @property
     def most(self) -> int:
         """Slots one tenant may hold when it is the only one asking."""
         return self.size - self.reserve
 
+    def _asking(self) -> set[str]:
+        asking = {t for t, n in self.held.items() if n > 0} | set(self._waiting)
+        if self._ended:
+            since = self._clock() - self.linger
+            for tenant, ended in list(self._ended.items()):
+                if ended < since:
+                    del self._ended[tenant]
+                else:
+                    asking.add(tenant)
+        return asking
+
     def active(self) -> int:
-        """Tenants holding or waiting for a slot."""
-        return len({t for t, n in self.held.items() if n > 0} | set(self._waiting))
+        """Tenants holding or waiting for a slot, or whose last request just ended."""
+        return len(self._asking())
 
     def share(self, tenant: str) -> int:
         """Slots the tenant is entitled to right now."""
-        active = self.active() + (0 if self.held[tenant] or tenant in self._waiting else 1)
-        return max(1, self.most // max(1, active))
+        return max(1, self.most // len(self._asking() | {tenant}))
 
     def _may_take(self, tenant: str, cap: int) -> bool:
         return self.in_use < self.size and self.held[tenant] < min(cap, self.share(tenant))
@@ -104,6 +132,8 @@ class FairPool:
         self.held[tenant] -= 1
         if self.held[tenant] <= 0:
             del self.held[tenant]
+        if self.linger > 0:
+            self._ended[tenant] = self._clock()
         self._dispatch()
 
     def _forget(self, tenant: str, entry: tuple[asyncio.Future[None], int]) -> None:

@@ -125,3 +125,24 @@ def test_a_pool_needs_a_slot() -> None:
         FairPool(0)
     with pytest.raises(ValueError, match="at least one slot to share"):
         FairPool(4, reserve=4)
+
+
+async def test_a_tenant_between_two_requests_keeps_its_share_while_it_lingers() -> None:
+    now = [0.0]
+    pool = FairPool(8, linger=1.0, clock=lambda: now[0])  # 2 kept back: 6 to share
+    assert await pool.acquire("probe", cap=8, wait=0)
+    pool.release("probe")  # one request at a time: between two, it holds nothing
+    # Still asking: the flood gets 6 // 2 = 3, not the 6 it would get alone.
+    assert pool.share("flood") == 3
+    assert [await pool.acquire("flood", cap=8, wait=0) for _ in range(4)] == [True] * 3 + [False]
+    now[0] += 0.9
+    assert pool.share("flood") == 3
+    now[0] += 0.2  # past the linger: the flood alone may use the whole share again
+    assert pool.active() == 1
+    assert pool.share("flood") == 6
+    assert await pool.acquire("flood", cap=8, wait=0) is True
+    # Without a linger (the default), a tenant counts only while it holds or waits.
+    plain = FairPool(8)
+    assert await plain.acquire("probe", cap=8, wait=0)
+    plain.release("probe")
+    assert plain.share("flood") == 6
