@@ -6,7 +6,9 @@ bench/harness/lambda_event.py) and bench/baselines/lambda_handler.py, each invok
 in-process on the same API Gateway HTTP API v2 event for the README's product page
 (N=20 and N=100), one at a time, against the benchmark's DynamoDB Local. Both are
 checked to answer the same data first. Figures: p50 wall time per invocation and CPU
-time per invocation (the process's own), medians over interleaved rounds.
+time per invocation (the process's own), medians over interleaved rounds; and what the
+gateway spends on an invocation its tenant's bucket refuses (429 at the door, before
+any parsing), against a page.
 """
 
 from __future__ import annotations
@@ -62,6 +64,19 @@ def run(env: BenchEnv) -> BenchResult:
             f"  N={first}: gateway p50 {median([r['p50'] for r in gw]):.2f} ms, "
             f"hand-written {median([r['p50'] for r in hand]):.2f} ms"
         )
+    refused = found["refused"]
+    page_cpu = median([r["cpu_ms"] for r in found["N=20"]["gateway"]])
+    result.figures.append(
+        Figure(
+            "refused invocation (429 at the door), CPU",
+            refused["cpu_ms"],
+            "ms",
+            page_cpu,
+            "gateway N=20 page",
+            samples=budget.lambda_requests,
+        )
+    )
+    say(f"  refused at the door: {refused['cpu_ms'] * 1000:.0f} µs of CPU per invocation")
     result.notes.append(
         f"in-process invocations, one at a time, {budget.lambda_requests} per variant and "
         f"size in each of {rounds} interleaved rounds; CPU = time.process_time of the "

@@ -8,7 +8,9 @@ Invokes, in-process and one at a time, the gateway's Lambda handler
 README's product page, N=20 and N=100. Both are configured from the environment as
 deployed (`GRAPH_*`, one tenant: GRAPH_TENANT_ID; BENCH_* for the hand-written one).
 First checks both answer the same data, then times interleaved rounds: wall time per
-invocation and this process's CPU time (time.process_time) per invocation.
+invocation and this process's CPU time (time.process_time) per invocation. Last, what
+a refused invocation costs: the tenant's token bucket is emptied far into debt, and the
+same N=20 event is answered 429 THROTTLED at the door, before any parsing.
 
 The gateway logs a line per invocation on stdout; fd 1 goes to /dev/null while
 measuring and the one JSON line comes out on the real stdout at the end.
@@ -56,6 +58,23 @@ def _time(handler: Handler, event: dict[str, Any], count: int) -> dict[str, Any]
     return {"p50": percentile(wall, 50), "p99": percentile(wall, 99), "cpu_ms": cpu_ms}
 
 
+def _time_refused(event: dict[str, Any], count: int) -> dict[str, Any]:
+    """The gateway's 429 at the door: its bucket emptied (the tenant's own Lambda, so no
+    pause), each refusal checked, then timed like a page."""
+    from graph.lambda_handler import gateway
+
+    runtime = gateway().runtime
+    bucket = runtime.graph_for(runtime.registry.tenants[TENANT_A]).gate.bucket
+    time.sleep(1.1)  # full again after the rounds: a bucket of a second's refill
+    if not bucket.take(1000 * bucket.capacity).allowed:  # 999 s of refill in debt
+        raise RuntimeError("could not empty the gateway's bucket")
+    handler = gateway_handler()
+    response = handler(event, LambdaContext())
+    if response.get("statusCode") != 429 or "THROTTLED" not in str(response.get("body")):
+        raise RuntimeError(f"expected a 429 THROTTLED: {str(response)[:300]}")
+    return _time(handler, event, count)
+
+
 def main(argv: list[str]) -> None:
     requests, rounds, warmup = (int(a) for a in argv)
     handlers: dict[str, Handler] = {"gateway": gateway_handler(), "hand-written": hand.handler}
@@ -78,6 +97,7 @@ def main(argv: list[str]) -> None:
             for n, event in events.items():
                 for name in order:
                     found[f"N={n}"][name].append(_time(handlers[name], event, requests))
+        found["refused"] = _time_refused(events[20], requests)
     finally:
         restore_stdout(real_stdout)
     hand.close()
