@@ -60,7 +60,8 @@ def _time(handler: Handler, event: dict[str, Any], count: int) -> dict[str, Any]
 
 def _time_refused(event: dict[str, Any], count: int) -> dict[str, Any]:
     """The gateway's 429 at the door: its bucket emptied (the tenant's own Lambda, so no
-    pause), each refusal checked, then timed like a page."""
+    pause) far enough into debt that every timed invocation is refused; the first
+    refusal is checked, then the invocations are timed like a page's."""
     from graph.lambda_handler import gateway
 
     runtime = gateway().runtime
