@@ -5,7 +5,10 @@ tens of thousands of objects that every full collection would walk again (about 
 for 135k objects; at a product page's allocation rate one comes every dozen requests,
 and each lands in some request's latency). After a tenant's schema is built the live
 heap is collected once and frozen (`gc.freeze()`): frozen objects are never scanned
-again, so later full collections walk only what requests allocate.
+again, so later full collections walk only what requests allocate. The same goes for a
+DynamoDB client (the runtime's, the audit consumer's), opened on first use: botocore's
+service model is ~30k objects, and left in the collector's view each full collection
+took ~7 ms (every ~50 product pages at N=100).
 
 The price: garbage that survives the collection is never freed. The collection right
 before the freeze makes that nothing but what requests in flight hold at that moment.

@@ -12,6 +12,7 @@ from typing import Any
 
 from graph.events.broker import Broker, local_broker
 from graph.extensions import signature
+from graph.heap import freeze_long_lived
 from graph.limits.fair import FairPool
 from graph.settings import Settings
 from graph.store import assume_role_session, open_dynamodb
@@ -120,9 +121,12 @@ class Runtime:
         # itself; DynamoDB validates each one, so botocore's client-side walk of every
         # request against the service model (75 us for a 20-key BatchGetItem) is skipped,
         # and its User-Agent is built once per feature set, not twice per call (~70 us).
-        return await self._exit.enter_async_context(
+        client = await self._exit.enter_async_context(
             open_dynamodb(self.settings, region=region, session=session, lean=True)
         )
+        # Its service model (~30k objects) lives as long as the process: out of full GCs.
+        freeze_long_lived()
+        return client
 
     async def aclose(self) -> None:
         await self._exit.aclose()

@@ -1,9 +1,11 @@
 """The runtime's one DynamoDB client: item reads through graph/store/parser.py, no
 client-side check of requests the store built (DynamoDB validates every request), and
-botocore's User-Agent built once, not twice per call."""
+botocore's User-Agent built once, not twice per call; the client's service model frozen
+out of the garbage collector's full passes, like the audit consumer's."""
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 import pytest
@@ -11,6 +13,7 @@ from botocore.exceptions import ClientError
 from botocore.useragent import UserAgentString
 from botocore.validate import ParamValidationDecorator
 
+from graph.audit.consumer import AuditConsumer
 from graph.runtime import Runtime
 from graph.settings import Settings
 from graph.store import ItemReadParser
@@ -84,3 +87,34 @@ def _parts(user_agent: str) -> list[str]:
         "m/" + ",".join(sorted(part[2:].split(","))) if part.startswith("m/") else part
         for part in user_agent.split(" ")
     ]
+
+
+def _walked_by_collections(obj: object) -> bool:
+    """Whether a garbage collection's passes walk `obj`: gc.get_objects() lists the three
+    generations, not the permanent one that gc.freeze() moves objects to."""
+    return any(o is obj for o in gc.get_objects())
+
+
+async def test_the_runtime_client_is_kept_out_of_full_collections(settings: Settings) -> None:
+    # botocore's service model for DynamoDB is ~30k objects that live as long as the
+    # client; left in generation 2, every full collection walked them (~7 ms, in some
+    # request's latency, every ~50 product pages). graph/heap.py freezes them.
+    runtime = Runtime(settings, Registry([], settings.stage))
+    try:
+        client = await runtime.client()
+        model = client.meta.service_model._service_description
+        assert gc.is_tracked(model)
+        assert not _walked_by_collections(model)
+    finally:
+        await runtime.aclose()
+
+
+def test_the_audit_consumers_client_is_kept_out_of_full_collections(settings: Settings) -> None:
+    consumer = AuditConsumer(settings, Registry([], settings.stage))
+    try:
+        client = consumer._submit(consumer._get_client()).result(timeout=30)
+        model = client.meta.service_model._service_description
+        assert gc.is_tracked(model)
+        assert not _walked_by_collections(model)
+    finally:
+        consumer.close()

@@ -26,6 +26,7 @@ from aws_lambda_powertools.utilities.batch import (
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
 from graph.audit.entries import UnknownSource, entry_for, source_table
+from graph.heap import freeze_long_lived
 from graph.settings import Settings
 from graph.store import AuditStore, open_dynamodb
 from graph.tenancy import Registry, Tenant
@@ -73,6 +74,7 @@ class AuditConsumer:
             self._client = await self._exit.enter_async_context(
                 open_dynamodb(self.settings, lean=True)
             )
+            freeze_long_lived()  # its service model lives as long as the process
         return self._client
 
     async def _store(self, tenant: Tenant) -> AuditStore:
