@@ -89,22 +89,21 @@ def _parts(user_agent: str) -> list[str]:
     ]
 
 
-def _walked_by_collections(obj: object) -> bool:
-    """Whether a garbage collection's passes walk `obj`: gc.get_objects() lists the three
-    generations, not the permanent one that gc.freeze() moves objects to."""
-    return any(o is obj for o in gc.get_objects())
+def assert_out_of_full_collections(client: Any) -> None:
+    """botocore's service model for DynamoDB is ~30k objects that live as long as the
+    client; left in generation 2, every full collection walked them (~7 ms, in some
+    request's latency, every ~50 product pages). graph/heap.py freezes them: tracked,
+    but in none of the three generations gc.get_objects() lists (frozen objects are in
+    the permanent one)."""
+    model = client.meta.service_model._service_description
+    assert gc.is_tracked(model)
+    assert not any(o is model for o in gc.get_objects())
 
 
 async def test_the_runtime_client_is_kept_out_of_full_collections(settings: Settings) -> None:
-    # botocore's service model for DynamoDB is ~30k objects that live as long as the
-    # client; left in generation 2, every full collection walked them (~7 ms, in some
-    # request's latency, every ~50 product pages). graph/heap.py freezes them.
     runtime = Runtime(settings, Registry([], settings.stage))
     try:
-        client = await runtime.client()
-        model = client.meta.service_model._service_description
-        assert gc.is_tracked(model)
-        assert not _walked_by_collections(model)
+        assert_out_of_full_collections(await runtime.client())
     finally:
         await runtime.aclose()
 
@@ -112,9 +111,6 @@ async def test_the_runtime_client_is_kept_out_of_full_collections(settings: Sett
 def test_the_audit_consumers_client_is_kept_out_of_full_collections(settings: Settings) -> None:
     consumer = AuditConsumer(settings, Registry([], settings.stage))
     try:
-        client = consumer._submit(consumer._get_client()).result(timeout=30)
-        model = client.meta.service_model._service_description
-        assert gc.is_tracked(model)
-        assert not _walked_by_collections(model)
+        assert_out_of_full_collections(consumer._submit(consumer._get_client()).result(30))
     finally:
         consumer.close()
