@@ -29,13 +29,16 @@ dynamodb-local: $(STAMP)
 dev: install dynamodb-local playground-assets
 	@$(BIN)/graph dev
 
-## lint: ruff (lint + format check) and mypy
+## lint: ruff (lint + format check), mypy, and the import contracts (layers, no cycles, the
+##       store as the only door to AWS) of pyproject.toml [tool.importlinter]
 lint: install
 	@echo "==> ruff"
 	@$(BIN)/ruff check graph tenants tests bench
 	@$(BIN)/ruff format --check graph tenants tests bench
 	@echo "==> mypy"
 	@$(BIN)/mypy
+	@echo "==> import contracts (lint-imports)"
+	@$(BIN)/lint-imports --no-cache
 
 fmt: install
 	@$(BIN)/ruff format graph tenants tests bench

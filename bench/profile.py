@@ -24,9 +24,9 @@ import httpx
 from bench.harness.budget import Budget
 from bench.harness.dataset import STAGE, TENANT_A, read_key
 from bench.harness.env import ROOT, BenchEnv
+from bench.harness.progress import say
 from bench.harness.queries import PRODUCT_PAGE, product_page_variables
 from bench.harness.report import quiet_stdout, restore_stdout
-from bench.harness.results import say
 
 _STDLIB = Path(sysconfig.get_paths()["stdlib"]).resolve()
 
@@ -49,9 +49,9 @@ def package_of(filename: str) -> str:
 
 async def _profile(env: BenchEnv, first: int, requests: int) -> pstats.Stats:
     from graph.app import create_app
-    from graph.runtime import Runtime
+    from graph.registry.tenants import load_registry
     from graph.settings import Settings
-    from graph.tenancy import load_registry
+    from graph.tenancy.runtime import Runtime
 
     settings = Settings(stage=STAGE, dynamodb_endpoint=env.dynamodb_endpoint)
     registry = load_registry(env.tenants_dir, STAGE)

@@ -33,6 +33,7 @@ from bench.harness.budget import Budget
 from bench.harness.env import ROOT, BenchEnv
 from bench.harness.goals import goals_json, goals_table
 from bench.harness.procinfo import machine
+from bench.harness.progress import say
 from bench.harness.report import (
     before_after,
     before_after_table,
@@ -41,7 +42,7 @@ from bench.harness.report import (
     restore_stdout,
     table,
 )
-from bench.harness.results import Benchmark, BenchResult, say
+from bench.harness.results import Benchmark, BenchResult
 
 #: In run order. A new benchmark is a module exporting BENCHMARK, added here.
 BENCHMARKS: tuple[Benchmark, ...] = (

@@ -11,19 +11,19 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 
-from graph.endpoint import GraphQLEndpoint
-from graph.events.ws import LiveGraphQL
-from graph.http_errors import EXCEPTION_HANDLERS
+from graph.http.responses import EXCEPTION_HANDLERS
 from graph.middleware.body_limit import BodyLimitMiddleware
 from graph.middleware.cors import TenantCORSMiddleware
+from graph.middleware.observability import ObservabilityMiddleware
 from graph.middleware.request_id import RequestIdMiddleware
 from graph.middleware.tenant import TenantResolutionMiddleware
-from graph.observability import ObservabilityMiddleware
 from graph.playground import STATIC_PATHS, playground_routes
-from graph.runtime import Runtime
+from graph.registry.tenants import load_registry
+from graph.routes.graphql import GraphQLEndpoint
+from graph.routes.websocket import LiveGraphQL
+from graph.routes.widget import WIDGET_PATHS, widget_routes
 from graph.settings import Settings
-from graph.tenancy import load_registry
-from graph.widget import WIDGET_PATHS, widget_routes
+from graph.tenancy.runtime import Runtime
 
 
 async def healthz(request: Request) -> JSONResponse:

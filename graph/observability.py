@@ -9,7 +9,8 @@ once; a request only fills in its own values (`metrics_document`), so concurrent
 requests in one process never mix their numbers.
 
 The schema extension fills the request's `RequestInfo` (operation, cost) through a
-ContextVar; this middleware is pure ASGI, so both run in the request's task.
+ContextVar; the middleware that writes the lines (graph/middleware/observability.py) is
+pure ASGI, so both run in the request's task.
 """
 
 from __future__ import annotations
@@ -26,9 +27,6 @@ import orjson
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
 from aws_lambda_powertools.metrics.functions import is_metrics_disabled
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
-from graph.request_state import request_state
 
 NAMESPACE = "ResaleGraph"
 SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME") or "resale-graph"
@@ -62,30 +60,6 @@ class RequestInfo:
 
 
 current_request: ContextVar[RequestInfo | None] = ContextVar("request_info", default=None)
-
-
-def request_record(
-    scope: Scope, info: RequestInfo, status: int, duration_ms: float
-) -> dict[str, Any]:
-    state = request_state(scope)
-    principal, stats = state.principal, state.store_stats
-    return {
-        "requestId": state.request_id,
-        "tenant": principal.tenant.id if principal is not None else None,
-        "keyId": principal.key_id if principal is not None else None,
-        "method": scope.get("method"),
-        "path": scope.get("path"),
-        "status": status,
-        "internalErrors": info.internal_errors,
-        "operationName": info.operation_name,
-        "operationType": info.operation_type,
-        "cost": info.cost,
-        "durationMs": round(duration_ms, 2),
-        "dynamodbCalls": stats.total_calls if stats is not None else 0,
-        "dynamodbCallsByOperation": dict(stats.calls) if stats is not None else {},
-        "readCapacity": stats.read_capacity if stats is not None else 0.0,
-        "writeCapacity": stats.write_capacity if stats is not None else 0.0,
-    }
 
 
 def text_line(record: dict[str, Any]) -> str:
@@ -180,49 +154,3 @@ def emit_metrics(record: dict[str, Any]) -> None:
     when Powertools' POWERTOOLS_METRICS_DISABLED / POWERTOOLS_DEV turn metrics off)."""
     if not is_metrics_disabled():
         sys.stdout.write(orjson.dumps(metrics_document(record)).decode() + "\n")
-
-
-class ObservabilityMiddleware:
-    def __init__(
-        self,
-        app: ASGIApp,
-        *,
-        metrics: bool = True,
-        text: bool = False,
-        skip_paths: frozenset[str] = frozenset({"/healthz"}),
-    ) -> None:
-        self.app = app
-        self.metrics = metrics
-        #: One readable line on stderr instead of the JSON log line and EMF (dev terminal).
-        self.text = text
-        self.skip_paths = skip_paths
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in self.skip_paths:
-            await self.app(scope, receive, send)
-            return
-        info = RequestInfo()
-        token = current_request.set(info)
-        started = time.perf_counter()
-        status = 500  # unless a response starts: an escaping exception becomes a 500
-
-        async def send_recording(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_recording)
-        finally:
-            current_request.reset(token)
-            record = request_record(scope, info, status, (time.perf_counter() - started) * 1000)
-            if self.text:
-                print(text_line(record), file=sys.stderr, flush=True)
-            else:
-                if status >= 500 or info.internal_errors:
-                    logger.error("request failed", extra=record)
-                else:
-                    logger.info("request", extra=record)
-                if self.metrics:
-                    emit_metrics(record)

@@ -11,13 +11,12 @@ from typing import Any
 import httpx
 import pytest
 
-from graph import demo
 from graph.app import create_app
-from graph.local import dynamodb_local
-from graph.runtime import Runtime
+from graph.local import demo, dynamodb_local
+from graph.registry.tenants import ApiKeyConfig, Limits, Registry, Tenant, TenantConfig, hash_secret
 from graph.settings import Settings
 from graph.store import TableNames, create_tables, delete_tables, open_dynamodb, put_items
-from graph.tenancy import ApiKeyConfig, Limits, Registry, Tenant, TenantConfig, hash_secret
+from graph.tenancy.runtime import Runtime
 
 #: Raw development keys of the test tenants, by tenant and scope.
 SCOPES = ("read", "write", "admin")

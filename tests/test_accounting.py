@@ -12,8 +12,8 @@ import pytest
 
 from graph.bounds import FILTERED_PAGE_MAX_CALLS
 from graph.limits.extension import resolved_fields
+from graph.registry.tenants import Limits
 from graph.settings import Settings
-from graph.tenancy import Limits
 from tests.test_faults import aws_response, injected, own_client
 from tests.test_limits import gateway_with
 

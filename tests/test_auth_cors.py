@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
+from graph.registry.tenants import Registry, RegistryError, load_registry
 from graph.store import delete_tables
-from graph.tenancy import Registry, RegistryError, load_registry
 from tests.conftest import Gateway, make_gateway, make_tenant, raw_key
 
 QUERY = {"query": '{ listing(id: "lst-0001") { id } }'}

@@ -18,8 +18,8 @@ import pytest
 
 from graph.local.dev import reset
 from graph.local.dynamodb_local import free_port
+from graph.registry.tenants import new_api_key
 from graph.settings import REPO_ROOT
-from graph.tenancy import new_api_key
 from tests.test_mutations import CREATE, new_listing
 
 WRITE_KEY = "rg_kicks-dev-write_kicksDevWriteKey0001"

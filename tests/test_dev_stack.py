@@ -15,10 +15,10 @@ from graph.app import create_app
 from graph.local import dynamodb_local
 from graph.local.dev import prepare_tenants
 from graph.observability import text_line
-from graph.runtime import Runtime
+from graph.registry.tenants import load_registry, new_api_key
 from graph.settings import REPO_ROOT, Settings
 from graph.store import delete_tables
-from graph.tenancy import load_registry, new_api_key
+from graph.tenancy.runtime import Runtime
 
 
 def _tenants(tmp_path: Path, prefix: str) -> Path:

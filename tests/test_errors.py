@@ -14,9 +14,9 @@ from starlette.requests import Request
 from starlette.routing import Route
 
 from graph.errors import ERROR_CODES
-from graph.limits.view import _known_or_masked
+from graph.http.view import _known_or_masked
+from graph.registry.tenants import Limits
 from graph.settings import Settings
-from graph.tenancy import Limits
 from tests.conftest import CallRecorder, Gateway, raw_key
 from tests.test_faults import aws_response, injected, own_client
 from tests.test_limits import codes, gateway_with

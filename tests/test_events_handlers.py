@@ -15,7 +15,7 @@ from typing import Any
 import boto3
 import pytest
 
-from graph.events import handlers
+from graph.lambdas import websocket
 from graph.store import CONNECTIONS
 
 SAMPLES = Path(__file__).parent / "events"
@@ -44,7 +44,7 @@ def lambda_env(monkeypatch: pytest.MonkeyPatch, dynamodb_endpoint: str) -> Itera
     try:
         yield client, table
     finally:
-        handlers.reset()
+        websocket.reset()
         client.delete_table(TableName=table)
 
 
@@ -58,7 +58,7 @@ def sample(name: str, **query: str) -> dict[str, Any]:
 def invoke(event: dict[str, Any]) -> dict[str, Any]:
     # Lambda calls the handler from a plain thread, never inside a running loop.
     result: dict[str, Any] = {}
-    worker = threading.Thread(target=lambda: result.update(handlers.websocket_handler(event)))
+    worker = threading.Thread(target=lambda: result.update(websocket.websocket_handler(event)))
     worker.start()
     worker.join(timeout=60)
     return result

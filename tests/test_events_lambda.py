@@ -20,10 +20,9 @@ import aioboto3
 import pytest
 from aiobotocore.awsrequest import AioAWSResponse
 
-from graph.events.fanout import FanOut
-from graph.events.management import Management
-from graph.events.websocket_api import WebSocketApi
-from graph.store import CONNECTIONS, ConnectionStore
+from graph.store import CONNECTIONS, ConnectionStore, Management
+from graph.subscriptions.fanout import FanOut
+from graph.subscriptions.websocket_api import WebSocketApi
 from tests.conftest import Audit, Gateway, raw_key
 from tests.test_events_contract import captured_records
 from tests.test_mutations import CREATE, STATUS, new_listing

@@ -1,5 +1,5 @@
 """`graph extensions check`: breaking changes in the file's terms, exit codes, JSON, and
-the sparse-filter warning from a sample of the tenant's data (graph/checks.py)."""
+the sparse-filter warning from a sample of the tenant's data (graph/cli/checks.py)."""
 
 from __future__ import annotations
 
@@ -11,13 +11,13 @@ from typing import Any
 import pytest
 
 from graph import cli
-from graph.checks import check_extension
+from graph.cli.checks import check_extension
 from graph.extensions.report import BREAKING, CANNOT_CHECK, INVALID, OK
 from graph.extensions.sdl import sdl
-from graph.runtime import Runtime
+from graph.registry.tenants import load_registry
 from graph.settings import Settings
 from graph.store import TableNames, create_tables, delete_tables, put_items
-from graph.tenancy import load_registry
+from graph.tenancy.runtime import Runtime
 
 BEFORE = """
 [listing.fields.gone]

@@ -11,10 +11,10 @@ import pytest
 
 from graph.app import create_app
 from graph.extensions import ExtensionError, load_extension
-from graph.extensions.spec import parse_spec
-from graph.runtime import Runtime
+from graph.extensions.parser import parse_spec
+from graph.registry.tenants import Registry
 from graph.settings import Settings
-from graph.tenancy import Registry
+from graph.tenancy.runtime import Runtime
 from tests.conftest import make_tenant, raw_key
 
 SOURCE = "tenants/extensions/acme.toml"

@@ -24,9 +24,9 @@ from hypothesis import strategies as st
 from graph.app import create_app
 from graph.extensions import ExtensionError, load_extension
 from graph.extensions.spec import RESERVED
-from graph.runtime import Runtime
+from graph.registry.tenants import Registry
 from graph.settings import Settings
-from graph.tenancy import Registry
+from graph.tenancy.runtime import Runtime
 from tests.conftest import make_tenant, raw_key
 
 names = st.from_regex(r"[a-z][a-z0-9]{0,10}", fullmatch=True).filter(lambda n: n not in RESERVED)

@@ -9,14 +9,14 @@ from typing import Any
 
 import pytest
 
-from graph import demo
 from graph.extensions import ExtensionError, load_extension
+from graph.extensions.parser import parse_spec
 from graph.extensions.sdl import breaking_changes, sdl
-from graph.extensions.spec import parse_spec
-from graph.runtime import Runtime
+from graph.local import demo
+from graph.registry.tenants import Registry
 from graph.settings import Settings
 from graph.store import delete_tables
-from graph.tenancy import Registry
+from graph.tenancy.runtime import Runtime
 from tests.conftest import Audit, Gateway, make_gateway, make_tenant, raw_key
 from tests.test_mutations import CREATE, UPDATE, new_listing
 

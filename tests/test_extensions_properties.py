@@ -20,15 +20,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strawberry.utils.str_converters import to_camel_case
 
-from graph.context import Context
 from graph.extensions import TenantExtension
 from graph.extensions.modules import TenantModule
 from graph.extensions.spec import RESERVED, ExtensionSpec, FieldSpec
 from graph.extensions.values import stored_values, validate_values
 from graph.loaders import Loaders
-from graph.schema import build_schema
+from graph.registry.tenants import Registry
+from graph.resolvers.context import Context
 from graph.store import from_wire, to_wire
-from graph.tenancy import Registry
+from graph.tenant_schema.build import build_schema
 from tests.conftest import make_tenant
 
 SCALARS = ["String", "Int", "Float", "Boolean", "Decimal", "DateTime"]

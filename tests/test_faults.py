@@ -19,10 +19,10 @@ from typing import Any
 import pytest
 from aiobotocore.awsrequest import AioAWSResponse
 
-from graph import demo
+from graph.local import demo
+from graph.registry.tenants import Limits
 from graph.settings import Settings
 from graph.store import open_dynamodb, to_wire
-from graph.tenancy import Limits
 from tests.test_limits import codes, gateway_with
 
 THROTTLE = (400, "com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException")

@@ -49,8 +49,8 @@ from hypothesis import strategies as st
 from schemathesis import GenerationMode
 
 from graph.errors import ERROR_CODES
+from graph.registry.tenants import load_registry
 from graph.settings import Settings
-from graph.tenancy import load_registry
 from tests.conftest import raw_key
 from tests.test_limits import gateway_with
 

@@ -25,9 +25,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from graph.errors import ERROR_CODES
+from graph.execution.internals import graphql_schema
+from graph.http.bodies import MAX_JSON_DEPTH
 from graph.limits.arguments import MAX_ID_LENGTH, MAX_SCALAR_TEXT, MAX_STRING_LENGTH
-from graph.request_json import MAX_JSON_DEPTH
-from graph.schema.internals import graphql_schema
 from graph.settings import Settings
 from graph.store import delete_tables
 from tests.conftest import CallRecorder, Gateway, make_gateway, raw_key

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
-from graph import demo
+from graph.local import demo
 from graph.store import delete_tables, put_items
 from tests.conftest import CallRecorder, Gateway, make_gateway
 

@@ -20,13 +20,15 @@ import pytest
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.stub import Stubber
 
-import graph.runtime
 import graph.store
-from graph import demo, lambda_handler
-from graph.lambdas import bootstrap  # where gateway_settings looks fetch_cursor_secret up
+import graph.tenancy.runtime
+from graph.lambdas import audit as audit_lambda
+from graph.lambdas import bootstrap
+from graph.lambdas import gateway as gateway_lambda
+from graph.local import demo
+from graph.registry.tenants import Registry, RegistryError, Tenant
 from graph.settings import Settings
 from graph.store import delete_tables
-from graph.tenancy import Registry, RegistryError, Tenant
 from tests.conftest import make_gateway, raw_key
 
 EVENTS = Path(__file__).parent / "events"
@@ -53,12 +55,17 @@ def event(name: str) -> dict[str, Any]:
     return loaded
 
 
+def _reset_lambdas() -> None:
+    gateway_lambda.reset_gateway()
+    audit_lambda.reset_audit()
+
+
 async def gateway_call(sample: dict[str, Any]) -> dict[str, Any]:
-    return await asyncio.to_thread(lambda_handler.gateway_handler, sample, Context())
+    return await asyncio.to_thread(gateway_lambda.gateway_handler, sample, Context())
 
 
 async def audit_call(sample: dict[str, Any]) -> dict[str, Any]:
-    return await asyncio.to_thread(lambda_handler.audit_handler, sample, Context())
+    return await asyncio.to_thread(audit_lambda.audit_handler, sample, Context())
 
 
 def body(response: dict[str, Any]) -> Any:
@@ -76,9 +83,9 @@ def title(listing_id: str) -> str:
 @pytest.fixture(autouse=True)
 async def fresh_environment() -> AsyncIterator[None]:
     """Each test is a new execution environment: nothing cached before, all closed after."""
-    await asyncio.to_thread(lambda_handler.reset)
+    await asyncio.to_thread(_reset_lambdas)
     yield
-    await asyncio.to_thread(lambda_handler.reset)
+    await asyncio.to_thread(_reset_lambdas)
 
 
 @pytest.fixture
@@ -111,7 +118,7 @@ def opened(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[Any]]:
             client.meta.events.register("before-call.dynamodb", on_call)
             yield client
 
-    monkeypatch.setattr(graph.runtime, "open_dynamodb", recording_open)
+    monkeypatch.setattr(graph.tenancy.runtime, "open_dynamodb", recording_open)
     return seen
 
 
@@ -127,7 +134,7 @@ async def test_http_api_and_rest_api_posts_share_one_app_client_and_loop(
     kicks: Tenant, settings: Settings, opened: dict[str, list[Any]]
 ) -> None:
     built = await asyncio.to_thread(
-        lambda_handler.configure_gateway, settings, Registry([kicks], settings.stage)
+        gateway_lambda.configure_gateway, settings, Registry([kicks], settings.stage)
     )
     expected = {"id": "lst-0001", "title": title("lst-0001")}
 
@@ -151,7 +158,7 @@ async def test_http_api_and_rest_api_posts_share_one_app_client_and_loop(
 
     # One execution environment: one gateway, app and runtime; one client, opened once,
     # on the gateway's loop; every DynamoDB call of the three invocations ran on it.
-    assert lambda_handler.gateway() is built
+    assert gateway_lambda.gateway() is built
     assert built.invocations == 3
     assert built.app.state.runtime is built.runtime
     assert len(opened["clients"]) == 1
@@ -173,13 +180,13 @@ async def test_a_cleared_current_loop_does_not_strand_the_client(
     library may call one) clears it, and Mangum's next call fails with "no current event
     loop"; a fresh loop would strand the cached client. The gateway reinstates its own."""
     built = await asyncio.to_thread(
-        lambda_handler.configure_gateway, settings, Registry([kicks], settings.stage)
+        gateway_lambda.configure_gateway, settings, Registry([kicks], settings.stage)
     )
 
     def invoke_clear_invoke() -> list[int]:
-        first = lambda_handler.gateway_handler(event("apigw-http-v2-post-graphql"), Context())
+        first = gateway_lambda.gateway_handler(event("apigw-http-v2-post-graphql"), Context())
         asyncio.run(asyncio.sleep(0))  # leaves this thread without a current loop
-        second = lambda_handler.gateway_handler(event("apigw-rest-v1-post-graphql"), Context())
+        second = gateway_lambda.gateway_handler(event("apigw-rest-v1-post-graphql"), Context())
         return [first["statusCode"], second["statusCode"]]
 
     assert await asyncio.to_thread(invoke_clear_invoke) == [200, 200]
@@ -191,7 +198,7 @@ async def test_healthz_answers_without_opening_a_client(
     kicks: Tenant, settings: Settings, opened: dict[str, list[Any]]
 ) -> None:
     await asyncio.to_thread(
-        lambda_handler.configure_gateway, settings, Registry([kicks], settings.stage)
+        gateway_lambda.configure_gateway, settings, Registry([kicks], settings.stage)
     )
     for name in ("apigw-http-v2-get-healthz", "apigw-rest-v1-get-healthz"):
         response = await gateway_call(event(name))
@@ -204,7 +211,7 @@ async def test_cors_preflight_for_allowed_and_unknown_origins(
     kicks: Tenant, settings: Settings
 ) -> None:
     await asyncio.to_thread(
-        lambda_handler.configure_gateway, settings, Registry([kicks], settings.stage)
+        gateway_lambda.configure_gateway, settings, Registry([kicks], settings.stage)
     )
     v2 = await gateway_call(event("apigw-http-v2-options-graphql"))
     assert v2["statusCode"] == 204, v2
@@ -273,7 +280,7 @@ async def test_production_path_builds_once_from_the_environment(
     other["headers"]["x-api-key"] = "rg_threads-dev-read_threadsDevReadKey0001"
     assert (await gateway_call(other))["statusCode"] == 401  # not this account's tenant
 
-    built = lambda_handler.gateway()
+    built = gateway_lambda.gateway()
     assert fetched == [SSM_ARN]
     assert built.invocations == 3
     assert len(opened["clients"]) == 1
@@ -293,15 +300,15 @@ def test_plaintext_secret_skips_the_fetch(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setattr(bootstrap, "fetch_cursor_secret", no_fetch)
     monkeypatch.setenv("GRAPH_CURSOR_SECRET", "plaintext-local-secret")
     monkeypatch.setenv("GRAPH_CURSOR_SECRET_ARN", SSM_ARN)
-    env = lambda_handler.LambdaEnvironment()
-    assert lambda_handler.secret_source(env) == "environment"
-    settings = lambda_handler.gateway_settings(env)
+    env = bootstrap.LambdaEnvironment()
+    assert bootstrap.secret_source(env) == "environment"
+    settings = bootstrap.gateway_settings(env)
     assert settings.cursor_secret.get_secret_value() == "plaintext-local-secret"
 
     # An empty plaintext variable is no secret: the ARN is fetched.
     monkeypatch.setenv("GRAPH_CURSOR_SECRET", "")
     monkeypatch.setattr(bootstrap, "fetch_cursor_secret", lambda arn: f"fetched:{arn}")
-    settings = lambda_handler.gateway_settings()
+    settings = bootstrap.gateway_settings()
     assert settings.cursor_secret.get_secret_value() == f"fetched:{SSM_ARN}"
 
 
@@ -310,8 +317,8 @@ def test_audit_settings_need_no_secret_in_prod(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.delenv("GRAPH_CURSOR_SECRET", raising=False)
     monkeypatch.delenv("GRAPH_CURSOR_SECRET_ARN", raising=False)
     with pytest.raises(ValueError, match="GRAPH_CURSOR_SECRET must be a random secret"):
-        lambda_handler.gateway_settings()
-    settings = lambda_handler.audit_settings()
+        bootstrap.gateway_settings()
+    settings = bootstrap.audit_settings()
     assert settings.stage == "prod"
     assert len(settings.cursor_secret.get_secret_value()) >= 32
 
@@ -331,7 +338,7 @@ def test_fetch_from_ssm_decrypts_by_arn() -> None:
         {"Name": SSM_ARN, "WithDecryption": True},
     )
     with stub:
-        assert lambda_handler.fetch_cursor_secret(SSM_ARN, client=client) == "from-ssm"
+        assert bootstrap.fetch_cursor_secret(SSM_ARN, client=client) == "from-ssm"
     stub.assert_no_pending_responses()
 
 
@@ -343,13 +350,13 @@ def test_fetch_from_secrets_manager_by_arn() -> None:
         {"SecretId": SM_ARN},
     )
     with stub:
-        assert lambda_handler.fetch_cursor_secret(SM_ARN, client=client) == "from-sm"
+        assert bootstrap.fetch_cursor_secret(SM_ARN, client=client) == "from-sm"
     stub.assert_no_pending_responses()
 
 
 def test_fetch_refuses_what_is_not_a_secret_arn() -> None:
     with pytest.raises(ValueError, match="GRAPH_CURSOR_SECRET_ARN must be"):
-        lambda_handler.fetch_cursor_secret("/resale-graph/test/cursor-secret")
+        bootstrap.fetch_cursor_secret("/resale-graph/test/cursor-secret")
 
 
 def test_registry_is_narrowed_to_the_accounts_tenant(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -357,7 +364,7 @@ def test_registry_is_narrowed_to_the_accounts_tenant(monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("GRAPH_TENANT_ID", "threads")
     for name in ("LISTINGS", "SELLERS", "HISTORY"):
         monkeypatch.setenv(f"GRAPH_TABLE_{name}", f"test-threads-{name.lower()}-x")
-    registry = lambda_handler.lambda_registry(settings)
+    registry = bootstrap.lambda_registry(settings)
     (tenant,) = registry.tenants.values()
     assert tenant.id == "threads"
     assert tenant.tables.listings == "test-threads-listings-x"
@@ -367,10 +374,10 @@ def test_registry_is_narrowed_to_the_accounts_tenant(monkeypatch: pytest.MonkeyP
 
     monkeypatch.delenv("GRAPH_TABLE_HISTORY")
     with pytest.raises(RegistryError, match="GRAPH_TABLE_HISTORY"):
-        lambda_handler.lambda_registry(settings)
+        bootstrap.lambda_registry(settings)
     monkeypatch.setenv("GRAPH_TENANT_ID", "nobody")
     with pytest.raises(RegistryError, match="nobody"):
-        lambda_handler.lambda_registry(settings)
+        bootstrap.lambda_registry(settings)
 
 
 # -- the audit consumer -------------------------------------------------------------
@@ -403,7 +410,7 @@ async def test_audit_handler_writes_history_and_reports_the_poison_record(
     kicks: Tenant, settings: Settings, ddb: Any
 ) -> None:
     consumer = await asyncio.to_thread(
-        lambda_handler.configure_audit, settings, Registry([kicks], settings.stage)
+        audit_lambda.configure_audit, settings, Registry([kicks], settings.stage)
     )
     sample = stream_event(kicks)
     poison = sample["Records"][2]
@@ -422,6 +429,6 @@ async def test_audit_handler_writes_history_and_reports_the_poison_record(
 
     # Lambda redelivers the batch: same consumer, same answer, nothing written twice.
     assert await audit_call(stream_event(kicks)) == failures
-    assert lambda_handler.audit_consumer() is consumer
+    assert audit_lambda.audit_consumer() is consumer
     assert (consumer.written, consumer.duplicates) == (3, 3)
     assert len(await history(ddb, kicks, "listing#lst-9001")) == 2

@@ -13,12 +13,12 @@ from typing import Any
 import httpx
 import pytest
 
-from graph import demo
 from graph.app import create_app
-from graph.runtime import Runtime
+from graph.local import demo
+from graph.registry.tenants import Limits, Registry, Tenant
 from graph.settings import Settings
 from graph.store import create_tables, delete_tables, put_items
-from graph.tenancy import Limits, Registry, Tenant
+from graph.tenancy.runtime import Runtime
 from tests.conftest import CallRecorder, Gateway, make_tenant, raw_key
 
 VALIDATION = "GRAPHQL_VALIDATION_FAILED"

@@ -11,11 +11,11 @@ from typing import Any
 import httpx
 
 from graph.app import create_app
-from graph.onboarding import offboard, onboard, rotate_key
-from graph.runtime import Runtime
+from graph.registry.onboarding import offboard, onboard, rotate_key
+from graph.registry.tenants import load_registry
 from graph.settings import Settings
 from graph.store import TableNames, create_tables
-from graph.tenancy import load_registry
+from graph.tenancy.runtime import Runtime
 
 REPO_TENANTS = Path(__file__).resolve().parents[1] / "tenants"
 

@@ -14,8 +14,8 @@ import pytest
 
 from graph.cli import main
 from graph.middleware.cors import REFUSED_HEADER
-from graph.origins import OriginError, normalize_origin
-from graph.tenancy import Registry, load_tenant_file
+from graph.registry.origins import OriginError, normalize_origin
+from graph.registry.tenants import Registry, load_tenant_file
 from tests.conftest import Gateway, raw_key
 
 QUERY = {"query": '{ listing(id: "lst-0001") { id } }'}

@@ -11,15 +11,15 @@ import httpx
 import pytest
 
 from graph.errors import PersistedQueryNotFound
-from graph.persisted_queries import (
+from graph.http.persisted import (
     MANIFEST_FORMAT,
     ManifestError,
     PersistedQueries,
     load_manifest,
     sha256_hex,
 )
+from graph.registry.tenants import Limits
 from graph.settings import Settings
-from graph.tenancy import Limits
 from tests.conftest import CallRecorder, Gateway, raw_key
 from tests.test_limits import codes, gateway_with
 

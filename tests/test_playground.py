@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import pytest
 import uvicorn
 
-from graph import demo
+from graph.local import demo
 from graph.playground import STATIC_PATHS, playground_page
 from graph.settings import DEV_PLAYGROUND_KEY, Settings
 from graph.store import delete_tables

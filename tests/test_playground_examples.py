@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import graphql
 
+from graph.execution.internals import graphql_schema
 from graph.playground.examples import examples, picker_config
-from graph.runtime import Runtime
-from graph.schema.internals import graphql_schema
+from graph.registry.tenants import load_registry
 from graph.settings import Settings
-from graph.tenancy import load_registry
+from graph.tenancy.runtime import Runtime
 
 
 def dev_runtime(settings: Settings) -> Runtime:

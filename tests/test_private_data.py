@@ -24,10 +24,10 @@ from graphql import (
     is_required_argument,
 )
 
-from graph import demo
+from graph.execution.internals import graphql_schema
 from graph.extensions import load_extension
 from graph.extensions.spec import ExtensionError
-from graph.schema.internals import graphql_schema
+from graph.local import demo
 from graph.settings import REPO_ROOT
 from graph.store import put_items
 from tests.conftest import Gateway, make_gateway, raw_key

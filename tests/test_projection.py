@@ -1,4 +1,4 @@
-"""A query reads only the attributes it selects (graph/schema/projection.py): the
+"""A query reads only the attributes it selects (graph/execution/projection.py): the
 ProjectionExpression of every DynamoDB call of the README's product page is pinned,
 over DynamoDB Local."""
 

@@ -9,8 +9,8 @@ import time
 from typing import Any
 
 from graph.limits.buckets import TokenBucket
+from graph.registry.tenants import Limits
 from graph.settings import Settings
-from graph.tenancy import Limits
 from tests.conftest import CallRecorder
 from tests.test_faults import injected, own_client, tables_of
 from tests.test_limits import codes, gateway_with

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from graph import demo
+from graph.local import demo
 from graph.store import delete_tables
 from tests.conftest import CallRecorder, Gateway, make_gateway
 from tests.test_faults import own_client

@@ -14,10 +14,10 @@ from botocore.useragent import UserAgentString
 from botocore.validate import ParamValidationDecorator
 
 from graph.audit.consumer import AuditConsumer
-from graph.runtime import Runtime
+from graph.registry.tenants import Registry
 from graph.settings import Settings
 from graph.store import ItemReadParser
-from graph.tenancy import Registry
+from graph.tenancy.runtime import Runtime
 
 
 async def test_the_runtime_client_leaves_request_checks_to_dynamodb(settings: Settings) -> None:
@@ -92,7 +92,7 @@ def _parts(user_agent: str) -> list[str]:
 def assert_out_of_full_collections(client: Any) -> None:
     """botocore's service model for DynamoDB is ~30k objects that live as long as the
     client; left in generation 2, every full collection walked them (~7 ms, in some
-    request's latency, every ~50 product pages). graph/heap.py freezes them: tracked,
+    request's latency, every ~50 product pages). graph/store/heap.py freezes them: tracked,
     but in none of the three generations gc.get_objects() lists (frozen objects are in
     the permanent one)."""
     model = client.meta.service_model._service_description

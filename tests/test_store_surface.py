@@ -2,7 +2,8 @@
 
 - Code outside graph/store/ imports the store only as `graph.store`, and only names in
   its `__all__`; every name in `__all__` exists.
-- graph/extensions/ and graph/limits/ import neither graph.resolvers nor graph.store.
+  (Which packages may import which is checked by import-linter in `make lint`: the
+  contracts in pyproject.toml.)
 - A request's store cannot append history; only the audit consumer's store can.
 """
 
@@ -94,29 +95,6 @@ def test_every_name_in_all_exists() -> None:
     assert len(names) == len(set(names)), "graph.store.__all__ lists a name twice"
     missing = [name for name in names if not hasattr(graph.store, name)]
     assert not missing, f"graph.store.__all__ names what the package lacks: {missing}"
-
-
-def test_extensions_and_limits_import_neither_resolvers_nor_store() -> None:
-    forbidden = ("graph.resolvers", "graph.store")
-    problems = []
-    for path in _python_files("graph/extensions", "graph/limits"):
-        for line, module, names in _imports(path):
-            targets = [module] + [f"{module}.{name}" for name in names]
-            for target in targets:
-                if any(target == f or target.startswith(f + ".") for f in forbidden):
-                    problems.append(f"{path.relative_to(ROOT)}:{line} imports {target}")
-    assert not problems, (
-        "graph/extensions/ and graph/limits/ must not depend on the resolvers or the "
-        "store; describe what they need in a leaf module (graph/conditions.py, "
-        "graph/bounds.py) that the store reads:\n" + "\n".join(problems)
-    )
-
-
-def test_conditions_is_a_leaf() -> None:
-    """The filter description both sides share imports nothing of the gateway."""
-    modules = [module for _, module, _ in _imports(ROOT / "graph" / "conditions.py")]
-    assert modules  # it does import (dataclasses, typing): the walk saw them
-    assert not [m for m in modules if m == "graph" or m.startswith("graph.")]
 
 
 # -- who can append history ---------------------------------------------------------

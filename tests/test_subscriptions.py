@@ -20,13 +20,13 @@ import uvicorn
 import websockets
 from websockets.asyncio.client import ClientConnection
 
-from graph import demo
 from graph.events.broker import Broker
 from graph.events.changes import ListingChange
 from graph.events.local import publishing
+from graph.local import demo
+from graph.registry.tenants import Limits
 from graph.settings import REPO_ROOT, Settings
 from graph.store import delete_tables, put_items
-from graph.tenancy import Limits
 from tests.conftest import Audit, Gateway, make_audit, make_gateway, raw_key
 from tests.test_mutations import CREATE, STATUS, new_listing
 from tests.test_persisted_queries import write_manifest

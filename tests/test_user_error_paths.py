@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from graph.extensions.spec import FieldSpec
-from graph.resolvers.listing_mutations import graphql_path
+from graph.resolvers.writes import graphql_path
 from graph.store import delete_tables
 from tests.conftest import Gateway, make_gateway
 

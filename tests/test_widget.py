@@ -11,18 +11,20 @@ from typing import Any
 
 import graphql
 
-from graph.persisted_queries import sha256_hex
-from graph.schema.internals import graphql_schema
-from graph.settings import Settings
-from graph.tenancy import Limits
-from graph.widget import (
-    CACHE_CONTROL,
+from graph.execution.internals import graphql_schema
+from graph.http.persisted import (
     LIVE_OPERATION_FILE,
     OPERATION_FILE,
+    builtin_operations,
+    sha256_hex,
+)
+from graph.registry.tenants import Limits
+from graph.routes.widget import (
+    CACHE_CONTROL,
     SCRIPT_FILE,
     SCRIPT_PATH,
-    operations,
 )
+from graph.settings import Settings
 from tests.conftest import Gateway, raw_key
 from tests.test_limits import codes, gateway_with
 from tests.test_persisted_queries import apq, write_manifest
@@ -51,7 +53,7 @@ def test_widget_sends_exactly_the_registered_operation() -> None:
         "put `sha256sum widget/resale-widget.graphql` in it"
     )
     live = LIVE_OPERATION_FILE.read_text()
-    assert operations() == {sha256_hex(document): document, sha256_hex(live): live}
+    assert builtin_operations() == {sha256_hex(document): document, sha256_hex(live): live}
     parsed = graphql.parse(document)
     names = [d.name.value for d in parsed.definitions if hasattr(d, "name") and d.name]
     assert names == ["ResaleWidget"]
@@ -75,8 +77,8 @@ def live_document() -> str:
 def test_live_subscription_is_one_valid_subscription_for_every_demo_tenant(
     settings: Settings,
 ) -> None:
-    from graph.runtime import Runtime
-    from graph.tenancy import load_registry
+    from graph.registry.tenants import load_registry
+    from graph.tenancy.runtime import Runtime
 
     document = graphql.parse(live_document())
     (operation,) = document.definitions
@@ -95,9 +97,9 @@ def test_live_subscription_is_one_valid_subscription_for_every_demo_tenant(
 
 def test_live_subscription_is_a_built_in_operation_byte_for_byte() -> None:
     """Safelisted tenants accept it over the WebSocket only if the text sent is the
-    registered one (graph/widget.py LIVE_OPERATION_FILE)."""
+    registered one (graph/routes/widget.py LIVE_OPERATION_FILE)."""
     assert LIVE_OPERATION_FILE.read_text() == live_document()
-    assert operations()[sha256_hex(live_document())] == live_document()
+    assert builtin_operations()[sha256_hex(live_document())] == live_document()
 
 
 async def test_script_is_public_cacheable_and_compressed(gateway: Gateway) -> None:
@@ -123,7 +125,7 @@ async def test_script_is_public_cacheable_and_compressed(gateway: Gateway) -> No
 
 
 def first_page(tenant: str, product: str = "prd-001") -> list[dict[str, Any]]:
-    from graph import demo
+    from graph.local import demo
 
     items = [
         i
@@ -187,8 +189,8 @@ async def test_widget_operation_runs_by_hash_for_every_mode(
 
 
 async def test_widget_operation_is_valid_for_every_demo_tenant(settings: Settings) -> None:
-    from graph.runtime import Runtime
-    from graph.tenancy import load_registry
+    from graph.registry.tenants import load_registry
+    from graph.tenancy.runtime import Runtime
 
     dev = settings.model_copy(update={"stage": "dev"})
     runtime = Runtime(dev, load_registry(dev.tenants_dir, "dev"))

@@ -92,7 +92,7 @@ class TimedHandler:
 def updates(seeds: list[dict[str, Any]], count: int, first_version: int) -> list[list[Any]]:
     """`count` updates of the seed listings, as rounds of distinct keys (one BatchWriteItem
     must not name a key twice): a new title, price, version and stamp each time."""
-    from graph.demo import iso
+    from graph.local.demo import iso
 
     rounds: list[list[Any]] = []
     made = 0

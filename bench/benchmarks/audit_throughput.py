@@ -47,7 +47,8 @@ from bench.harness import goals
 from bench.harness.dataset import STAGE, TENANT_A, dataset
 from bench.harness.env import BenchEnv
 from bench.harness.procinfo import CpuSnapshot
-from bench.harness.results import Benchmark, BenchResult, Figure, say
+from bench.harness.progress import say
+from bench.harness.results import Benchmark, BenchResult, Figure
 from bench.harness.stats import median
 from bench.harness.tenants import bench_tenant
 
@@ -158,8 +159,8 @@ async def _measure(env: BenchEnv, count: int, seed_count: int) -> dict[str, Any]
     from graph.audit.checkpoints import MemoryCheckpoints
     from graph.audit.consumer import AuditConsumer
     from graph.audit.runner import StreamRunner
+    from graph.registry.tenants import Registry
     from graph.settings import Settings
-    from graph.tenancy import Registry
 
     settings = Settings(stage=STAGE, dynamodb_endpoint=env.dynamodb_endpoint)
     tenant, base_tenant = bench_tenant(TENANT, "write"), bench_tenant(BASELINE_TENANT, "write")

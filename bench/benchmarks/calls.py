@@ -21,6 +21,7 @@ from bench.baselines import handwritten
 from bench.harness import goals
 from bench.harness.dataset import STAGE, TENANT_A, dataset, listing_ids, read_key
 from bench.harness.env import BenchEnv
+from bench.harness.progress import say
 from bench.harness.queries import (
     LISTINGS_BY_IDS,
     PRODUCT_ID,
@@ -29,7 +30,7 @@ from bench.harness.queries import (
     SELLER_WITH_LISTINGS,
     product_page_variables,
 )
-from bench.harness.results import Benchmark, BenchResult, Figure, say
+from bench.harness.results import Benchmark, BenchResult, Figure
 
 REPEATS = 3
 
@@ -113,9 +114,9 @@ def _operations() -> list[Operation]:
 async def _measure(env: BenchEnv) -> tuple[dict[str, dict[str, Any]], list[str]]:
     from bench.harness.graph_store import open_dynamodb
     from graph.app import create_app
-    from graph.runtime import Runtime
+    from graph.registry.tenants import load_registry
     from graph.settings import Settings
-    from graph.tenancy import load_registry
+    from graph.tenancy.runtime import Runtime
 
     # This counts calls and times nothing: loaders off makes 200 GetItems, up to 100 at
     # once, which a busy DynamoDB Local may not answer within the default 5 s request

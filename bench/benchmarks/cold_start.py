@@ -5,13 +5,13 @@ the app and serves one product page (N=20) against DynamoDB Local through httpx'
 ASGITransport. The first request includes opening the DynamoDB client (and, for the
 gateway, building the tenant's schema), as it would on a cold Lambda.
 
-  lambda   import graph.lambda_handler; first invocation of `gateway_handler` with an
+  lambda   import graph.lambdas.gateway; first invocation of `gateway_handler` with an
            API Gateway HTTP API event (it builds settings, registry, app and Mangum then)
   asgi     import graph.app; create_app(); a first request over httpx's ASGITransport
   baseline `bare`: bench/baselines/bare_app.py (graphql-core + aioboto3, nothing else), import,
            build and a first request like `asgi`
 
-The `lambda` target is measured only when graph.lambda_handler exists (see targets()).
+The `lambda` target is measured only when graph.lambdas.gateway exists (see targets()).
 """
 
 from __future__ import annotations
@@ -25,15 +25,16 @@ from typing import Any
 
 from bench.harness.dataset import TENANT_A, read_key
 from bench.harness.env import BenchEnv
-from bench.harness.results import Benchmark, BenchResult, Figure, say
+from bench.harness.progress import say
+from bench.harness.results import Benchmark, BenchResult, Figure
 from bench.harness.stats import median
 
 
 def targets() -> list[str]:
     """The targets to time: the ASGI app and the bare baseline; the Lambda handler too
-    when graph.lambda_handler exists."""
+    when graph.lambdas.gateway exists."""
     found = ["asgi", "bare"]
-    if importlib.util.find_spec("graph.lambda_handler") is not None:
+    if importlib.util.find_spec("graph.lambdas.gateway") is not None:
         found.insert(0, "lambda")
     return found
 
@@ -155,7 +156,7 @@ def run(env: BenchEnv) -> BenchResult:
 
 
 TARGET_LABELS = {
-    "lambda": "graph.lambda_handler.gateway_handler, first invocation with an API Gateway "
+    "lambda": "graph.lambdas.gateway.gateway_handler, first invocation with an API Gateway "
     "HTTP API event (Mangum)",
     "asgi": "graph.app:create_app() and a first request over httpx's ASGITransport",
 }

@@ -30,8 +30,9 @@ from bench.harness.dataset import TENANT_A
 from bench.harness.env import BenchEnv
 from bench.harness.memory import MemoryData, MemoryStore, request_context
 from bench.harness.procinfo import run_child
+from bench.harness.progress import say
 from bench.harness.queries import PRODUCT_PAGE_IMAGES, product_page_variables
-from bench.harness.results import Benchmark, BenchResult, Figure, say
+from bench.harness.results import Benchmark, BenchResult, Figure
 from bench.harness.stats import Execute, count_fields, median, run_async, time_execution
 
 SIZES = (0, 10, 50, 200)
@@ -137,7 +138,7 @@ def _executor(data: MemoryData, size: int) -> tuple[Execute, str, Any]:
     from graph.extensions import TenantExtension
     from graph.extensions.modules import TenantModule
     from graph.loaders import build_loaders
-    from graph.tenancy import Principal
+    from graph.registry.tenants import Principal
 
     extension = TenantExtension("bench-ext", extension_spec(size), TenantModule())
     runtime, tenant = bench_runtime(extension)

@@ -38,8 +38,9 @@ from graphql import (
 from bench.harness.dataset import STAGE, TENANT_A
 from bench.harness.env import BenchEnv
 from bench.harness.memory import Item, MemoryData, MemoryLoader, MemoryStore, request_context
+from bench.harness.progress import say
 from bench.harness.queries import PRODUCT_PAGE_IMAGES, product_page_variables
-from bench.harness.results import Benchmark, BenchResult, Figure, say
+from bench.harness.results import Benchmark, BenchResult, Figure
 from bench.harness.stats import Execute, count_fields, median, run_async, time_execution
 from bench.harness.tenants import bench_tenant, offline_settings
 
@@ -56,9 +57,9 @@ def strawberry_executor(data: MemoryData, first: int, *, as_served: bool) -> Exe
     the tenant's limit extensions) and the real per-request DataLoaders."""
     from bench.harness.graph_store import TenantStore
     from graph.loaders import Loaders, build_loaders
-    from graph.runtime import Runtime
-    from graph.schema import build_schema
-    from graph.tenancy import Principal, Registry
+    from graph.registry.tenants import Principal, Registry
+    from graph.tenancy.runtime import Runtime
+    from graph.tenant_schema.build import build_schema
 
     tenant = bench_tenant(TENANT_A, "read")
     runtime = Runtime(offline_settings(), Registry([tenant], STAGE))

@@ -1,7 +1,7 @@
 """Bench: the Lambda-shaped pair. The gateway's Lambda handler vs a hand-written one.
 
 In a fresh process (bench/children/lambda_pair.py), as a warm Lambda execution
-environment runs them: `graph.lambda_handler.gateway_handler` (the name is kept in
+environment runs them: `graph.lambdas.gateway.gateway_handler` (the name is kept in
 bench/harness/lambda_event.py) and bench/baselines/lambda_handler.py, each invoked
 in-process on the same API Gateway HTTP API v2 event for the README's product page
 (N=20 and N=100), one at a time, against the benchmark's DynamoDB Local. Both are
@@ -19,7 +19,8 @@ from bench.harness import goals
 from bench.harness.dataset import TENANT_A
 from bench.harness.env import BenchEnv
 from bench.harness.procinfo import run_child
-from bench.harness.results import Benchmark, BenchResult, Figure, say
+from bench.harness.progress import say
+from bench.harness.results import Benchmark, BenchResult, Figure
 from bench.harness.stats import median
 
 SIZES = (20, 100)

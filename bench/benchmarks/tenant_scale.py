@@ -1,6 +1,6 @@
 """Bench 5: start-up time and memory against the number of tenants in the registry.
 
-For 1, 100 and 1,000 tenants (each a `graph.tenancy` TOML file with 2 keys), a fresh
+For 1, 100 and 1,000 tenants (each a `graph.registry.tenants` TOML file with 2 keys), a fresh
 process (bench/children/tenant_scale.py) imports the app, then `create_app()` loads and
 validates the registry and builds the app; then it builds every tenant's schema, which
 is what serving one request per tenant does (schemas are cached per tenant). Time and
@@ -15,7 +15,8 @@ from typing import Any
 from bench.harness.dataset import scale_tenant_ids, write_registry
 from bench.harness.env import BenchEnv
 from bench.harness.procinfo import run_child
-from bench.harness.results import Benchmark, BenchResult, Figure, say
+from bench.harness.progress import say
+from bench.harness.results import Benchmark, BenchResult, Figure
 from bench.harness.stats import median
 
 SIZES = (1, 100, 1000)

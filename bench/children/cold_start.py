@@ -4,7 +4,7 @@
 
 TARGET is `asgi` (graph.app + create_app + a first request over httpx's
 ASGITransport), `bare` (bench.baselines.bare_app, the same steps) or `lambda` (import
-graph.lambda_handler and invoke its `gateway_handler` with an API Gateway HTTP API
+graph.lambdas.gateway and invoke its `gateway_handler` with an API Gateway HTTP API
 event; the handler builds everything on its first invocation). SPAWNED_AT is the
 parent's time.monotonic() just before the spawn (CLOCK_MONOTONIC is system-wide on
 Linux). Prints one JSON line of timings.

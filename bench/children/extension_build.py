@@ -4,7 +4,7 @@
     python -m bench.children.extension_build FIELDS REPS
 
 Builds the tenant's private schema (`TenantGraph.schema(private=True)`: the base
-Strawberry types with the tenant's custom types made in (graph/schema/build.py), and
+Strawberry types with the tenant's custom types made in (graph/tenant_schema/build.py), and
 the tenant's limit extensions) as the first request of a write key would, then REPS more
 times with a fresh Runtime each (warm: Strawberry's one-off work is done and the custom
 types made for the first build are reused), then once more under tracemalloc
@@ -97,8 +97,8 @@ def extension_spec(count: int) -> Any:
 def bench_runtime(extension: Any) -> tuple[Any, Any]:
     """(runtime, tenant): a one-tenant Runtime whose tenant graph carries `extension`
     (what loading the tenant's extension files gives; the file read is not measured)."""
-    from graph.runtime import Runtime
-    from graph.tenancy import Registry
+    from graph.registry.tenants import Registry
+    from graph.tenancy.runtime import Runtime
 
     tenant = bench_tenant(TENANT_ID, "read", "write", name="bench extensions")
     runtime = Runtime(offline_settings(), Registry([tenant], STAGE))
@@ -113,11 +113,11 @@ def schema_of(runtime: Any, tenant: Any, *, private: bool) -> Any:
 
 def main(argv: list[str]) -> None:
     count, reps = int(argv[0]), int(argv[1])
+    from graph.execution.internals import graphql_schema as core_schema
     from graph.extensions import TenantExtension
     from graph.extensions.modules import TenantModule
     from graph.extensions.sdl import sdl
-    from graph.schema import build_schema
-    from graph.schema.internals import graphql_schema as core_schema
+    from graph.tenant_schema.build import build_schema
 
     before = memory_mib()
     started = time.perf_counter()

@@ -23,7 +23,7 @@ import time
 from typing import Any
 
 from bench.baselines import lambda_handler as hand
-from bench.benchmarks.product_page import same_page
+from bench.baselines.same_page import same_page
 from bench.harness.dataset import TENANT_A, read_key
 from bench.harness.lambda_event import (
     Handler,
@@ -62,7 +62,7 @@ def _time_refused(event: dict[str, Any], count: int) -> dict[str, Any]:
     """The gateway's 429 at the door: its bucket emptied (the tenant's own Lambda, so no
     pause) far enough into debt that every timed invocation is refused; the first
     refusal is checked, then the invocations are timed like a page's."""
-    from graph.lambda_handler import gateway
+    from graph.lambdas.gateway import gateway
 
     runtime = gateway().runtime
     bucket = runtime.graph_for(runtime.registry.tenants[TENANT_A]).gate.bucket

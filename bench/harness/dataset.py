@@ -1,6 +1,6 @@
 """The fixed benchmark dataset and the temporary tenant registries.
 
-The data is the demo dataset (graph/demo.py) plus 100 more listings of the busiest
+The data is the demo dataset (graph/local/demo.py) plus 100 more listings of the busiest
 product, so that `prd-001` has more than a full page of 100 (176 listings over 32
 sellers). Everything is deterministic: every run reads the same items.
 """
@@ -17,8 +17,8 @@ from bench.harness.graph_store import status_shard
 from bench.harness.queries import PRODUCT_ID as PRODUCT_ID
 from bench.harness.queries import SELLER_ID as SELLER_ID
 from bench.harness.tenants import STAGE as STAGE
-from graph import demo
-from graph.tenancy import hash_secret
+from graph.local import demo
+from graph.registry.tenants import hash_secret
 
 EXTRA_LISTINGS = 100
 #: Tenant A is the one every benchmark reads. Its limits are raised so the benchmarks

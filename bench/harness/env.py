@@ -33,7 +33,7 @@ from bench.harness.dataset import (
     write_registry,
 )
 from bench.harness.procinfo import die_with_parent
-from bench.harness.results import say
+from bench.harness.progress import say
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -116,8 +116,8 @@ class BenchEnv:
 
     async def _load_data(self, endpoint: str) -> str:
         from bench.harness.graph_store import create_tables, open_dynamodb, put_items
+        from graph.registry.tenants import load_registry
         from graph.settings import Settings
-        from graph.tenancy import load_registry
 
         registry = load_registry(self.tenants_dir, STAGE)
         settings = Settings(stage=STAGE, dynamodb_endpoint=endpoint)

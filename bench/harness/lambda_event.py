@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 #: The gateway's Lambda entry point, `module:attribute`. The one place bench names it.
-GATEWAY_HANDLER = "graph.lambda_handler:gateway_handler"
+GATEWAY_HANDLER = "graph.lambdas.gateway:gateway_handler"
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 

@@ -115,9 +115,9 @@ class MemoryLoader:
 
 
 def request_context(runtime: Any, principal: Any, store: Any, loaders: Any) -> Any:
-    """A `graph.context.Context` as graph/endpoint.py builds one per request (the fields
-    it has grown since are filled the way the endpoint fills them)."""
-    from graph.context import Context
+    """A `graph.resolvers.context.Context` as graph/routes/graphql.py builds one per request
+    (the fields it has grown since are filled the way the endpoint fills them)."""
+    from graph.resolvers.context import Context
 
     names = {f.name for f in dataclasses.fields(Context)}
     fields: dict[str, Any] = {

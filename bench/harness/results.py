@@ -8,8 +8,6 @@ gets the shared `BenchEnv` (bench/harness/env.py) and returns a `BenchResult`: a
 from __future__ import annotations
 
 import math
-import sys
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
@@ -20,13 +18,6 @@ if TYPE_CHECKING:
     from bench.harness.env import BenchEnv
 
 Better = Literal["lower", "higher"]
-
-_STARTED = time.monotonic()
-
-
-def say(message: str) -> None:
-    """Progress, on stderr, with the time since the run started."""
-    print(f"[{time.monotonic() - _STARTED:6.1f}s] {message}", file=sys.stderr, flush=True)
 
 
 @dataclass(frozen=True)

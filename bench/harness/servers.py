@@ -13,9 +13,9 @@ from __future__ import annotations
 from starlette.applications import Starlette
 
 from graph.app import create_app
-from graph.runtime import Runtime
+from graph.registry.tenants import load_registry
 from graph.settings import Settings
-from graph.tenancy import load_registry
+from graph.tenancy.runtime import Runtime
 
 
 def create_naive_app() -> Starlette:

@@ -1,6 +1,6 @@
 """Tenants built in memory (no registry file): one place that knows how to make one.
 
-Used where a benchmark needs a `graph.tenancy.Tenant` without the temp registry: the
+Used where a benchmark needs a `graph.registry.tenants.Tenant` without the temp registry: the
 in-process executions (field cost, custom fields) and the audit consumer's tenants.
 """
 
@@ -19,7 +19,7 @@ def bench_tenant(tenant_id: str, *scopes: str, name: str = "") -> Any:
     """A `Tenant` with one key per scope (`<id>-<scope>`, unusable hashes) and the
     stage's physical table names."""
     from bench.harness.graph_store import TableNames, physical_table_names
-    from graph.tenancy import ApiKeyConfig, Tenant, TenantConfig
+    from graph.registry.tenants import ApiKeyConfig, Tenant, TenantConfig
 
     keys = tuple(
         ApiKeyConfig(id=f"{tenant_id}-{scope}", sha256=str(n) * 64, scopes=frozenset({scope}))

@@ -26,10 +26,9 @@ from aws_lambda_powertools.utilities.batch import (
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
 from graph.audit.entries import UnknownSource, entry_for, source_table
-from graph.heap import freeze_long_lived
+from graph.registry.tenants import Registry, Tenant
 from graph.settings import Settings
-from graph.store import AuditStore, open_dynamodb
-from graph.tenancy import Registry, Tenant
+from graph.store import AuditStore, freeze_long_lived, open_dynamodb
 
 
 class AuditConsumer:

@@ -16,7 +16,6 @@ exit code 2.
 from __future__ import annotations
 
 import argparse
-import os
 from collections.abc import Sequence
 
 from graph.cli.audit import add_audit
@@ -25,8 +24,9 @@ from graph.cli.dev import add_dev, add_seed
 from graph.cli.extensions import add_extensions
 from graph.cli.schema import add_schema
 from graph.cli.tenants import add_tenants
+from graph.store import setup_problem
 
-__all__ = ["build_parser", "main", "what_is_missing"]
+__all__ = ["build_parser", "main"]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     from graph.extensions import ExtensionError
-    from graph.tenancy import RegistryError
+    from graph.registry.tenants import RegistryError
 
     args = build_parser().parse_args(argv)
     try:
@@ -50,36 +50,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         say(f"error: {exc}")
         return 2
     except Exception as exc:
-        problem = what_is_missing(exc)
+        problem = setup_problem(exc)
         if problem is None:
             raise
         say(f"error: {problem}")
         return 2
     return result
-
-
-def what_is_missing(exc: BaseException) -> str | None:
-    """One line for the AWS set-up problems a developer meets first, or None."""
-    from botocore.exceptions import (
-        EndpointConnectionError,
-        NoCredentialsError,
-        NoRegionError,
-        PartialCredentialsError,
-    )
-
-    endpoint = os.environ.get("GRAPH_DYNAMODB_ENDPOINT")
-    if isinstance(exc, EndpointConnectionError):
-        return (
-            f"cannot reach DynamoDB at {exc.kwargs.get('endpoint_url', endpoint)}. Is `make dev` "
-            "running? It prints the `export GRAPH_DYNAMODB_ENDPOINT=...` line to use; unset "
-            "GRAPH_DYNAMODB_ENDPOINT to use AWS."
-        )
-    if isinstance(exc, NoCredentialsError | PartialCredentialsError):
-        return (
-            "no AWS credentials and no GRAPH_DYNAMODB_ENDPOINT. For the local stack run "
-            "`make dev` and `export GRAPH_DYNAMODB_ENDPOINT=http://127.0.0.1:8765`; for AWS "
-            "set AWS_PROFILE (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY) and GRAPH_REGION."
-        )
-    if isinstance(exc, NoRegionError):
-        return "no AWS region: set GRAPH_REGION (or AWS_REGION), e.g. us-east-1."
-    return None

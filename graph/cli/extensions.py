@@ -14,7 +14,7 @@ from graph.settings import Settings
 def cmd_extensions_check(args: argparse.Namespace) -> int:
     """Exit codes: 0 fine, 1 breaking changes, 2 invalid extension, 3 cannot check
     (graph/extensions/report.py, docs/extensions.md)."""
-    from graph.checks import check_extension
+    from graph.cli.checks import check_extension
 
     against = Path(args.against) if args.against else None
     report = check_extension(Settings(), args.tenant_id, against)

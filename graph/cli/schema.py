@@ -11,15 +11,15 @@ from graph.settings import Settings
 
 
 def _runtime() -> Any:
-    from graph.runtime import Runtime
-    from graph.tenancy import load_registry
+    from graph.registry.tenants import load_registry
+    from graph.tenancy.runtime import Runtime
 
     settings = Settings()
     return Runtime(settings, load_registry(settings.tenants_dir, settings.stage))
 
 
 def _tenant(runtime: Any, tenant_id: str) -> Any:
-    from graph.tenancy import RegistryError
+    from graph.registry.tenants import RegistryError
 
     tenant = runtime.registry.tenants.get(tenant_id)
     if tenant is None:

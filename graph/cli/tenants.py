@@ -12,7 +12,7 @@ from graph.settings import Settings
 
 
 def cmd_tenants_onboard(args: argparse.Namespace) -> int:
-    from graph.onboarding import onboard
+    from graph.registry.onboarding import onboard
 
     settings = Settings()
     result = asyncio.run(
@@ -40,7 +40,7 @@ def cmd_tenants_onboard(args: argparse.Namespace) -> int:
 
 
 def cmd_tenants_list(args: argparse.Namespace) -> int:
-    from graph.tenancy import load_registry
+    from graph.registry.tenants import load_registry
 
     settings = Settings()
     registry = load_registry(settings.tenants_dir, settings.stage)
@@ -61,7 +61,7 @@ def cmd_tenants_list(args: argparse.Namespace) -> int:
 
 
 def cmd_tenants_rotate(args: argparse.Namespace) -> int:
-    from graph.onboarding import rotate_key
+    from graph.registry.onboarding import rotate_key
 
     new_id, raw = rotate_key(Settings(), args.tenant_id, args.key_id, keep_old=args.keep_old)
     print(f"New key {new_id} (shown once): {raw}")
@@ -73,9 +73,9 @@ def cmd_tenants_rotate(args: argparse.Namespace) -> int:
 
 
 def cmd_tenants_origins(args: argparse.Namespace) -> int:
-    from graph.onboarding import registry_path
-    from graph.origins import OriginError, add_origin, list_origins, remove_origin
-    from graph.tenancy import RegistryError
+    from graph.registry.onboarding import registry_path
+    from graph.registry.origins import OriginError, add_origin, list_origins, remove_origin
+    from graph.registry.tenants import RegistryError
 
     settings = Settings()
     path = registry_path(settings, args.tenant_id)
@@ -106,7 +106,7 @@ def cmd_tenants_origins(args: argparse.Namespace) -> int:
 
 
 def cmd_tenants_offboard(args: argparse.Namespace) -> int:
-    from graph.onboarding import offboard
+    from graph.registry.onboarding import offboard
 
     if not args.yes:
         try:

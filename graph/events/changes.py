@@ -1,7 +1,7 @@
 """A listing change as live subscriptions see it: one stream record, decoded once.
 
 The same record feeds the local broker (graph/events/broker.py) and, on AWS, the
-fan-out function (graph/events/fanout.py), so both match subscriptions the same way.
+fan-out function (graph/subscriptions/fanout.py), so both match subscriptions the same way.
 """
 
 from __future__ import annotations

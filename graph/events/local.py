@@ -15,7 +15,7 @@ from typing import Any
 from graph.audit.entries import UnknownSource, source_table
 from graph.events.broker import Broker
 from graph.events.changes import change_from_record
-from graph.tenancy import Registry
+from graph.registry.tenants import Registry
 
 log = logging.getLogger(__name__)
 Handler = Callable[[dict[str, Any]], dict[str, Any]]

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from graph.extensions.computed import resolve_computed
 from graph.extensions.modules import TenantModule, load_module
-from graph.extensions.spec import ExtensionError, ExtensionSpec, FieldSpec, load_spec
+from graph.extensions.parser import load_spec
+from graph.extensions.spec import ExtensionError, ExtensionSpec, FieldSpec
 
 
 @dataclass(frozen=True)

@@ -74,7 +74,7 @@ _Types = dict[str, tuple[str, Mapping[str, FieldSpec], bool]]
 def _type_paths(prefix: str, spec: ExtensionSpec) -> _Types:
     """GraphQL type name -> (file path, the fields declared under it, whether it is an
     entity's own type such as `KicksListingCustom`) for this extension's types."""
-    from graph.extensions.graphql import pascal
+    from graph.extensions.spec import pascal
 
     found: _Types = {}
 

@@ -84,7 +84,7 @@ def type_name_problems(
 ) -> list[Problem]:
     """Two declarations that would make GraphQL types of the same name (`shoe` of type
     object makes `...ShoeInput`, and so would an enum named `shoe_input`)."""
-    from graph.extensions.graphql import pascal
+    from graph.extensions.spec import pascal
 
     owners: dict[str, str] = {f"{owner}{name}": "the gateway" for name in _FIXED_TYPES}
     problems = []

@@ -2,12 +2,11 @@
 `custom` field resolves to, and the request as extension code sees it.
 
 The tenant's GraphQL types themselves are made when its schema is built
-(graph/schema/custom_types.py, graph/schema/build.py).
+(graph/tenant_schema/custom_types.py, graph/tenant_schema/build.py).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -24,7 +23,7 @@ class CustomValues:
     """What `Listing.custom` / `Seller.custom` resolve to: the item and its stored values.
 
     `fields` maps attribute names to the declared fields the tenant's custom type reads
-    as plain attributes (graph/schema/custom_types.py): each is the stored value
+    as plain attributes (graph/tenant_schema/custom_types.py): each is the stored value
     converted for GraphQL, computed when it is read."""
 
     item: Mapping[str, Any]
@@ -41,10 +40,6 @@ class CustomValues:
             raise AttributeError(attribute)
         name, spec = declared[attribute]
         return from_storage(spec, self.values.get(name))
-
-
-def pascal(name: str) -> str:
-    return "".join(part[:1].upper() + part[1:] for part in re.split(r"[_-]", name) if part)
 
 
 def extension_context(

@@ -18,16 +18,12 @@ Field names are snake_case in the file and camelCase in GraphQL (`box_included` 
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-
-from graph.extensions.yaml_files import DuplicateKeyError, load_yaml
 
 FieldType = Literal[
     "String", "Int", "Float", "Boolean", "Decimal", "DateTime", "enum", "list", "object", "JSON"
@@ -176,7 +172,7 @@ class ExtensionSpec(BaseModel):
 _KNOWN = ", ".join(FieldSpec.model_fields)
 
 
-def _problems(error: ValidationError) -> list[Problem]:
+def problems_of(error: ValidationError) -> list[Problem]:
     out = []
     for problem in error.errors():
         loc = [str(p) for p in problem["loc"]]
@@ -202,60 +198,6 @@ def _problems(error: ValidationError) -> list[Problem]:
     return out
 
 
-def parse_spec(data: dict[str, Any], source: str) -> ExtensionSpec:
-    """Validate a parsed extension file: its shape (pydantic), then every declared value
-    (defaults, bounds, names): a mistake is refused here, before any request."""
-    from graph.extensions.declarations import declaration_problems
-
-    try:
-        spec = ExtensionSpec.model_validate(data)
-    except ValidationError as exc:
-        raise ExtensionError.of(source, _problems(exc)) from exc
-    problems = declaration_problems(spec)
-    if problems:
-        raise ExtensionError.of(source, problems)
-    return spec
-
-
-def extension_files(tenants_dir: Path, tenant_id: str) -> list[Path]:
-    folder = tenants_dir / "extensions"
-    return [
-        p
-        for p in (
-            folder / f"{tenant_id}.toml",
-            folder / f"{tenant_id}.yaml",
-            folder / f"{tenant_id}.yml",
-        )
-        if p.exists()
-    ]
-
-
-def load_spec(tenants_dir: Path, tenant_id: str) -> ExtensionSpec:
-    """The tenant's declared fields (none when it has no extension file)."""
-    files = [p for p in extension_files(tenants_dir, tenant_id) if p.suffix != ".py"]
-    if len(files) > 1:
-        names = ", ".join(str(f) for f in files)
-        raise ExtensionError(
-            f"tenant {tenant_id!r} has several extension files ({names}); keep one of them"
-        )
-    if not files:
-        return ExtensionSpec()
-    path = files[0]
-    try:
-        if path.suffix == ".toml":
-            data = tomllib.loads(path.read_text())
-        else:
-            data = load_yaml(path.read_text())
-    except DuplicateKeyError as exc:
-        raise ExtensionError.of(str(path), [Problem(exc.path, exc.detail)]) from exc
-    except (OSError, ValueError) as exc:
-        raise ExtensionError(
-            f"{path}: cannot read the extension file: {exc}",
-            source=str(path),
-            problems=[Problem("", f"cannot read the extension file: {exc}")],
-        ) from exc
-    if not isinstance(data, dict):
-        raise ExtensionError.of(
-            str(path), [Problem("", "the file must hold a mapping with `listing`/`seller`")]
-        )
-    return parse_spec(data, str(path))
+def pascal(name: str) -> str:
+    """A declared name as a GraphQL type name part: `shoe_size` -> `ShoeSize`."""
+    return "".join(part[:1].upper() + part[1:] for part in re.split(r"[_-]", name) if part)

@@ -13,8 +13,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from graph.audit.consumer import AuditConsumer
 from graph.lambdas import bootstrap
 from graph.observability import logger
+from graph.registry.tenants import Registry
 from graph.settings import Settings
-from graph.tenancy import Registry
 
 _build_lock = threading.Lock()
 _consumer: AuditConsumer | None = None

@@ -4,7 +4,7 @@ secret, and the tenant registry narrowed to this account's tenant.
 Settings in Lambda: `GRAPH_*` variables as everywhere (graph/settings.py), plus what the
 Terraform module sets for the deployed function (`LambdaEnvironment`):
 
-- `GRAPH_CURSOR_SECRET_ARN`: an SSM SecureString parameter or Secrets Manager secret ARN.
+- `GRAPH_CURSORSECRET_ARN`: an SSM SecureString parameter or Secrets Manager secret ARN.
   The gateway fetches it once, on its first invocation, with Powertools' parameters
   utility. A plaintext `GRAPH_CURSOR_SECRET` (local use) wins and skips the fetch. The
   value is never logged.
@@ -18,23 +18,14 @@ Terraform module sets for the deployed function (`LambdaEnvironment`):
 
 from __future__ import annotations
 
-import re
 import secrets
-from typing import Any
 
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from graph.registry.tenants import Registry, RegistryError, Tenant, load_registry
 from graph.settings import Settings
-from graph.store import TableNames
-from graph.tenancy import Registry, RegistryError, Tenant, load_registry
-
-#: `arn:<partition>:ssm:<region>:<account>:parameter/<name>` or
-#: `arn:<partition>:secretsmanager:<region>:<account>:secret:<name>`.
-_SECRET_ARN = re.compile(
-    r"^arn:aws[a-z-]*:(?P<service>ssm|secretsmanager):(?P<region>[a-z0-9-]+):\d{12}:"
-    r"(parameter/|secret:).+$"
-)
+from graph.store import SECRET_ARN, TableNames, fetch_cursor_secret
 
 
 class LambdaEnvironment(BaseSettings):
@@ -73,46 +64,13 @@ class LambdaEnvironment(BaseSettings):
 # -- settings and the cursor secret ------------------------------------------------------
 
 
-def fetch_cursor_secret(arn: str, *, client: Any | None = None) -> str:
-    """The cursor secret behind an SSM SecureString parameter or Secrets Manager secret ARN,
-    fetched with Powertools' parameters utility (the function's role may read exactly that
-    ARN). `client`: a boto3 client to use instead (tests); by default one for the ARN's
-    region, so a secret kept in another region than the function's still works."""
-    match = _SECRET_ARN.match(arn)
-    if match is None:
-        raise ValueError(
-            "GRAPH_CURSOR_SECRET_ARN must be an SSM parameter ARN (arn:aws:ssm:...:parameter/"
-            "...) or a Secrets Manager secret ARN (arn:aws:secretsmanager:...:secret:...)"
-        )
-    from aws_lambda_powertools.utilities import parameters
-
-    service, region = match["service"], match["region"]
-    session = None
-    if client is None:
-        import boto3  # in the zip as aioboto3's dependency; Powertools' providers use it
-
-        session = boto3.session.Session(region_name=region)
-    value: Any
-    if service == "ssm":
-        ssm = parameters.SSMProvider(boto3_session=session, boto3_client=client)
-        value = ssm.get(arn, decrypt=True, force_fetch=True)
-    else:
-        sm = parameters.SecretsProvider(boto3_session=session, boto3_client=client)
-        value = sm.get(arn, force_fetch=True)
-    if isinstance(value, bytes):
-        value = value.decode()
-    if not isinstance(value, str) or not value:
-        raise ValueError(f"the cursor secret at {arn} is empty or not a string")
-    return value
-
-
 def secret_source(env: LambdaEnvironment) -> str:
     """Where the cursor secret comes from: `environment`, `ssm`, `secretsmanager` or
     `default` (the dev secret, which prod refuses)."""
     if env.plaintext_secret:
         return "environment"
     if env.cursor_secret_arn:
-        match = _SECRET_ARN.match(env.cursor_secret_arn)
+        match = SECRET_ARN.match(env.cursor_secret_arn)
         return match["service"] if match else "invalid-arn"
     return "default"
 

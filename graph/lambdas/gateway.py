@@ -30,9 +30,9 @@ from starlette.applications import Starlette
 from graph.app import create_app
 from graph.lambdas import bootstrap
 from graph.observability import logger
-from graph.runtime import Runtime
+from graph.registry.tenants import Registry
 from graph.settings import Settings
-from graph.tenancy import Registry
+from graph.tenancy.runtime import Runtime
 
 
 @dataclass

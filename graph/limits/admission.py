@@ -30,10 +30,10 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from graph.errors import Throttled
+from graph.http.responses import error_response
 from graph.limits.buckets import Admission, TokenBucket, current_admission
 from graph.limits.fair import FairPool
-from graph.responses import error_response
-from graph.tenancy import Limits
+from graph.registry.tenants import Limits
 
 
 def rate_headers(bucket: TokenBucket) -> dict[str, str]:

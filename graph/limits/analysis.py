@@ -48,7 +48,7 @@ from graphql import (
 
 from graph.errors import BadRequest, LimitExceeded
 from graph.limits.walk import Cyclic, Walker
-from graph.tenancy import Limits
+from graph.registry.tenants import Limits
 
 
 @dataclass
@@ -102,7 +102,7 @@ def limit_error(
     message: str, name: str, value: int, actual: int | None, node: Node | None = None, **extra: Any
 ) -> GraphQLError:
     """A GraphQL error for a broken limit: code GRAPHQL_VALIDATION_FAILED and
-    `extensions.limit = {name, value, actual}` (graph.schema.error_codes keeps both)."""
+    `extensions.limit = {name, value, actual}` (graph.execution.error_codes keeps both)."""
     original = LimitExceeded(
         message, limit={"name": name, "value": value, "actual": actual}, **extra
     )

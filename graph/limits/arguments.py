@@ -35,7 +35,7 @@ from graphql import (
 )
 
 from graph.errors import BadUserInput
-from graph.request_json import SURROGATE
+from graph.http.bodies import SURROGATE
 
 MAX_ID_LENGTH = 128
 MAX_STRING_LENGTH = 1024

@@ -30,11 +30,11 @@ from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import SchemaExtension
 
 from graph.errors import GRAPHQL_VALIDATION_FAILED, Throttled
+from graph.execution.internals import graphql_schema
 from graph.limits.analysis import analyze, limit_error
 from graph.limits.buckets import current_admission
 from graph.observability import current_request
-from graph.schema.internals import graphql_schema
-from graph.tenancy import Limits
+from graph.registry.tenants import Limits
 
 _TOKENS = re.compile(r"Document contains more than \d+ tokens\. Parsing aborted\.")
 _SUGGESTION = re.compile(r"\s*Did you mean\b.*\?\s*$", re.DOTALL)

@@ -30,7 +30,7 @@ class Loader(Protocol):
 class ReadPlan:
     """The stored attributes a request reads per entity; None reads whole items.
 
-    Filled from the operation before any resolver runs (graph/schema/projection.py);
+    Filled from the operation before any resolver runs (graph/execution/projection.py);
     every read of the request (loaders and pages) uses the same set, so an item in the
     loaders' cache holds what any field of the operation needs."""
 

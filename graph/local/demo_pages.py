@@ -26,10 +26,10 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from graph import demo
+from graph.local import demo
+from graph.registry.tenants import load_registry
+from graph.routes.widget import SCRIPT_PATH
 from graph.settings import Settings
-from graph.tenancy import load_registry
-from graph.widget import SCRIPT_PATH
 
 
 @dataclass(frozen=True)

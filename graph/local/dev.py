@@ -43,9 +43,9 @@ async def prepare_tenants(
     """Create every registered tenant's tables; load demo data into the demo tenants'
     tables: `seed="new"` only into tables just created, `"always"` every time (`graph
     seed`), `"never"` not at all."""
-    from graph import demo
+    from graph.local import demo
+    from graph.registry.tenants import load_registry
     from graph.store import create_tables, put_items
-    from graph.tenancy import load_registry
 
     registry = load_registry(settings.tenants_dir, settings.stage)
     for tenant in registry.tenants.values():
@@ -64,12 +64,19 @@ async def prepare_tenants(
         say(line)
 
 
+async def _prepare(settings: Any, say: Callable[[str], None]) -> None:
+    from graph.store import open_dynamodb
+
+    async with open_dynamodb(settings) as client:
+        await prepare_tenants(client, settings, say)
+
+
 class RegistryWatcher:
     """Polls `tenants/registry/` and creates the tables of tenants added while `graph dev`
     runs (the gateway re-reads the registry itself, at the next request)."""
 
     def __init__(self, settings: Any, say: Callable[[str], None], interval: float = 1.0):
-        from graph.tenancy import registry_signature
+        from graph.registry.tenants import registry_signature
 
         self.settings = settings
         self.say = say
@@ -86,7 +93,7 @@ class RegistryWatcher:
         self._thread.join(timeout=5)
 
     def _run(self) -> None:
-        from graph.tenancy import RegistryError, registry_signature
+        from graph.registry.tenants import RegistryError, registry_signature
 
         while not self.stop.wait(self.interval):
             stamp = registry_signature(self.settings.tenants_dir)
@@ -127,7 +134,7 @@ class AuditThread:
         self._thread.join(timeout=timeout)
 
     def _run(self) -> None:
-        from graph.cli.audit import run_audit
+        from graph.local.audit import run_audit
 
         with contextlib.suppress(Exception):  # it logged its own failure
             asyncio.run(run_audit(self.settings, self.checkpoints, stop=self.stop.is_set))
@@ -141,7 +148,6 @@ def serve(args: argparse.Namespace, say: Callable[[str], None]) -> int:
     """`graph dev`: DynamoDB Local (kept data), tables, demo data, audit runner, gateway."""
     import uvicorn
 
-    from graph.cli.common import with_client
     from graph.local import dynamodb_local
     from graph.settings import Settings
 
@@ -172,7 +178,7 @@ def serve(args: argparse.Namespace, say: Callable[[str], None]) -> int:
         os.environ.setdefault("GRAPH_DYNAMODB_CONNECT_TIMEOUT", "5")
         settings = Settings()
         say("Preparing tenants ...")
-        asyncio.run(with_client(settings, lambda c: prepare_tenants(c, settings, say)))
+        asyncio.run(_prepare(settings, say))
         audit = AuditThread(settings, folder / "audit-checkpoints.json")
         audit.start()
         say("  audit runner started: DynamoDB Streams -> history, live subscriptions")

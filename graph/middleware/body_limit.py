@@ -12,8 +12,8 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from graph.errors import BadRequest, GatewayError, PayloadTooLarge
-from graph.request_state import request_state
-from graph.responses import error_response
+from graph.http.responses import error_response
+from graph.http.state import request_state
 
 
 class BodyLimitMiddleware:

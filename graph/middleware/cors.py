@@ -23,10 +23,10 @@ from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from graph.errors import Forbidden
+from graph.http.responses import error_response
+from graph.http.state import request_state
 from graph.observability import logger
-from graph.request_state import request_state
-from graph.responses import error_response
-from graph.tenancy import Principal, Registry
+from graph.registry.tenants import Principal, Registry
 
 ALLOW_HEADERS = "Content-Type, X-Api-Key, Authorization, X-Request-Id, Idempotency-Key"
 EXPOSE_HEADERS = "X-Request-Id, Retry-After, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset"

@@ -8,7 +8,7 @@ import uuid
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from graph.request_state import request_state
+from graph.http.state import request_state
 
 _SANE = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
 

@@ -1,7 +1,7 @@
 """TenantResolution: the API key picks the tenant, once, before anything else runs.
 
 The key comes from `X-Api-Key` or `Authorization: Bearer <key>`. The principal it
-resolves to is put in the request state (graph/request_state.py); nothing a client
+resolves to is put in the request state (graph/http/state.py); nothing a client
 sends in the body, in arguments or in cursors can change it.
 """
 
@@ -13,9 +13,9 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from graph.errors import GatewayError, Unauthenticated
-from graph.request_state import request_state
-from graph.responses import error_response
-from graph.tenancy import Principal
+from graph.http.responses import error_response
+from graph.http.state import request_state
+from graph.registry.tenants import Principal
 
 
 class AmbiguousCredentials(Exception):

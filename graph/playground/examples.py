@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from graph.tenancy import Principal
+from graph.registry.tenants import Principal
 
 SCOPES = ("read", "write", "admin")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from graph.context import Context
 from graph.errors import BadUserInput, Forbidden
+from graph.resolvers.context import Context
 from graph.store import Item, Page
 
 

@@ -6,14 +6,18 @@ directly and never see a table name.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import secrets
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from graph import domain
 from graph.bounds import MAX_ITEMS
-from graph.context import Context
-from graph.errors import BadUserInput
+from graph.domain import UserError, UserErrorCode
+from graph.errors import BadUserInput, Conflict
 from graph.extensions.filters import conditions
-from graph.store import Item, Page
+from graph.resolvers.context import Context
+from graph.resolvers.writes import WriteResult, prepare, stamp
+from graph.store import ConditionFailed, Item, Page
 
 
 async def listing_by_id(ctx: Context, listing_id: str) -> Item | None:
@@ -74,3 +78,126 @@ async def seller_listings(
         attributes=ctx.reads.listings,
     )
     return _primed(ctx, page)
+
+
+def _fresh(ctx: Context, item: Item) -> Item:
+    ctx.loaders.listings.clear(item["listingId"])
+    ctx.loaders.listings.prime(item["listingId"], item)
+    return item
+
+
+def _not_found(listing_id: str) -> WriteResult:
+    return WriteResult(
+        errors=[UserError(("id",), f"There is no listing {listing_id!r}.", UserErrorCode.NOT_FOUND)]
+    )
+
+
+def _conflict(current: Item) -> Conflict:
+    version = int(current["version"])
+    return Conflict(
+        f"The listing changed since version you read; it is now at version {version}. "
+        "Read it again and retry with that expectedVersion.",
+        currentVersion=version,
+    )
+
+
+async def create_listing(ctx: Context, data: Mapping[str, Any]) -> WriteResult:
+    fingerprint_source = data
+    data, custom_errors = await prepare(ctx, "listing", data, creating=True)
+    errors = domain.validate_listing(data, creating=True) + custom_errors
+    if errors:
+        return WriteResult(errors=errors)
+    if await ctx.loaders.sellers.load(data["sellerId"]) is None:
+        return WriteResult(
+            errors=[
+                UserError(
+                    ("sellerId",),
+                    f"There is no seller {data['sellerId']!r}; create it with upsertSeller.",
+                    UserErrorCode.NOT_FOUND,
+                )
+            ]
+        )
+    item: dict[str, Any] = {**data, "status": data.get("status") or "ACTIVE"}
+    key = ctx.idempotency_key
+    fingerprint = None
+    if key is not None:
+        problem = domain.idempotency_problem(key)
+        if problem:
+            raise BadUserInput(problem, header="Idempotency-Key")
+        fingerprint = domain.request_fingerprint(fingerprint_source)
+        item["listingId"] = domain.idempotent_listing_id(
+            ctx.principal.tenant.id, ctx.principal.key_id, key
+        )
+        item["createFingerprint"] = fingerprint
+    else:
+        item["listingId"] = f"lst-{secrets.token_hex(10)}"
+    try:
+        created = await ctx.store.listings.create(item, stamp(ctx))
+    except ConditionFailed as taken:
+        existing = taken.item
+        if (
+            fingerprint is not None
+            and existing
+            and existing.get("createFingerprint") == fingerprint
+        ):
+            return WriteResult(item=_fresh(ctx, existing))  # a retry: nothing written
+        raise BadUserInput(
+            "This Idempotency-Key was already used with a different request body; "
+            "use a new key for a new listing.",
+            header="Idempotency-Key",
+        ) from taken
+    return WriteResult(item=_fresh(ctx, created))
+
+
+async def update_listing(
+    ctx: Context, listing_id: str, expected_version: int, changes: Mapping[str, Any]
+) -> WriteResult:
+    if not domain.valid_id(listing_id):
+        return _not_found(listing_id)
+    if not changes:
+        return WriteResult(
+            errors=[
+                UserError(("input",), "Give at least one field to change.", UserErrorCode.REQUIRED)
+            ]
+        )
+    changes, custom_errors = await prepare(ctx, "listing", changes, creating=False)
+    errors = domain.validate_listing(changes, creating=False) + custom_errors
+    if errors:
+        return WriteResult(errors=errors)
+    try:
+        updated = await ctx.store.listings.update(
+            listing_id, changes, stamp(ctx), expected_version=expected_version
+        )
+    except ConditionFailed as failed:
+        if failed.item is None:
+            return _not_found(listing_id)
+        raise _conflict(failed.item) from failed
+    return WriteResult(item=_fresh(ctx, updated))
+
+
+async def set_listing_status(
+    ctx: Context, listing_id: str, status: str, expected_version: int | None
+) -> WriteResult:
+    current = await ctx.store.listings.get_consistent(listing_id)
+    if current is None:
+        return _not_found(listing_id)
+    if expected_version is not None and int(current["version"]) != expected_version:
+        raise _conflict(current)
+    if not domain.allowed(current["status"], status):
+        raise BadUserInput(
+            domain.transition_message(current["status"], status),
+            currentStatus=current["status"],
+        )
+    try:
+        updated = await ctx.store.listings.update(
+            listing_id,
+            {"status": status},
+            stamp(ctx),
+            expected_version=int(current["version"]),
+            expected_status=current["status"],
+        )
+    except ConditionFailed as failed:
+        if failed.item is None:
+            return _not_found(listing_id)
+        raise _conflict(failed.item) from failed
+    return WriteResult(item=_fresh(ctx, updated))

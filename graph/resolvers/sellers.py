@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
+from typing import Any
 
-from graph.context import Context
+from graph import domain
+from graph.domain import UserError, UserErrorCode
+from graph.errors import Conflict
 from graph.resolvers import listings as listing_resolvers
-from graph.store import Item, Page
+from graph.resolvers.context import Context
+from graph.resolvers.writes import WriteResult, prepare, stamp
+from graph.store import ConditionFailed, Item, Page
 
 
 @dataclass(frozen=True)
@@ -115,3 +120,41 @@ async def _drop(pages: Iterable[asyncio.Future[Page]]) -> None:
         page.cancel()
         with suppress(BaseException):
             await page
+
+
+async def upsert_seller(
+    ctx: Context, seller_id: str, fields: Mapping[str, Any], expected_version: int | None
+) -> WriteResult:
+    errors: list[UserError] = []
+    if not domain.valid_id(seller_id):
+        errors.append(
+            UserError(("id",), "Use 1 to 64 letters, digits, '-' or '_'.", UserErrorCode.INVALID)
+        )
+    fields, custom_errors = await prepare(ctx, "seller", fields, creating=False)
+    errors.extend(custom_errors)
+    name = fields.get("displayName")
+    if name is not None and not 1 <= len(name.strip()) <= 80:
+        errors.append(UserError(("displayName",), "Use 1 to 80 characters.", UserErrorCode.INVALID))
+    if errors:
+        return WriteResult(errors=errors)
+    try:
+        item = await ctx.store.sellers.upsert(
+            seller_id, fields, stamp(ctx), expected_version=expected_version
+        )
+    except ConditionFailed as failed:
+        if failed.item is None:
+            return WriteResult(
+                errors=[
+                    UserError(
+                        ("id",), f"There is no seller {seller_id!r}.", UserErrorCode.NOT_FOUND
+                    )
+                ]
+            )
+        version = int(failed.item.get("version", 0))
+        raise Conflict(
+            f"The seller is at version {version}, not {expected_version}; read it and retry.",
+            currentVersion=version,
+        ) from failed
+    ctx.loaders.sellers.clear(seller_id)
+    ctx.loaders.sellers.prime(seller_id, item)
+    return WriteResult(item=item)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 
-from graph.context import Context
 from graph.errors import BadUserInput
+from graph.resolvers.context import Context
 from graph.store import Item
 
 Match = Callable[[Item], bool]

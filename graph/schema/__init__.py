@@ -1,8 +1,3 @@
-"""Schemas: the base types, and each tenant's schema built with its custom types in them
-(graph/schema/build.py)."""
-
-from __future__ import annotations
-
-from graph.schema.build import GatewaySchema, build_schema
-
-__all__ = ["GatewaySchema", "build_schema"]
+"""The API's types, by domain word: listings and sellers (types.py), history, the root
+query, mutations and subscriptions, pagination and scalars. Each tenant's schema is built
+from them in graph/tenant_schema/."""

@@ -2,7 +2,7 @@
 
 `strawberry.type` / `strawberry.input` on classes made with `type(...)`, fields made with
 `strawberry.field(resolver=..., graphql_type=...)`, and the resolvers of declared and
-computed custom fields. graph/schema/custom_types.py decides what to make.
+computed custom fields. graph/tenant_schema/custom_types.py decides what to make.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 the values are stored under (snake_case), only the fields the client gave.
 
 - `where` arguments arrive as the tenant's Strawberry input objects
-  (graph/schema/custom_types.py): `plain_input` turns them into mappings;
+  (graph/tenant_schema/custom_types.py): `plain_input` turns them into mappings;
 - the `custom` field of a mutation input is a placeholder in the base input type, so its
   value arrives as GraphQL sent it (camelCase keys, already validated against the
   tenant's input type): `stored_names` renames its keys with the tenant's declarations.

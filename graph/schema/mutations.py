@@ -11,11 +11,11 @@ from strawberry.permission import BasePermission
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from graph.context import Context
 from graph.domain import UserError, UserErrorCode
 from graph.errors import Forbidden
-from graph.resolvers import listing_mutations as writes
-from graph.resolvers.listing_mutations import WriteResult
+from graph.resolvers import listings, sellers
+from graph.resolvers.context import Context
+from graph.resolvers.writes import WriteResult
 from graph.schema.custom_values import stored_names
 from graph.schema.types import Listing, ListingCondition, ListingStatus, Seller
 
@@ -58,7 +58,7 @@ class CreateListingInput:
     price: MoneyInput
     images: list[ImageInput] = strawberry.field(default_factory=list)
     status: ListingStatus = ListingStatus.ACTIVE
-    custom: JSON | None = strawberry.UNSET  # the tenant's type (graph/schema/build.py)
+    custom: JSON | None = strawberry.UNSET  # the tenant's type (graph/tenant_schema/build.py)
 
 
 @strawberry.input(description="Only the fields given are changed.")
@@ -69,7 +69,7 @@ class UpdateListingInput:
     price: MoneyInput | None = strawberry.UNSET
     images: list[ImageInput] | None = strawberry.UNSET
     product_id: strawberry.ID | None = strawberry.UNSET
-    custom: JSON | None = strawberry.UNSET  # the tenant's type (graph/schema/build.py)
+    custom: JSON | None = strawberry.UNSET  # the tenant's type (graph/tenant_schema/build.py)
 
 
 @strawberry.input
@@ -77,7 +77,7 @@ class UpsertSellerInput:
     id: strawberry.ID
     display_name: str
     location: str | None = None
-    custom: JSON | None = strawberry.UNSET  # the tenant's type (graph/schema/build.py)
+    custom: JSON | None = strawberry.UNSET  # the tenant's type (graph/tenant_schema/build.py)
 
 
 @strawberry.type
@@ -136,7 +136,7 @@ class Mutation:
         self, info: Info[Context, None], input: CreateListingInput
     ) -> ListingPayload:
         return listing_payload(
-            await writes.create_listing(info.context, as_item_fields(input, info.context))
+            await listings.create_listing(info.context, as_item_fields(input, info.context))
         )
 
     @strawberry.mutation(
@@ -156,7 +156,7 @@ class Mutation:
             for k, v in as_item_fields(input, info.context).items()
             if v is not None or k == "custom"
         }
-        result = await writes.update_listing(info.context, id, expected_version, changes)
+        result = await listings.update_listing(info.context, id, expected_version, changes)
         return listing_payload(result)
 
     @strawberry.mutation(
@@ -170,7 +170,7 @@ class Mutation:
         status: ListingStatus,
         expected_version: int | None = None,
     ) -> ListingPayload:
-        result = await writes.set_listing_status(info.context, id, status.value, expected_version)
+        result = await listings.set_listing_status(info.context, id, status.value, expected_version)
         return listing_payload(result)
 
     @strawberry.mutation(
@@ -188,5 +188,5 @@ class Mutation:
             fields["location"] = input.location
         if input.custom is not strawberry.UNSET and input.custom is not None:
             fields["custom"] = stored_names(info.context.extension.spec.seller.fields, input.custom)
-        result = await writes.upsert_seller(info.context, input.id, fields, expected_version)
+        result = await sellers.upsert_seller(info.context, input.id, fields, expected_version)
         return SellerPayload(seller=Seller.from_item(result.item), user_errors=_user_errors(result))

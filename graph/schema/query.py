@@ -8,10 +8,10 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from graph.context import Context
 from graph.resolvers import history as history_resolvers
 from graph.resolvers import listings as listing_resolvers
 from graph.resolvers import sellers as seller_resolvers
+from graph.resolvers.context import Context
 from graph.schema.custom_values import plain_input
 from graph.schema.history import AuditEntryConnection, audit_connection
 from graph.schema.pagination import (

@@ -10,9 +10,9 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types import Info
 from strawberry.types.graphql import OperationType
 
-from graph.context import Context
 from graph.errors import BadRequest
 from graph.resolvers import subscriptions as live
+from graph.resolvers.context import Context
 from graph.schema.types import Listing
 
 

@@ -12,13 +12,13 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from graph.context import Context
+from graph.execution.execution import DIRECT_READ, NOT_READY
 from graph.extensions.graphql import CustomValues
 from graph.resolvers import history as history_resolvers
 from graph.resolvers import listings as listing_resolvers
 from graph.resolvers import sellers as seller_resolvers
+from graph.resolvers.context import Context
 from graph.schema.custom_values import plain_input
-from graph.schema.execution import DIRECT_READ, NOT_READY
 from graph.schema.history import AuditEntryConnection, audit_connection
 from graph.schema.pagination import DEFAULT_PAGE, After, First, PageInfo
 from graph.store import Item, Page
@@ -90,7 +90,7 @@ def _dt(value: str) -> datetime:
 
 
 def _read_ahead_seller(listing: Listing, ctx: Context) -> Any:
-    """`Listing.seller` without its resolver (graph/schema/execution.py), when the
+    """`Listing.seller` without its resolver (graph/execution/execution.py), when the
     page read it ahead and the read succeeded."""
     read = seller_resolvers.prefetched_seller(ctx, listing.seller_id)
     if read is None or read.exception() is not None:
@@ -115,7 +115,7 @@ class Listing:
     item: strawberry.Private[Item]
 
     @strawberry.field(description="This brand's own fields.")
-    def custom(self) -> JSON:  # the tenant's type (graph/schema/build.py)
+    def custom(self) -> JSON:  # the tenant's type (graph/tenant_schema/build.py)
         return CustomValues(self.item)  # type: ignore[return-value]
 
     @strawberry.field(description="Changes to this listing, newest first (from the audit trail).")
@@ -214,7 +214,7 @@ class Seller:
     item: strawberry.Private[Item]
 
     @strawberry.field(description="This brand's own fields.")
-    def custom(self) -> JSON:  # the tenant's type (graph/schema/build.py)
+    def custom(self) -> JSON:  # the tenant's type (graph/tenant_schema/build.py)
         return CustomValues(self.item)  # type: ignore[return-value]
 
     @strawberry.field(description="This seller's listings, newest first.")

@@ -15,12 +15,16 @@ from graph.store.admin import create_tables, delete_tables, export_table, put_it
 from graph.store.connections import SUBSCRIPTION, ConnectionStore
 from graph.store.cursors import CursorCodec
 from graph.store.errors import ConditionFailed, TransactionCanceled
+from graph.store.heap import freeze_long_lived
 from graph.store.history import HistoryReader, HistoryWriter
 from graph.store.items import Item, from_wire, to_wire
 from graph.store.listings import Listings
+from graph.store.management import Gone, Management, TooLarge, management_endpoint
 from graph.store.pages import Page
 from graph.store.sampling import CustomPresence, SampleUnavailable, custom_presence
+from graph.store.secrets import SECRET_ARN, fetch_cursor_secret
 from graph.store.sellers import Sellers
+from graph.store.setup import setup_problem
 from graph.store.stats import StoreStats
 from graph.store.store import AuditStore, TenantStore
 from graph.store.streams import Shard, StreamReader
@@ -41,7 +45,7 @@ from graph.store.tables import (
 from graph.store.updates import Stamp
 
 if TYPE_CHECKING:
-    from graph.store.client import open_dynamodb, open_streams
+    from graph.store.client import open_dynamodb, open_management, open_streams
     from graph.store.credentials import assume_role_session, assumed_role_session
     from graph.store.parser import ITEM_READS, ItemReadParser
 
@@ -49,6 +53,7 @@ if TYPE_CHECKING:
 _LAZY = {
     "open_dynamodb": "graph.store.client",
     "open_streams": "graph.store.client",
+    "open_management": "graph.store.client",
     "assume_role_session": "graph.store.credentials",
     "assumed_role_session": "graph.store.credentials",
     "ITEM_READS": "graph.store.parser",
@@ -72,6 +77,7 @@ __all__ = [
     "ITEM_READS",
     "LISTINGS",
     "LOGICAL_NAMES",
+    "SECRET_ARN",
     "SELLERS",
     "SUBSCRIPTION",
     "TABLE_SPECS",
@@ -80,11 +86,13 @@ __all__ = [
     "ConnectionStore",
     "CursorCodec",
     "CustomPresence",
+    "Gone",
     "HistoryReader",
     "HistoryWriter",
     "Item",
     "ItemReadParser",
     "Listings",
+    "Management",
     "Page",
     "SampleUnavailable",
     "Sellers",
@@ -95,6 +103,7 @@ __all__ = [
     "TableNames",
     "TableSpec",
     "TenantStore",
+    "TooLarge",
     "TransactionCanceled",
     "assume_role_session",
     "assumed_role_session",
@@ -103,11 +112,16 @@ __all__ = [
     "custom_presence",
     "delete_tables",
     "export_table",
+    "fetch_cursor_secret",
+    "freeze_long_lived",
     "from_wire",
+    "management_endpoint",
     "open_dynamodb",
+    "open_management",
     "open_streams",
     "physical_table_names",
     "put_items",
+    "setup_problem",
     "status_shard",
     "to_wire",
 ]

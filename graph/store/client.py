@@ -12,6 +12,7 @@ from aiobotocore.config import AioConfig
 from aiobotocore.session import AioSession
 
 from graph.settings import Settings
+from graph.store.management import Management
 from graph.store.parser import register_item_parser
 from graph.store.user_agent import build_user_agent_once
 
@@ -87,3 +88,15 @@ async def open_streams(settings: Settings) -> AsyncIterator[Any]:
     """A DynamoDB Streams client (the local stream runner reads the streams with it)."""
     async with aioboto3.Session().client("dynamodbstreams", **client_kwargs(settings)) as client:
         yield client
+
+
+@asynccontextmanager
+async def open_management(endpoint: str, region: str) -> AsyncIterator[Management]:
+    """The API Gateway Management API of one WebSocket stage endpoint (posting to
+    connections, closing them): one per endpoint and process, like the DynamoDB client."""
+    config = AioConfig(retries={"mode": "standard", "max_attempts": 3})
+    session = aioboto3.Session()
+    async with session.client(
+        "apigatewaymanagementapi", endpoint_url=endpoint, region_name=region, config=config
+    ) as client:
+        yield Management(client)

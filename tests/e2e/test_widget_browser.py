@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from graph import demo
+from graph.local import demo
 from tests.e2e.devstack import ARTIFACTS, DevStack
 
 pytestmark = pytest.mark.browser

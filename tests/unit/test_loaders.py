@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from graph import demo
 from graph.bounds import MAX_ITEMS
 from graph.loaders import ListingByIdLoader, NaiveLoader, SellerByIdLoader, build_loaders
+from graph.local import demo
 from graph.store import (
     CursorCodec,
     TableNames,

@@ -16,13 +16,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from graph.observability import emit_metrics, metrics_document, powertools_metrics
-from graph.tenancy import TENANT_ID
+from graph.registry.tenants import TENANT_ID
 
 _capacity = st.floats(min_value=0, max_value=1e6, allow_nan=False)
 records = st.fixed_dictionaries(
     {
         "requestId": st.uuids().map(str),
-        # a tenant id (graph.tenancy.TENANT_ID), or none before authentication
+        # a tenant id (graph.registry.tenants.TENANT_ID), or none before authentication
         "tenant": st.one_of(st.none(), st.from_regex(TENANT_ID, fullmatch=True)),
         "status": st.sampled_from([200, 400, 401, 413, 429, 500, 503, 504]),
         "internalErrors": st.integers(min_value=0, max_value=3),

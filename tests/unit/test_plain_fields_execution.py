@@ -1,4 +1,4 @@
-"""Plain fields read directly (graph/schema/execution.py) answer exactly as graphql-core.
+"""Plain fields read directly (graph/execution/execution.py) answer exactly as graphql-core.
 
 Each query runs twice over the same objects: with `PlainFieldsExecution` and with
 Strawberry's own execution context. Data, error messages, paths and locations must be
@@ -21,7 +21,7 @@ from graphql import ExecutionResult
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from graph.schema.execution import DIRECT_READ, NOT_READY, PlainFieldsExecution
+from graph.execution.execution import DIRECT_READ, NOT_READY, PlainFieldsExecution
 
 
 @strawberry.enum

@@ -22,13 +22,13 @@ from graphql import (
 )
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
-from graph.context import Context
+from graph.execution.internals import graphql_schema
 from graph.extensions import TenantExtension, load_extension
 from graph.loaders import Loaders
-from graph.schema import build_schema
+from graph.registry.tenants import Registry
+from graph.resolvers.context import Context
 from graph.schema.custom_values import plain_input, stored_names
-from graph.schema.internals import graphql_schema
-from graph.tenancy import Registry
+from graph.tenant_schema.build import build_schema
 from tests.conftest import make_tenant
 
 ACME_TOML = """

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.tenancy import (
+from graph.registry.tenants import (
     RegistryError,
     hash_secret,
     load_registry,

@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
-from graph.runtime import Runtime
+from graph.registry.tenants import Principal, Registry, Tenant
 from graph.settings import Settings
 from graph.store import create_tables, delete_tables, put_items
-from graph.tenancy import Principal, Registry, Tenant
-from graph.tenant_graph import TenantGraph
+from graph.tenancy.runtime import Runtime
+from graph.tenancy.tenant_graph import TenantGraph
 from tests.conftest import make_tenant
 
 
