@@ -39,6 +39,12 @@ module "tenant_account" {
 
   alarm_sns_topic_arn = var.alarm_sns_topic_arn
 
+  # Listing photos: browsers upload from the tenant's origins (the registry's `origins`).
+  cors_allowed_origins = var.cors_allowed_origins
+
+  # CloudFront in front of the API for the widget's cacheable GETs, off unless asked for.
+  api_cdn_enabled = var.api_cdn_enabled
+
   # The change feed for other business flows (docs/events.md), off unless asked for.
   create_kinesis_stream                = var.change_feed_enabled
   create_kinesis_streaming_destination = var.change_feed_enabled

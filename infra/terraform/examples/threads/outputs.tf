@@ -37,3 +37,13 @@ output "kinesis_stream_arn" {
   description = "ARN of the change feed's Kinesis stream (null unless change_feed_enabled)."
   value       = module.tenant_account.kinesis_stream_arn
 }
+
+output "photos_public_url" {
+  description = "https:// base URL of listing photo renditions (GRAPH_PHOTOS_PUBLIC_URL)."
+  value       = module.tenant_account.cloudfront_photos_public_url
+}
+
+output "api_cdn_domain_name" {
+  description = "CloudFront domain in front of the API (null unless api_cdn_enabled)."
+  value       = module.tenant_account.cloudfront_api_distribution_domain_name
+}

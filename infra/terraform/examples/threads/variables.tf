@@ -89,6 +89,18 @@ variable "change_feed_enabled" {
   default     = false
 }
 
+variable "cors_allowed_origins" {
+  description = "The tenant's browser origins (`origins` in tenants/registry/threads.toml, production ones only): they may upload listing photos straight to the bucket."
+  type        = list(string)
+  default     = []
+}
+
+variable "api_cdn_enabled" {
+  description = "Put CloudFront in front of the GraphQL API to cache the GET responses the gateway marks cacheable (widgets' persisted queries)."
+  type        = bool
+  default     = false
+}
+
 variable "tags" {
   description = "Extra tags for every resource."
   type        = map(string)

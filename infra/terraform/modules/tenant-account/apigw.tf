@@ -2,6 +2,10 @@
 # here: the app answers preflights itself, with each tenant's own origins.
 
 locals {
+  # The alias when the gateway is versioned (SnapStart or provisioned concurrency, see
+  # lambda.tf), else the function ($LATEST).
+  gateway_invoke_arn = local.gateway_versioned ? aws_lambda_alias.gateway[0].invoke_arn : aws_lambda_function.gateway.invoke_arn
+
   routes = toset([
     "POST /graphql",
     "GET /graphql",
@@ -23,7 +27,7 @@ resource "aws_apigatewayv2_integration" "gateway" {
   api_id                 = aws_apigatewayv2_api.this.id
   integration_type       = "AWS_PROXY"
   integration_method     = "POST"
-  integration_uri        = aws_lambda_function.gateway.invoke_arn
+  integration_uri        = local.gateway_invoke_arn
   payload_format_version = "2.0"
   timeout_milliseconds   = 30000
 }
@@ -89,6 +93,7 @@ resource "aws_lambda_permission" "api_gateway" {
   statement_id  = "AllowInvokeFromHttpApi"
   action        = "lambda:InvokeFunction"
   function_name = aws_lambda_function.gateway.function_name
+  qualifier     = local.gateway_versioned ? aws_lambda_alias.gateway[0].name : null
   principal     = "apigateway.amazonaws.com"
   source_arn    = "${aws_apigatewayv2_api.this.execution_arn}/*/*"
 }

@@ -1,5 +1,5 @@
 # The tenant's tables. Keys, attribute types, GSIs and streams mirror the table
-# specs in graph/store/tables.py; tests/infra/test_terraform.py fails if they drift.
+# specs in graph/store/tables.py; tests/infra/test_tables.py fails if they drift.
 
 locals {
   # Global tables need a NEW_AND_OLD_IMAGES stream on every replicated table, so

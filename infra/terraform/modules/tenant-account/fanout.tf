@@ -54,7 +54,7 @@ resource "aws_lambda_function" "fanout" {
   role          = aws_iam_role.fanout.arn
 
   runtime       = "python3.12"
-  handler       = "graph.events.handlers.fanout_handler"
+  handler       = "graph.lambdas.fanout.fanout_handler"
   architectures = [var.lambda_architecture]
   memory_size   = var.fanout_memory_size
   timeout       = var.fanout_timeout

@@ -1,6 +1,7 @@
 # One role per function, least privilege. Every DynamoDB statement names only this
 # tenant's tables, their exact index ARNs and their streams: never "*", never a
-# wildcard table ARN (tests/infra/test_terraform.py enforces it).
+# wildcard table ARN; every S3 statement names one prefix of the photos bucket
+# (tests/infra/test_iam.py enforces both).
 #
 # DynamoDB has no IAM actions of its own for TransactWriteItems / TransactGetItems:
 # a transaction is authorized by the Put/Update/ConditionCheck actions on each table
@@ -74,7 +75,31 @@ data "aws_iam_policy_document" "gateway" {
     resources = local.history_index_arns
   }
 
+  dynamic "statement" {
+    for_each = var.photos_enabled ? [1] : []
+
+    content {
+      # The presigned POST is signed with this role's credentials, so S3 authorizes the
+      # browser's upload as this role's PutObject; attaching reads the staged file and
+      # deletes it once its renditions are written.
+      sid       = "StagePhotoUploads"
+      actions   = ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"]
+      resources = ["${aws_s3_bucket.photos[0].arn}/staging/*"]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = var.photos_enabled ? [1] : []
+
+    content {
+      sid       = "WritePhotoRenditions"
+      actions   = ["s3:PutObject", "s3:GetObject"]
+      resources = ["${aws_s3_bucket.photos[0].arn}/renditions/*"]
+    }
+  }
+
   statement {
+    # Also the photos bucket's key (SSE-KMS): GenerateDataKey to write, Decrypt to read.
     sid       = "UseModuleKey"
     actions   = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"]
     resources = [aws_kms_key.this.arn]
@@ -162,6 +187,17 @@ data "aws_iam_policy_document" "audit" {
     sid       = "AppendHistory"
     actions   = ["dynamodb:PutItem"]
     resources = [aws_dynamodb_table.history.arn]
+  }
+
+  dynamic "statement" {
+    for_each = var.photos_enabled ? [1] : []
+
+    content {
+      # Renditions a listing no longer uses, once history has recorded the change.
+      sid       = "DeleteUnusedRenditions"
+      actions   = ["s3:DeleteObject"]
+      resources = ["${aws_s3_bucket.photos[0].arn}/renditions/*"]
+    }
   }
 
   statement {

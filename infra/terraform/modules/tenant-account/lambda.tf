@@ -1,9 +1,15 @@
 # Both functions run the same package (`make package` -> dist/lambda.zip) with
 # different handlers: the GraphQL gateway behind API Gateway, and the audit
 # consumer of the tables' streams.
+#
+# The gateway runs unpublished ($LATEST) by default. With SnapStart or provisioned
+# concurrency (both against the cold start's imports) every apply publishes a version,
+# the alias "live" points at it, and API Gateway invokes the alias (apigw.tf).
 
 locals {
   package_hash = filebase64sha256(var.lambda_package_path)
+
+  gateway_versioned = var.gateway_snap_start || var.gateway_provisioned_concurrency > 0
 
   # Names only, never secrets: the cursor secret is passed by ARN.
   common_environment = {
@@ -40,23 +46,32 @@ resource "aws_lambda_function" "gateway" {
   role          = aws_iam_role.gateway.arn
 
   runtime       = "python3.12"
-  handler       = "graph.lambda_handler.gateway_handler"
+  handler       = "graph.lambdas.gateway.gateway_handler"
   architectures = [var.lambda_architecture]
   memory_size   = var.gateway_memory_size
   timeout       = var.gateway_timeout
 
   filename         = var.lambda_package_path
   source_code_hash = local.package_hash
+  publish          = local.gateway_versioned
 
   reserved_concurrent_executions = var.gateway_reserved_concurrency
   code_signing_config_arn        = var.code_signing_config_arn
   kms_key_arn                    = aws_kms_key.this.arn
 
   environment {
-    variables = merge(local.common_environment, {
+    variables = merge(local.common_environment, local.photos_gateway_environment, {
       GRAPH_CURSOR_SECRET_ARN = var.cursor_secret_arn
       POWERTOOLS_SERVICE_NAME = "resale-graph-gateway"
     })
+  }
+
+  dynamic "snap_start" {
+    for_each = var.gateway_snap_start ? [1] : []
+
+    content {
+      apply_on = "PublishedVersions"
+    }
   }
 
   tracing_config {
@@ -73,6 +88,42 @@ resource "aws_lambda_function" "gateway" {
   tags = local.tags
 
   depends_on = [aws_iam_role_policy.gateway]
+
+  lifecycle {
+    postcondition {
+      condition     = !var.gateway_snap_start || can(regex("^python3\\.(1[2-9]|[2-9][0-9])$", self.runtime))
+      error_message = "gateway_snap_start needs a python3.12 or newer runtime; SnapStart does not support ${self.runtime}."
+    }
+  }
+}
+
+resource "aws_lambda_alias" "gateway" {
+  count = local.gateway_versioned ? 1 : 0
+
+  name             = "live"
+  description      = "The gateway version API Gateway invokes (SnapStart or provisioned concurrency)"
+  function_name    = aws_lambda_function.gateway.function_name
+  function_version = aws_lambda_function.gateway.version
+
+  lifecycle {
+    precondition {
+      condition     = !(var.gateway_snap_start && var.gateway_provisioned_concurrency > 0)
+      error_message = "Choose gateway_snap_start or gateway_provisioned_concurrency: Lambda does not support SnapStart on a function version with provisioned concurrency."
+    }
+
+    precondition {
+      condition     = var.gateway_reserved_concurrency < 0 || var.gateway_provisioned_concurrency <= var.gateway_reserved_concurrency
+      error_message = "gateway_provisioned_concurrency (${var.gateway_provisioned_concurrency}) cannot exceed gateway_reserved_concurrency (${var.gateway_reserved_concurrency})."
+    }
+  }
+}
+
+resource "aws_lambda_provisioned_concurrency_config" "gateway" {
+  count = var.gateway_provisioned_concurrency > 0 ? 1 : 0
+
+  function_name                     = aws_lambda_alias.gateway[0].function_name
+  qualifier                         = aws_lambda_alias.gateway[0].name
+  provisioned_concurrent_executions = var.gateway_provisioned_concurrency
 }
 
 resource "aws_lambda_function" "audit" {
@@ -83,7 +134,7 @@ resource "aws_lambda_function" "audit" {
   role          = aws_iam_role.audit.arn
 
   runtime       = "python3.12"
-  handler       = "graph.lambda_handler.audit_handler"
+  handler       = "graph.lambdas.audit.audit_handler"
   architectures = [var.lambda_architecture]
   memory_size   = var.audit_memory_size
   timeout       = var.audit_timeout
@@ -96,7 +147,7 @@ resource "aws_lambda_function" "audit" {
   kms_key_arn                    = aws_kms_key.this.arn
 
   environment {
-    variables = merge(local.common_environment, {
+    variables = merge(local.common_environment, local.photos_audit_environment, {
       POWERTOOLS_SERVICE_NAME = "resale-graph-audit"
     })
   }

@@ -2,9 +2,10 @@
 # Lambda behind an API Gateway HTTP API, the audit Lambda fed by the tables'
 # streams, live subscriptions over an API Gateway WebSocket API with a fan-out
 # Lambda on the listings stream, an optional Kinesis change feed, one
-# customer-managed KMS key for all of it, least-privilege roles and alarms. Files
-# by concern: dynamodb.tf, lambda.tf, apigw.tf, audit.tf, iam.tf, alarms.tf,
-# websocket.tf, fanout.tf, kinesis.tf.
+# customer-managed KMS key for all of it, least-privilege roles and alarms, the
+# listing photos bucket behind CloudFront, and an optional CloudFront in front of the
+# API. Files by concern: dynamodb.tf, lambda.tf, apigw.tf, audit.tf, iam.tf,
+# alarms.tf, websocket.tf, fanout.tf, kinesis.tf, photos.tf, api_cdn.tf.
 
 data "aws_caller_identity" "current" {}
 
@@ -45,7 +46,7 @@ locals {
 
 ################################################################################
 # KMS: one customer-managed key for the tables, their streams and replicas'
-# source, the audit DLQ, the log groups and the functions' environment.
+# source, the audit DLQ, the log groups, the functions' environment and the photos.
 ################################################################################
 
 data "aws_iam_policy_document" "kms" {
@@ -117,6 +118,29 @@ data "aws_iam_policy_document" "kms" {
         for name in values(local.log_group_names) :
         "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${name}"
       ]
+    }
+  }
+
+  # The photos bucket is encrypted with this key (photos.tf): CloudFront's origin access
+  # control decrypts the renditions it fetches, for this distribution only.
+  dynamic "statement" {
+    for_each = var.photos_enabled ? [1] : []
+
+    content {
+      sid       = "CloudFrontDecryptsPhotoRenditions"
+      actions   = ["kms:Decrypt"]
+      resources = ["*"]
+
+      principals {
+        type        = "Service"
+        identifiers = ["cloudfront.amazonaws.com"]
+      }
+
+      condition {
+        test     = "StringEquals"
+        variable = "AWS:SourceArn"
+        values   = [aws_cloudfront_distribution.photos[0].arn]
+      }
     }
   }
 }

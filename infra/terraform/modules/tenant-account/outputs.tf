@@ -65,6 +65,11 @@ output "lambda_audit_event_source_mapping_uuids" {
   value       = { for name, mapping in aws_lambda_event_source_mapping.audit : name => mapping.uuid }
 }
 
+output "lambda_gateway_alias_arn" {
+  description = "ARN of the gateway's alias \"live\" that API Gateway invokes when gateway_snap_start or gateway_provisioned_concurrency is on (null otherwise)."
+  value       = one(aws_lambda_alias.gateway[*].arn)
+}
+
 output "iam_role_gateway_arn" {
   description = "ARN of the gateway function's execution role."
   value       = aws_iam_role.gateway.arn
@@ -170,4 +175,47 @@ output "sqs_fanout_dlq_arn" {
 output "kinesis_stream_arn" {
   description = "ARN of the Kinesis stream the tables stream to: the one created (create_kinesis_stream), else kinesis_stream_arn (null when none)."
   value       = local.kinesis_stream_arn
+}
+
+################################################################################
+# Photos
+################################################################################
+
+output "s3_photos_bucket_name" {
+  description = "Name of the listing photos bucket (GRAPH_PHOTOS_BUCKET; null when photos_enabled is false)."
+  value       = one(aws_s3_bucket.photos[*].id)
+}
+
+output "s3_photos_bucket_arn" {
+  description = "ARN of the listing photos bucket (null when photos_enabled is false)."
+  value       = one(aws_s3_bucket.photos[*].arn)
+}
+
+output "cloudfront_photos_distribution_id" {
+  description = "ID of the CloudFront distribution serving photo renditions (for invalidations; null when photos_enabled is false)."
+  value       = one(aws_cloudfront_distribution.photos[*].id)
+}
+
+output "cloudfront_photos_distribution_domain_name" {
+  description = "*.cloudfront.net domain of the photos distribution: the target of a photos_domain_name DNS record (null when photos_enabled is false)."
+  value       = one(aws_cloudfront_distribution.photos[*].domain_name)
+}
+
+output "cloudfront_photos_public_url" {
+  description = "https:// base URL of photo renditions (GRAPH_PHOTOS_PUBLIC_URL): photos_domain_name if set, else the distribution's domain. A rendition's URL is this, \"/\" and its key."
+  value       = local.photos_public_url
+}
+
+################################################################################
+# API CloudFront (optional)
+################################################################################
+
+output "cloudfront_api_distribution_id" {
+  description = "ID of the CloudFront distribution in front of the HTTP API (null unless api_cdn_enabled)."
+  value       = one(aws_cloudfront_distribution.api[*].id)
+}
+
+output "cloudfront_api_distribution_domain_name" {
+  description = "*.cloudfront.net domain of the API's CloudFront distribution: GraphQL at https://<domain>/graphql (null unless api_cdn_enabled)."
+  value       = one(aws_cloudfront_distribution.api[*].domain_name)
 }

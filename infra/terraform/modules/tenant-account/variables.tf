@@ -7,9 +7,9 @@ variable "tenant_id" {
   type        = string
 
   validation {
-    # Same pattern as TENANT_ID in graph/tenancy.py.
+    # Same pattern as TENANT_ID in graph/registry/tenants.py.
     condition     = can(regex("^[a-z][a-z0-9-]{1,30}[a-z0-9]$", var.tenant_id))
-    error_message = "tenant_id must match ^[a-z][a-z0-9-]{1,30}[a-z0-9]$ (the pattern graph/tenancy.py accepts)."
+    error_message = "tenant_id must match ^[a-z][a-z0-9-]{1,30}[a-z0-9]$ (the pattern graph/registry/tenants.py accepts)."
   }
 }
 
@@ -281,6 +281,25 @@ variable "gateway_reserved_concurrency" {
   }
 }
 
+variable "gateway_snap_start" {
+  description = "Turn on Lambda SnapStart for the gateway: each apply publishes a version, Lambda snapshots it after init (imports, schemas), and API Gateway invokes the alias \"live\". Needs a python3.12+ runtime; not together with gateway_provisioned_concurrency. Billed per cached snapshot GB-second and per restore (README)."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
+variable "gateway_provisioned_concurrency" {
+  description = "Execution environments of the gateway kept initialized on the alias \"live\" (0 = none). Billed per GB-second whether used or not (README). At most gateway_reserved_concurrency when that is set; not together with gateway_snap_start."
+  type        = number
+  default     = 0
+  nullable    = false
+
+  validation {
+    condition     = var.gateway_provisioned_concurrency >= 0 && floor(var.gateway_provisioned_concurrency) == var.gateway_provisioned_concurrency
+    error_message = "gateway_provisioned_concurrency must be a whole number, 0 or more."
+  }
+}
+
 ################################################################################
 # API Gateway
 ################################################################################
@@ -314,6 +333,48 @@ variable "api_detailed_metrics_enabled" {
   type        = bool
   default     = false
   nullable    = false
+}
+
+variable "api_cdn_enabled" {
+  description = "Put a CloudFront distribution in front of the HTTP API that caches the GET responses the gateway marks cacheable (Cache-Control), keyed by query string, X-Api-Key and Origin."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
+variable "api_cdn_max_ttl" {
+  description = "Longest time (seconds) the API's CloudFront keeps a response, whatever its Cache-Control max-age says (1-86400). Responses without Cache-Control are never cached."
+  type        = number
+  default     = 300
+  nullable    = false
+
+  validation {
+    # CloudFront refuses a cache key (query string, headers) in a policy whose TTLs are all 0.
+    condition     = var.api_cdn_max_ttl >= 1 && var.api_cdn_max_ttl <= 86400
+    error_message = "api_cdn_max_ttl must be between 1 and 86400 seconds (to cache nothing, leave api_cdn_enabled off)."
+  }
+}
+
+variable "api_cdn_domain_name" {
+  description = "Custom domain of the API's CloudFront distribution (for example api.kicks.example); set api_cdn_acm_certificate_arn with it. Null serves the *.cloudfront.net domain."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.api_cdn_domain_name == null || can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$", var.api_cdn_domain_name))
+    error_message = "api_cdn_domain_name must be a lowercase host name such as api.kicks.example."
+  }
+}
+
+variable "api_cdn_acm_certificate_arn" {
+  description = "ARN of the ACM certificate (in us-east-1, as CloudFront requires) covering api_cdn_domain_name; the distribution then requires TLS 1.2 or newer."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.api_cdn_acm_certificate_arn == null || can(regex("^arn:aws[a-z-]*:acm:us-east-1:\\d{12}:certificate/.+$", var.api_cdn_acm_certificate_arn))
+    error_message = "api_cdn_acm_certificate_arn must be an ACM certificate ARN in us-east-1 (arn:aws:acm:us-east-1:<account>:certificate/...)."
+  }
 }
 
 ################################################################################
@@ -586,6 +647,109 @@ variable "fanout_maximum_record_age_in_seconds" {
   validation {
     condition     = var.fanout_maximum_record_age_in_seconds >= 60 && var.fanout_maximum_record_age_in_seconds <= 86400
     error_message = "fanout_maximum_record_age_in_seconds must be between 60 and 86400 seconds."
+  }
+}
+
+################################################################################
+# Photos (S3 bucket and CloudFront)
+################################################################################
+
+variable "photos_enabled" {
+  description = "Create the listing photos bucket (staging/ uploads, renditions/) and its CloudFront distribution, and give the gateway and audit functions GRAPH_PHOTOS_* and their S3 grants."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
+variable "photos_bucket_name" {
+  description = "Name of the photos bucket. Null (the default) uses `<stage>-<tenant>-photos-<account id>`, unique across AWS."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.photos_bucket_name == null || can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.photos_bucket_name))
+    error_message = "photos_bucket_name must be a valid S3 bucket name: 3-63 lowercase letters, digits, dots and dashes."
+  }
+}
+
+variable "cors_allowed_origins" {
+  description = "The tenant's browser origins (`origins` in tenants/registry/<tenant>.toml), such as https://shop.kicks.example: they may POST uploads to the photos bucket and read renditions cross-origin. Empty allows back-end uploads only."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for origin in var.cors_allowed_origins : can(regex("^https?://[^/\\s*]+$", origin))])
+    error_message = "cors_allowed_origins must hold origins (scheme://host[:port], no path, no wildcard), as in the registry's origins."
+  }
+}
+
+variable "photos_staging_expiration_days" {
+  description = "Days after which an upload still in staging/ (never attached to a listing) expires (1-30)."
+  type        = number
+  default     = 1
+  nullable    = false
+
+  validation {
+    condition     = var.photos_staging_expiration_days >= 1 && var.photos_staging_expiration_days <= 30
+    error_message = "photos_staging_expiration_days must be between 1 and 30."
+  }
+}
+
+variable "photos_noncurrent_version_expiration_days" {
+  description = "Days a deleted or replaced rendition stays recoverable as a noncurrent version before S3 removes it (1-365)."
+  type        = number
+  default     = 30
+  nullable    = false
+
+  validation {
+    condition     = var.photos_noncurrent_version_expiration_days >= 1 && var.photos_noncurrent_version_expiration_days <= 365
+    error_message = "photos_noncurrent_version_expiration_days must be between 1 and 365."
+  }
+}
+
+variable "photos_domain_name" {
+  description = "Custom domain of the photos distribution (for example photos.kicks.example); set photos_acm_certificate_arn with it. Null serves the *.cloudfront.net domain. Becomes GRAPH_PHOTOS_PUBLIC_URL."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.photos_domain_name == null || can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$", var.photos_domain_name))
+    error_message = "photos_domain_name must be a lowercase host name such as photos.kicks.example."
+  }
+}
+
+variable "photos_acm_certificate_arn" {
+  description = "ARN of the ACM certificate (in us-east-1, as CloudFront requires) covering photos_domain_name; the distribution then requires TLS 1.2 or newer."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.photos_acm_certificate_arn == null || can(regex("^arn:aws[a-z-]*:acm:us-east-1:\\d{12}:certificate/.+$", var.photos_acm_certificate_arn))
+    error_message = "photos_acm_certificate_arn must be an ACM certificate ARN in us-east-1 (arn:aws:acm:us-east-1:<account>:certificate/...)."
+  }
+}
+
+variable "cdn_price_class" {
+  description = "Price class of the module's CloudFront distributions (photos, and the API's when api_cdn_enabled): PriceClass_All, PriceClass_200 or PriceClass_100 (fewer, cheaper edge locations)."
+  type        = string
+  default     = "PriceClass_All"
+  nullable    = false
+
+  validation {
+    condition     = contains(["PriceClass_All", "PriceClass_200", "PriceClass_100"], var.cdn_price_class)
+    error_message = "cdn_price_class must be PriceClass_All, PriceClass_200 or PriceClass_100."
+  }
+}
+
+variable "cdn_web_acl_arn" {
+  description = "ARN of a WAFv2 web ACL (scope CLOUDFRONT, us-east-1) to attach to the module's CloudFront distributions. Null attaches none."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.cdn_web_acl_arn == null || can(regex("^arn:aws[a-z-]*:wafv2:us-east-1:\\d{12}:global/webacl/.+$", var.cdn_web_acl_arn))
+    error_message = "cdn_web_acl_arn must be a WAFv2 web ACL ARN of scope CLOUDFRONT (arn:aws:wafv2:us-east-1:<account>:global/webacl/...)."
   }
 }
 

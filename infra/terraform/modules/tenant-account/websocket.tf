@@ -109,7 +109,7 @@ resource "aws_lambda_function" "websocket" {
   role          = aws_iam_role.websocket.arn
 
   runtime       = "python3.12"
-  handler       = "graph.events.handlers.websocket_handler"
+  handler       = "graph.lambdas.websocket.websocket_handler"
   architectures = [var.lambda_architecture]
   memory_size   = var.websocket_memory_size
   timeout       = var.websocket_timeout
