@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +26,23 @@ SCOPES = ("read", "write", "admin")
 
 def raw_key(tenant_id: str, scope: str) -> str:
     return f"rg_{tenant_id}-test-{scope}_{tenant_id}TestSecret{scope.title()}01"
+
+
+@pytest.fixture(scope="session", autouse=True)
+async def no_task_outlives_the_run() -> AsyncIterator[None]:
+    """Fails the run if a task a test or fixture started is still alive at the end: work
+    that outlives its test lands in later tests (their call counters, their timing)."""
+    yield
+    current = asyncio.current_task()
+    left = [task for task in asyncio.all_tasks() if task is not current and not task.done()]
+    if left:
+        await asyncio.wait(left, timeout=5)  # what is stopping already may finish
+        left = [task for task in left if not task.done()]
+    for task in left:
+        task.cancel()
+    assert not left, "tasks still running at the end of the run: " + ", ".join(
+        repr(task.get_coro()) for task in left
+    )
 
 
 @pytest.fixture(scope="session")
@@ -187,15 +206,27 @@ async def make_gateway(
     return Gateway(app, runtime, http, {t.id: t for t in tenants}), tenants
 
 
-@pytest.fixture
-async def gateway(ddb: Any, settings: Settings) -> AsyncIterator[Gateway]:
-    gw, tenants = await make_gateway(ddb, settings)
+@asynccontextmanager
+async def open_gateway(
+    ddb: Any, settings: Settings, tenant_ids: tuple[str, ...] = ("kicks",), **options: Any
+) -> AsyncIterator[Gateway]:
+    """A gateway over fresh tables (`make_gateway`'s options); on exit its HTTP client is
+    closed, its runtime's clients and work stopped, and its tables deleted: the one
+    teardown every gateway fixture shares."""
+    gw, tenants = await make_gateway(ddb, settings, tenant_ids, **options)
     try:
         yield gw
     finally:
         await gw.http.aclose()
+        await gw.runtime.aclose()
         for tenant in tenants:
             await delete_tables(ddb, tenant.tables)
+
+
+@pytest.fixture
+async def gateway(ddb: Any, settings: Settings) -> AsyncIterator[Gateway]:
+    async with open_gateway(ddb, settings) as gw:
+        yield gw
 
 
 @pytest.fixture(scope="session")
@@ -251,10 +282,5 @@ async def roomy(ddb: Any, settings: Settings) -> AsyncIterator[Gateway]:
     8 back for the other tenants; by default the cap is 8, the pool 4 with 1 kept back):
     for tests about concurrent writes, not about the concurrency cap."""
     roomy_settings = settings.model_copy(update={"max_in_flight": 32})
-    gw, tenants = await make_gateway(ddb, roomy_settings, limits=Limits(max_concurrency=32))
-    try:
+    async with open_gateway(ddb, roomy_settings, limits=Limits(max_concurrency=32)) as gw:
         yield gw
-    finally:
-        await gw.http.aclose()
-        for tenant in tenants:
-            await delete_tables(ddb, tenant.tables)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-GRAPH = Path(__file__).resolve().parent.parent / "graph"
+GRAPH = Path(__file__).resolve().parents[2] / "graph"
 MAX_LINES = 300
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SCANNED = ("graph", "tenants")
 SCHEMA_READER = Path("graph/execution/internals.py")
 OWN = frozenset({"self", "cls"})

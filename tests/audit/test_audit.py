@@ -11,7 +11,7 @@ import pytest
 from graph.audit.entries import entry_for, source_table
 from graph.store import Shard, StreamReader
 from tests.conftest import Audit, Gateway, make_audit, raw_key
-from tests.test_mutations import CREATE, STATUS, UPDATE, new_listing
+from tests.schema.test_mutations import CREATE, STATUS, UPDATE, new_listing
 
 HISTORY = """query($id: ID!) { listing(id: $id) { history(first: 20) { edges { node {
     event actor version requestId at changes { field old new } } } } } }"""

@@ -13,7 +13,7 @@ import pytest
 
 from graph import cli
 
-REPO_TENANTS = Path(__file__).resolve().parents[1] / "tenants"
+REPO_TENANTS = Path(__file__).resolve().parents[2] / "tenants"
 
 
 @pytest.fixture

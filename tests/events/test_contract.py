@@ -20,9 +20,9 @@ from graph.events.contract import (
 )
 from graph.extensions import TenantExtension
 from tests.conftest import Audit, Gateway
-from tests.test_mutations import CREATE, STATUS, new_listing
+from tests.schema.test_mutations import CREATE, STATUS, new_listing
 
-SAMPLES = Path(__file__).parent / "events"
+SAMPLES = Path(__file__).parents[1] / "samples"
 CUSTOM_UPDATE = """mutation($id: ID!, $v: Int!, $input: UpdateListingInput!) {
   updateListing(id: $id, expectedVersion: $v, input: $input) {
     listing { id version } userErrors { field message code } } }"""

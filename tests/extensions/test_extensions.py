@@ -15,12 +15,11 @@ from graph.extensions.sdl import breaking_changes, sdl
 from graph.local import demo
 from graph.registry.tenants import Registry
 from graph.settings import Settings
-from graph.store import delete_tables
 from graph.tenancy.runtime import Runtime
-from tests.conftest import Audit, Gateway, make_gateway, make_tenant, raw_key
-from tests.test_mutations import CREATE, UPDATE, new_listing
+from tests.conftest import Audit, Gateway, make_tenant, open_gateway, raw_key
+from tests.schema.test_mutations import CREATE, UPDATE, new_listing
 
-REPO_TENANTS = Path(__file__).resolve().parents[1] / "tenants"
+REPO_TENANTS = Path(__file__).resolve().parents[2] / "tenants"
 SDL_QUERY = "{ __schema { types { name fields { name } inputFields { name } } } }"
 
 
@@ -214,18 +213,13 @@ async def test_broken_extension_fails_only_its_tenant(
 ) -> None:
     folder = _tenants_dir(tmp_path, "", "def oops(:\n")
     conf = settings.model_copy(update={"tenants_dir": folder})
-    gw, tenants = await make_gateway(ddb, conf, ("kicks", "threads"), seed=False)
-    try:
+    async with open_gateway(ddb, conf, ("kicks", "threads"), seed=False) as gw:
         broken = await gw.post('{ listing(id: "x") { id } }', tenant="kicks")
         assert broken.status_code == 500
         assert broken.json()["errors"][0]["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
         assert "kicks.py" not in broken.text  # details only in the log
         fine = await gw.gql('{ listing(id: "x") { id } }', tenant="threads")
         assert fine["data"] == {"listing": None}
-    finally:
-        await gw.http.aclose()
-        for tenant in tenants:
-            await delete_tables(ddb, tenant.tables)
 
 
 async def test_edited_extension_takes_effect_with_reload(
@@ -233,9 +227,8 @@ async def test_edited_extension_takes_effect_with_reload(
 ) -> None:
     folder = _tenants_dir(tmp_path, '[listing.fields.weight]\ntype = "Int"\n')
     conf = settings.model_copy(update={"tenants_dir": folder, "extensions_reload": True})
-    gw, tenants = await make_gateway(ddb, conf, seed=True)
     query = '{ listing(id: "lst-0001") { custom { weight } } }'
-    try:
+    async with open_gateway(ddb, conf, seed=True) as gw:
         assert (await gw.gql(query))["data"]["listing"]["custom"] == {"weight": None}
         path = folder / "extensions" / "kicks.toml"
         path.write_text('[listing.fields.grip]\ntype = "String"\n')
@@ -243,10 +236,6 @@ async def test_edited_extension_takes_effect_with_reload(
         body = await gw.gql(query)
         assert body["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
         assert (await gw.gql('{ listing(id: "lst-0001") { custom { grip } } }'))["data"]
-    finally:
-        await gw.http.aclose()
-        for tenant in tenants:
-            await delete_tables(ddb, tenant.tables)
 
 
 def test_breaking_change_check(tmp_path: Path, settings: Settings) -> None:

@@ -18,8 +18,8 @@ from graph.http.view import _known_or_masked
 from graph.registry.tenants import Limits
 from graph.settings import Settings
 from tests.conftest import CallRecorder, Gateway, raw_key
-from tests.test_faults import aws_response, injected, own_client
-from tests.test_limits import codes, gateway_with
+from tests.limits.test_limits import codes, gateway_with
+from tests.store.test_faults import aws_response, injected, own_client
 
 KEY = {"X-Api-Key": raw_key("kicks", "read")}
 

@@ -52,7 +52,7 @@ from graph.errors import ERROR_CODES
 from graph.registry.tenants import load_registry
 from graph.settings import Settings
 from tests.conftest import raw_key
-from tests.test_limits import gateway_with
+from tests.limits.test_limits import gateway_with
 
 FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "500"))
 #: A fixed seed unless FUZZ_SEED says otherwise ("random" for a fresh one).

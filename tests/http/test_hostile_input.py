@@ -29,8 +29,7 @@ from graph.execution.internals import graphql_schema
 from graph.http.bodies import MAX_JSON_DEPTH
 from graph.limits.arguments import MAX_ID_LENGTH, MAX_SCALAR_TEXT, MAX_STRING_LENGTH
 from graph.settings import Settings
-from graph.store import delete_tables
-from tests.conftest import CallRecorder, Gateway, make_gateway, raw_key
+from tests.conftest import CallRecorder, Gateway, open_gateway, raw_key
 
 CLIENT_CODES = ERROR_CODES - {"INTERNAL_SERVER_ERROR"}
 
@@ -38,13 +37,8 @@ CLIENT_CODES = ERROR_CODES - {"INTERNAL_SERVER_ERROR"}
 @pytest.fixture(scope="module")
 async def gateway(ddb: Any, settings: Settings) -> AsyncIterator[Gateway]:
     """One seeded gateway for the module: these tests only read (or are refused)."""
-    gw, tenants = await make_gateway(ddb, settings)
-    try:
+    async with open_gateway(ddb, settings) as gw:
         yield gw
-    finally:
-        await gw.http.aclose()
-        for tenant in tenants:
-            await delete_tables(ddb, tenant.tables)
 
 
 KEY = {"X-Api-Key": raw_key("kicks", "admin")}

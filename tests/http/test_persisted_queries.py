@@ -21,7 +21,7 @@ from graph.http.persisted import (
 from graph.registry.tenants import Limits
 from graph.settings import Settings
 from tests.conftest import CallRecorder, Gateway, raw_key
-from tests.test_limits import codes, gateway_with
+from tests.limits.test_limits import codes, gateway_with
 
 QUERY = '{ listing(id: "lst-0001") { id title } }'
 HASH = sha256_hex(QUERY)

@@ -1,4 +1,4 @@
-"""The Lambda entry points against DynamoDB Local, with the sample events in tests/events/.
+"""The Lambda entry points against DynamoDB Local, with the sample events in tests/samples/.
 
 The gateway handler is synchronous and runs its own event loop, so the tests call it in
 a worker thread (`asyncio.to_thread`); the DynamoDB client it uses is its own, opened on
@@ -31,7 +31,7 @@ from graph.settings import Settings
 from graph.store import delete_tables
 from tests.conftest import make_gateway, raw_key
 
-EVENTS = Path(__file__).parent / "events"
+EVENTS = Path(__file__).parents[1] / "samples"
 ORIGIN = "https://kicks.example"
 SSM_ARN = "arn:aws:ssm:us-east-1:123456789012:parameter/resale-graph/test/cursor-secret"
 SM_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:resale-graph/cursor-AbCdEf"

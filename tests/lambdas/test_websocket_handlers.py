@@ -18,7 +18,7 @@ import pytest
 from graph.lambdas import websocket
 from graph.store import CONNECTIONS
 
-SAMPLES = Path(__file__).parent / "events"
+SAMPLES = Path(__file__).parents[1] / "samples"
 DEV_READ = "rg_kicks-dev-read_kicksDevReadKey0001"
 
 

@@ -14,8 +14,8 @@ from graph.bounds import FILTERED_PAGE_MAX_CALLS
 from graph.limits.extension import resolved_fields
 from graph.registry.tenants import Limits
 from graph.settings import Settings
-from tests.test_faults import aws_response, injected, own_client
-from tests.test_limits import gateway_with
+from tests.limits.test_limits import gateway_with
+from tests.store.test_faults import aws_response, injected, own_client
 
 
 def lines(out: str) -> list[dict[str, Any]]:

@@ -12,8 +12,8 @@ from graph.limits.buckets import TokenBucket
 from graph.registry.tenants import Limits
 from graph.settings import Settings
 from tests.conftest import CallRecorder
-from tests.test_faults import injected, own_client, tables_of
-from tests.test_limits import codes, gateway_with
+from tests.limits.test_limits import codes, gateway_with
+from tests.store.test_faults import injected, own_client, tables_of
 
 # node = 1 + id + title = 3; edges = 4; productListings = 1 + 10 * 4 = 41
 PAGE = '{ productListings(productId: "prd-001", first: 10) { edges { node { id title } } } }'

@@ -20,7 +20,7 @@ from graph.local.dev import reset
 from graph.local.dynamodb_local import free_port
 from graph.registry.tenants import new_api_key
 from graph.settings import REPO_ROOT
-from tests.test_mutations import CREATE, new_listing
+from tests.schema.test_mutations import CREATE, new_listing
 
 WRITE_KEY = "rg_kicks-dev-write_kicksDevWriteKey0001"
 

@@ -10,11 +10,10 @@ import pytest
 import pytest_asyncio
 
 from graph.registry.tenants import Registry, RegistryError, load_registry
-from graph.store import delete_tables
-from tests.conftest import Gateway, make_gateway, make_tenant, raw_key
+from tests.conftest import Gateway, make_tenant, open_gateway, raw_key
 
 QUERY = {"query": '{ listing(id: "lst-0001") { id } }'}
-REPO_TENANTS = Path(__file__).resolve().parents[1] / "tenants"
+REPO_TENANTS = Path(__file__).resolve().parents[2] / "tenants"
 
 
 @pytest.mark.parametrize(
@@ -86,11 +85,8 @@ def test_a_bad_registry_names_file_tenant_and_field(tmp_path: Path) -> None:
 
 @pytest_asyncio.fixture
 async def two(ddb: Any, settings: Any) -> AsyncIterator[Gateway]:
-    gw, tenants = await make_gateway(ddb, settings, ("kicks", "threads"), seed=False)
-    yield gw
-    await gw.http.aclose()
-    for tenant in tenants:
-        await delete_tables(ddb, tenant.tables)
+    async with open_gateway(ddb, settings, ("kicks", "threads"), seed=False) as gw:
+        yield gw
 
 
 async def test_cors_only_for_the_callers_own_origins(two: Gateway) -> None:

@@ -8,6 +8,7 @@ import os
 import re
 import socket
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,8 +20,7 @@ import uvicorn
 from graph.local import demo
 from graph.playground import STATIC_PATHS, playground_page
 from graph.settings import DEV_PLAYGROUND_KEY, Settings
-from graph.store import delete_tables
-from tests.conftest import Gateway, make_gateway, raw_key
+from tests.conftest import Gateway, open_gateway, raw_key
 
 CHROMIUM = Path(os.environ.get("GRAPH_TEST_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_FLAGS = [
@@ -106,15 +106,10 @@ async def test_static_files_are_public_and_only_the_needed_ones(gateway: Gateway
 
 
 async def test_no_playground_when_the_ide_is_off(ddb: Any, settings: Settings) -> None:
-    gateway, tenants = await make_gateway(ddb, settings.model_copy(update={"graphiql": False}))
-    try:
+    async with open_gateway(ddb, settings.model_copy(update={"graphiql": False})) as gateway:
         assert (await gateway.http.get("/graphql", headers=HTML)).status_code == 401
         for path in STATIC_PATHS:
             assert (await gateway.http.get(path)).status_code == 401, path
-    finally:
-        await gateway.http.aclose()
-        for tenant in tenants:
-            await delete_tables(ddb, tenant.tables)
 
 
 async def test_page_says_what_to_run_when_assets_are_missing(tmp_path: Path) -> None:
@@ -149,12 +144,18 @@ async def live_server(ddb: Any, settings: Settings) -> AsyncIterator[LiveServer]
     """The gateway on a free loopback port, in this event loop (it shares `ddb`), with
     the test tenant's read key as the playground's default key."""
     keyed = settings.model_copy(update={"playground_default_key": raw_key("kicks", "read")})
-    gateway, tenants = await make_gateway(ddb, keyed)
+    async with open_gateway(ddb, keyed) as gateway, served(gateway.app) as url:
+        yield LiveServer(url, gateway)
+
+
+@asynccontextmanager
+async def served(app: Any) -> AsyncIterator[str]:
+    """The app under uvicorn on a free loopback port, in this event loop; stopped on exit."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    config = uvicorn.Config(gateway.app, lifespan="off", log_level="warning", access_log=False)
+    config = uvicorn.Config(app, lifespan="off", log_level="warning", access_log=False)
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))
     try:
@@ -163,14 +164,11 @@ async def live_server(ddb: Any, settings: Settings) -> AsyncIterator[LiveServer]
                 if task.done():
                     task.result()
                 await asyncio.sleep(0.02)
-        yield LiveServer(f"http://127.0.0.1:{port}", gateway)
+        yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
         await asyncio.wait_for(task, 10)
         sock.close()
-        await gateway.http.aclose()
-        for tenant in tenants:
-            await delete_tables(ddb, tenant.tables)
 
 
 @pytest.fixture

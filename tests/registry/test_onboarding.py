@@ -17,7 +17,7 @@ from graph.settings import Settings
 from graph.store import TableNames, create_tables
 from graph.tenancy.runtime import Runtime
 
-REPO_TENANTS = Path(__file__).resolve().parents[1] / "tenants"
+REPO_TENANTS = Path(__file__).resolve().parents[2] / "tenants"
 
 
 def isolated_settings(settings: Settings, tmp_path: Path) -> Settings:

@@ -19,7 +19,7 @@ from graph.registry.tenants import Registry, load_tenant_file
 from tests.conftest import Gateway, raw_key
 
 QUERY = {"query": '{ listing(id: "lst-0001") { id } }'}
-REPO_TENANTS = Path(__file__).resolve().parents[1] / "tenants"
+REPO_TENANTS = Path(__file__).resolve().parents[2] / "tenants"
 PREFLIGHT = {"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "x-api-key"}
 
 

@@ -28,8 +28,8 @@ from graph.registry.tenants import Limits
 from graph.settings import REPO_ROOT, Settings
 from graph.store import delete_tables, put_items
 from tests.conftest import Audit, Gateway, make_audit, make_gateway, raw_key
-from tests.test_mutations import CREATE, STATUS, new_listing
-from tests.test_persisted_queries import write_manifest
+from tests.http.test_persisted_queries import write_manifest
+from tests.schema.test_mutations import CREATE, STATUS, new_listing
 
 #: A guard against hanging, not a speed assertion (bench/ measures latency).
 WAIT = 10.0

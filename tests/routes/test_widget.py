@@ -26,8 +26,8 @@ from graph.routes.widget import (
 )
 from graph.settings import Settings
 from tests.conftest import Gateway, raw_key
-from tests.test_limits import codes, gateway_with
-from tests.test_persisted_queries import apq, write_manifest
+from tests.http.test_persisted_queries import apq, write_manifest
+from tests.limits.test_limits import codes, gateway_with
 
 #: The widget's budget, gzip level 9 bytes (the issue's goal is 8 KB; this leaves room).
 #: A byte count, so it holds on any machine; 3,241 bytes when this was written.

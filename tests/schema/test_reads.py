@@ -7,7 +7,7 @@ from typing import Any
 from graph.local import demo
 from graph.store import delete_tables
 from tests.conftest import CallRecorder, Gateway, make_gateway
-from tests.test_faults import own_client
+from tests.store.test_faults import own_client
 
 PAGE_WITH_SELLERS = """
 query($first: Int!) {

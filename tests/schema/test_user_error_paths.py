@@ -10,8 +10,7 @@ import pytest
 
 from graph.extensions.spec import FieldSpec
 from graph.resolvers.writes import graphql_path
-from graph.store import delete_tables
-from tests.conftest import Gateway, make_gateway
+from tests.conftest import Gateway, open_gateway
 
 CREATE = """
 mutation ($input: CreateListingInput!) {
@@ -22,13 +21,8 @@ mutation ($input: CreateListingInput!) {
 
 @pytest.fixture
 async def threads(ddb: Any, settings: Any) -> AsyncIterator[Gateway]:
-    gw, tenants = await make_gateway(ddb, settings, ("threads",))
-    try:
+    async with open_gateway(ddb, settings, ("threads",)) as gw:
         yield gw
-    finally:
-        await gw.http.aclose()
-        for tenant in tenants:
-            await delete_tables(ddb, tenant.tables)
 
 
 async def test_custom_field_paths_use_graphql_names(threads: Gateway) -> None:

@@ -23,7 +23,7 @@ from graph.local import demo
 from graph.registry.tenants import Limits
 from graph.settings import Settings
 from graph.store import open_dynamodb, to_wire
-from tests.test_limits import codes, gateway_with
+from tests.limits.test_limits import codes, gateway_with
 
 THROTTLE = (400, "com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException")
 INTERNAL = (500, "com.amazonaws.dynamodb.v20120810#InternalServerError")

@@ -30,7 +30,7 @@ from graph.store import (
     delete_tables,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 OUTSIDE_STORE = ("graph", "tenants", "bench", "tests")
 
 

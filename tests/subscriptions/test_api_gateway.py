@@ -24,10 +24,10 @@ from graph.store import CONNECTIONS, ConnectionStore, Management
 from graph.subscriptions.fanout import FanOut
 from graph.subscriptions.websocket_api import WebSocketApi
 from tests.conftest import Audit, Gateway, raw_key
-from tests.test_events_contract import captured_records
-from tests.test_mutations import CREATE, STATUS, new_listing
+from tests.events.test_contract import captured_records
+from tests.schema.test_mutations import CREATE, STATUS, new_listing
 
-SAMPLES = Path(__file__).parent / "events"
+SAMPLES = Path(__file__).parents[1] / "samples"
 ENDPOINT = "https://abc123def4.execute-api.us-east-1.amazonaws.com/live"
 
 

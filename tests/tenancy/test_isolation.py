@@ -15,8 +15,8 @@ import pytest
 import pytest_asyncio
 
 from graph.local import demo
-from graph.store import delete_tables, put_items
-from tests.conftest import CallRecorder, Gateway, make_gateway
+from graph.store import put_items
+from tests.conftest import CallRecorder, Gateway, open_gateway
 
 TENANTS = ("kicks", "threads", "loop")
 PAIRS = list(itertools.permutations(TENANTS, 2))
@@ -52,17 +52,12 @@ def only_records(tenant: str) -> dict[str, list[dict[str, Any]]]:
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def three(ddb: Any, settings: Any) -> AsyncIterator[Gateway]:
-    gw, tenants = await make_gateway(ddb, settings, TENANTS, catalogs={"loop": "kicks"})
-    for tenant in tenants:
-        extra = only_records(tenant.id)
-        await put_items(ddb, tenant.tables.listings, extra["listings"])
-        await put_items(ddb, tenant.tables.sellers, extra["sellers"])
-    try:
+    async with open_gateway(ddb, settings, TENANTS, catalogs={"loop": "kicks"}) as gw:
+        for tenant in gw.tenants.values():
+            extra = only_records(tenant.id)
+            await put_items(ddb, tenant.tables.listings, extra["listings"])
+            await put_items(ddb, tenant.tables.sellers, extra["sellers"])
         yield gw
-    finally:
-        await gw.http.aclose()
-        for tenant in tenants:
-            await delete_tables(ddb, tenant.tables)
 
 
 def without_request_ids(body: Any) -> Any:
