@@ -120,7 +120,7 @@ async def _measure(env: BenchEnv) -> tuple[dict[str, dict[str, Any]], list[str]]
 
     # This counts calls and times nothing: loaders off makes 200 GetItems, up to 100 at
     # once, which a busy DynamoDB Local may not answer within the default 5 s request
-    # deadline and 2 s read timeout (tests/test_reads.py does the same).
+    # deadline and 2 s read timeout (tests/schema/test_reads.py does the same).
     settings = Settings(
         stage=STAGE,
         dynamodb_endpoint=env.dynamodb_endpoint,

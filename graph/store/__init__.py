@@ -1,7 +1,7 @@
 """The data layer: the only package that talks to DynamoDB (aioboto3/botocore).
 
 `__all__` is its surface: code outside graph/store/ imports these names from
-`graph.store`, never a submodule (tests/test_store_surface.py checks both). The names
+`graph.store`, never a submodule (tests/store/test_surface.py checks both). The names
 that need aioboto3 (clients, assumed-role sessions) are loaded on first use, so
 importing the store's types stays cheap.
 """

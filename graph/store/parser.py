@@ -9,7 +9,7 @@ those shapes is a string, number, boolean, list or map as the JSON has it. So a
 successful read whose body holds no binary value (no `"B"` or `"BS"` key) is returned as
 the JSON decodes, which is exactly what botocore would return; any other response
 (errors, writes, other services, a body that may hold a binary) takes botocore's path
-unchanged. tests/test_parser.py checks both paths against stock botocore on the same
+unchanged. tests/store/test_parser.py checks both paths against stock botocore on the same
 DynamoDB Local items.
 
 Installed per botocore session (`register_item_parser`), so one client's parsing never

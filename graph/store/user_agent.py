@@ -6,7 +6,7 @@ registered during the call are included), sanitising every component character b
 character: about 36 us each time, some 70 us of a call's CPU. The string changes only
 with the feature ids in play (the client's own and the current call context's), so
 `build_user_agent_once` makes the client's builder remember it per feature set. The
-header sent is the one botocore would build (tests/test_runtime_client.py checks it).
+header sent is the one botocore would build (tests/tenancy/test_runtime_client.py checks it).
 """
 
 from __future__ import annotations
