@@ -130,3 +130,12 @@ def test_packed_package_type_checks_with_tsc(tmp_path: Path) -> None:
     )
     assert refused.returncode != 0
     assert "TS2322" in refused.stdout, refused.stdout
+
+
+def test_docs_name_the_current_build() -> None:
+    """docs/embedding.md shows the immutable URL and SRI hash of the build in widget/dist/."""
+    manifest = json.loads(MANIFEST_FILE.read_text())
+    docs = (REPO_ROOT / "docs" / "embedding.md").read_text()
+    assert f'src="https://GATEWAY{manifest["path"]}"' in docs, "update docs/embedding.md"
+    assert f'integrity="{manifest["integrity"]}"' in docs, "update docs/embedding.md"
+    assert manifest["esmIntegrity"] in docs
