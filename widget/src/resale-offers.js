@@ -23,7 +23,7 @@ var CSS =
   "a,.k{display:flex;flex-direction:column;gap:4px;height:100%;padding:8px;border:1px solid var(--rg-border,#8c959f);border-radius:var(--rg-radius,8px);background:var(--rg-card-bg,#fff);color:inherit;text-decoration:none}" +
   "a:hover .t{text-decoration:underline}" +
   "a:focus-visible,button:focus-visible{outline:3px solid var(--rg-focus,#0b5cad);outline-offset:2px}" +
-  "img,i{display:block;width:100%;height:auto;aspect-ratio:1;object-fit:cover;border-radius:4px;background:var(--rg-placeholder,#eef1f4)}" +
+  "img:not([src]){color:transparent}img,i{display:block;width:100%;height:auto;aspect-ratio:1;object-fit:cover;border-radius:4px;background:var(--rg-placeholder,#eef1f4)}" +
   ".t{font-weight:600;min-height:2.8em;display:-webkit-box;-webkit-box-orient:vertical;-webkit-line-clamp:2;overflow:hidden}" +
   ".p{font-weight:700;color:var(--rg-price,inherit)}" +
   ".p,.m{min-height:1.4em;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}" +
@@ -247,8 +247,12 @@ function render(host, root, adopted) {
         picture.sizes = "(min-width: 40rem) 14rem, 50vw";
       }
       picture.src = image.url;
+      // A photo that fails keeps its box, its size and its alt (for screen readers):
+      // the placeholder's colour shows, the alt text does not.
       picture.onerror = function () {
-        picture.replaceWith(el("i"));
+        picture.onerror = null;
+        picture.removeAttribute("srcset");
+        picture.removeAttribute("src");
       };
     }
     var seller = node.seller ? " \u00b7 " + node.seller.displayName : "";
