@@ -79,6 +79,12 @@ export class ResaleOffers extends Base {
     super();
     this._adopted = adopt(this.attachShadow({ mode: "open" }));
     this._messages = null;
+    // Set on the element before it was defined (a framework's property): apply it now.
+    if (Object.prototype.hasOwnProperty.call(this, "messages")) {
+      var early = this.messages;
+      delete this.messages;
+      this._messages = early;
+    }
   }
 
   /** The page's own strings (any key of MESSAGES.en), over the built-in table. */
@@ -144,7 +150,8 @@ function render(host, root, adopted) {
   var productId = attr("product-id");
   var size = Math.min(24, Math.max(1, parseInt(attr("page-size"), 10) || 6));
   var langHost = host.closest("[lang]");
-  var locale = attr("locale") || (langHost && langHost.lang) || navigator.language || "en";
+  var locale =
+    attr("locale") || (langHost || document.documentElement).lang || navigator.language || "en";
   var t = strings(host, locale);
   var linkTemplate = attr("listing-url") || "#listing-{id}";
   var ended = false;
