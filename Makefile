@@ -45,7 +45,7 @@ fmt: install
 	@$(BIN)/ruff check --fix graph tenants tests bench
 
 ## test: lint, then pytest against a DynamoDB Local the session starts itself
-test: lint dynamodb-local infra-tools playground-assets browser codegen-tools node-tests-deps
+test: lint dynamodb-local infra-tools playground-assets browser codegen-tools node-tests-deps widget-tools
 	@echo "==> pytest"
 	@$(BIN)/pytest
 

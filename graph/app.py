@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
@@ -14,6 +15,7 @@ from starlette.routing import Route, WebSocketRoute
 from graph.http.responses import EXCEPTION_HANDLERS
 from graph.middleware.body_limit import BodyLimitMiddleware
 from graph.middleware.cors import TenantCORSMiddleware
+from graph.middleware.http_cache import HttpCacheMiddleware
 from graph.middleware.observability import ObservabilityMiddleware
 from graph.middleware.request_id import RequestIdMiddleware
 from graph.middleware.tenant import TenantResolutionMiddleware
@@ -24,6 +26,9 @@ from graph.routes.websocket import LiveGraphQL
 from graph.routes.widget import WIDGET_PATHS, widget_routes
 from graph.settings import Settings
 from graph.tenancy.runtime import Runtime
+
+#: Smaller answers go uncompressed (the gzip header would eat the saving).
+GZIP_MIN_BYTES = 512
 
 
 async def healthz(request: Request) -> JSONResponse:
@@ -68,8 +73,14 @@ def create_app(
             Middleware(
                 ObservabilityMiddleware, metrics=rt.settings.metrics, text=rt.settings.text_logs
             ),
+            # JSON over GZIP_MIN_BYTES, compressed for clients that ask (Accept-Encoding);
+            # outside the cache layer, so the ETag is of the JSON itself.
+            Middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES),
             # Reads the origins at request time: a swapped `rt.registry` takes effect at once.
             Middleware(TenantCORSMiddleware, registry=lambda: rt.registry),
+            # Cache-Control/ETag/304 for a read key's GETs, no-store for the rest
+            # (docs/embedding.md); inside CORS, so a 304 gets its CORS headers too.
+            Middleware(HttpCacheMiddleware),
             Middleware(
                 TenantResolutionMiddleware,
                 authenticate=rt.authenticate,  # the current registry, at request time

@@ -34,6 +34,9 @@ class DevStack:
     demo_url: str  # the demo storefronts' origin, e.g. http://127.0.0.1:PORT2
     dynamodb_endpoint: str
     log_path: Path
+    #: A free port whose 127.0.0.1 origin the demo tenants allow, for a test's own pages
+    #: (tests/e2e/pages.py serves them); its `localhost` origin is allowed by no one.
+    pages_port: int = 0
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
     tenants_dir: Path | None = field(default=None, repr=False)
 
@@ -87,7 +90,7 @@ def _ready(url: str) -> bool:
 
 
 def start_dev_stack(*, timeout: float = START_TIMEOUT) -> DevStack:
-    gateway, demo, dynamodb = free_port(), free_port(), free_port()
+    gateway, demo, dynamodb, pages = free_port(), free_port(), free_port(), free_port()
     base_url, demo_url = f"http://127.0.0.1:{gateway}", f"http://127.0.0.1:{demo}"
     tenants_dir = Path(tempfile.mkdtemp(prefix="devstack-tenants-"))
     shutil.copytree(REPO_ROOT / "tenants", tenants_dir, dirs_exist_ok=True)
@@ -95,12 +98,13 @@ def start_dev_stack(*, timeout: float = START_TIMEOUT) -> DevStack:
     env |= {"GRAPH_STAGE": "dev", "GRAPH_TENANTS_DIR": str(tenants_dir), "GRAPH_METRICS": "false"}
     env["PYTHONUNBUFFERED"] = "1"
     for tenant_id in DEMO_TENANTS:
-        subprocess.run(
-            [_graph(), "tenants", "origins", "add", tenant_id, demo_url],
-            env=env,
-            check=True,
-            capture_output=True,
-        )
+        for origin in (demo_url, f"http://127.0.0.1:{pages}"):
+            subprocess.run(
+                [_graph(), "tenants", "origins", "add", tenant_id, origin],
+                env=env,
+                check=True,
+                capture_output=True,
+            )
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     log_path = ARTIFACTS / "dev-stack.log"
     with log_path.open("wb") as log:
@@ -121,6 +125,7 @@ def start_dev_stack(*, timeout: float = START_TIMEOUT) -> DevStack:
         demo_url=demo_url,
         dynamodb_endpoint=f"http://127.0.0.1:{dynamodb}",
         log_path=log_path,
+        pages_port=pages,
         process=process,
         tenants_dir=tenants_dir,
     )

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
@@ -33,6 +33,22 @@ CHROMIUM_FLAGS = [
 ]
 PAGE_SIZE = 6
 IMAGE_HOST = "https://img.example.com/"
+#: The demo pages' languages: kicks is en-US, threads de-DE (widget/src/messages.js).
+SHOW_MORE = {"kicks": "Show more", "threads": "Mehr anzeigen"}
+CONDITIONS = {
+    "kicks": {
+        "NEW_WITH_TAGS": "New with tags",
+        "LIKE_NEW": "Like new",
+        "GOOD": "Good",
+        "FAIR": "Fair",
+    },
+    "threads": {
+        "NEW_WITH_TAGS": "Neu mit Etikett",
+        "LIKE_NEW": "Wie neu",
+        "GOOD": "Gut",
+        "FAIR": "Akzeptabel",
+    },
+}
 
 
 def active_listings(tenant: str, product: str = "prd-001") -> list[dict[str, Any]]:
@@ -105,8 +121,16 @@ class Watched:
     def _request(self, request: Any) -> None:
         self.requested.append(request.url)
         self._arrived.set()
-        if request.method == "POST" and urlsplit(request.url).path == "/graphql":
+        url = urlsplit(request.url)
+        if url.path != "/graphql":
+            return
+        if request.method == "POST":
             self.graphql.append(json.loads(request.post_data or "{}"))
+        elif request.method == "GET":  # the widget's persisted query, APQ-style
+            sent: dict[str, Any] = {"method": "GET"}
+            for name, value in parse_qsl(url.query):
+                sent[name] = json.loads(value) if name in ("variables", "extensions") else value
+            self.graphql.append(sent)
 
 
 async def open_page(browser: Any, url: str) -> Watched:
@@ -160,7 +184,14 @@ async def test_demo_page_renders_listings_and_shows_more(
         ]
         first = expected[0]
         assert await watched.saw_request(first["images"][0]["url"]), watched.requested
-        assert shown[0]["meta"].startswith(first["condition"].replace("_", " ").capitalize())
+        assert shown[0]["meta"].startswith(CONDITIONS[tenant][first["condition"]])
+        # The API's alt text, and a size reserved before the photo arrives.
+        photo = await page.evaluate(
+            """() => { const i = document.querySelector('resale-graph-widget').shadowRoot
+                 .querySelector('li img');
+                 return i && [i.alt, i.getAttribute('width'), i.getAttribute('height')]; }"""
+        )
+        assert photo == [first["images"][0]["alt"], "400", "400"]
         # It crossed CORS for real: the gateway answered the preflight from this origin.
         # (The request log is JSON, or one text line a request when GRAPH_TEXT_LOGS is on.)
         log = dev_stack.log()
@@ -168,8 +199,9 @@ async def test_demo_page_renders_listings_and_shows_more(
             '"method":"OPTIONS","path":"/graphql","status":204' in log
             or " 204 OPTIONS /graphql " in log
         )
-        # One fixed operation, by hash only, from the storefront's origin.
+        # One fixed operation, by hash only, from the storefront's origin, over GET.
         assert watched.graphql
+        assert {b.get("method") for b in watched.graphql} == {"GET"}
         assert all("query" not in body for body in watched.graphql)
         assert {b["extensions"]["persistedQuery"]["version"] for b in watched.graphql} == {1}
         # The host page's hostile CSS does not reach inside the shadow root.
@@ -182,7 +214,7 @@ async def test_demo_page_renders_listings_and_shows_more(
         assert isolated == ["none", "none", "8px"]
         await page.screenshot(path=str(ARTIFACTS / f"widget-{tenant}.png"), full_page=True)
 
-        more = page.get_by_role("button", name="Show more")
+        more = page.get_by_role("button", name=SHOW_MORE[tenant])
         await more.click()
         await page.wait_for_function(
             "n => document.querySelector('resale-graph-widget').shadowRoot"
@@ -287,9 +319,11 @@ async def test_product_without_listings_shows_the_empty_state(
     page = watched.page
     try:
         await widget_state(page, "empty")
-        status = page.get_by_role("status")
-        assert await status.text_content() == "No pre-owned offers for this product yet."
-        assert await page.get_by_role("button", name="Show more").count() == 0
+        status = page.get_by_role("status")  # threads: a German page
+        assert await status.text_content() == (
+            "F\u00fcr dieses Produkt gibt es noch keine gebrauchten Angebote."
+        )
+        assert await page.get_by_role("button", name=SHOW_MORE["threads"]).count() == 0
         assert not watched.errors, watched.errors
     finally:
         await page.context.close()

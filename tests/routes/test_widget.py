@@ -5,6 +5,7 @@ tests/e2e/test_widget_browser.py)."""
 from __future__ import annotations
 
 import gzip
+import hashlib
 import re
 from pathlib import Path
 from typing import Any
@@ -21,8 +22,10 @@ from graph.http.persisted import (
 from graph.registry.tenants import Limits
 from graph.routes.widget import (
     CACHE_CONTROL,
+    IMMUTABLE,
     SCRIPT_FILE,
     SCRIPT_PATH,
+    hashed_path,
 )
 from graph.settings import Settings
 from tests.conftest import Gateway, raw_key
@@ -34,9 +37,14 @@ from tests.limits.test_limits import codes, gateway_with
 GZIP_BUDGET = 6_144
 
 
+#: The element's source; SCRIPT_FILE is what `make widget` builds from it (minified).
+SOURCE_FILE = SCRIPT_FILE.parents[1] / "src" / "resale-offers.js"
+
+
 def widget_hash() -> str:
-    found = re.findall(r'var HASH = "([0-9a-f]{64})";', SCRIPT_FILE.read_text())
-    assert len(found) == 1, "widget.js must declare its operation hash once"
+    found = re.findall(r'var HASH = "([0-9a-f]{64})";', SOURCE_FILE.read_text())
+    assert len(found) == 1, "resale-offers.js must declare its operation hash once"
+    assert SCRIPT_FILE.read_text().count(found[0]) == 1, "the build is stale: run `make widget`"
     return found[0]
 
 
@@ -59,8 +67,10 @@ def test_widget_sends_exactly_the_registered_operation() -> None:
     assert names == ["ResaleWidget"]
     # The HTTP operation goes by hash only: the script holds no query or mutation; its
     # one document is the live subscription (WebSocket subscribes carry their text).
-    script = SCRIPT_FILE.read_text()
+    script = SOURCE_FILE.read_text()
     assert "productListings(" not in script
+    assert "productListings(" not in SCRIPT_FILE.read_text()
+    assert live_document() in SCRIPT_FILE.read_text()  # the build folded the concatenation
     assert re.search(r"\b(query|mutation)\s+\w*\s*[({]", script) is None
     assert '"query"' not in script
     assert script.count("query:") == 1
@@ -69,7 +79,7 @@ def test_widget_sends_exactly_the_registered_operation() -> None:
 
 def live_document() -> str:
     """The subscription document widget.js sends over the WebSocket (`var LIVE`)."""
-    found = re.findall(r'var LIVE =\s*((?:"[^"]*"\s*\+?\s*)+);', SCRIPT_FILE.read_text())
+    found = re.findall(r'var LIVE =\s*((?:"[^"]*"\s*\+?\s*)+);', SOURCE_FILE.read_text())
     assert len(found) == 1, "widget.js must declare its subscription document once"
     return "".join(re.findall(r'"([^"]*)"', found[0]))
 
@@ -122,6 +132,21 @@ async def test_script_is_public_cacheable_and_compressed(gateway: Gateway) -> No
     assert cached.status_code == 304
     assert cached.content == b""
     assert (await gateway.http.get("/widget/v1/other.js")).status_code in (401, 404)
+
+    # The same bytes at the build's content-hashed URL, cacheable for a year.
+    immutable = hashed_path()
+    assert immutable is not None
+    digest = immutable.split("/")[2]
+    assert immutable == f"/widget/{digest}/resale-offers.js"
+    assert hashlib.sha256(SCRIPT_FILE.read_bytes()).hexdigest().startswith(digest)
+    pinned = await gateway.http.get(immutable)
+    assert pinned.status_code == 200, pinned.text
+    assert pinned.headers["cache-control"] == IMMUTABLE
+    assert IMMUTABLE == "public, max-age=31536000, immutable"
+    assert pinned.content == SCRIPT_FILE.read_bytes()
+    assert pinned.headers["access-control-allow-origin"] == "*"  # SRI needs CORS
+    other = f"/widget/{'0' * 16}/resale-offers.js"
+    assert (await gateway.http.get(other)).status_code in (401, 404)
 
 
 def first_page(tenant: str, product: str = "prd-001") -> list[dict[str, Any]]:
@@ -213,7 +238,7 @@ def contrast(one: str, two: str) -> float:
 
 
 def test_default_colours_meet_wcag_aa_on_white() -> None:
-    found = re.findall(r"var\(--rg-([a-z-]+),#([0-9a-f]{3}|[0-9a-f]{6})\)", SCRIPT_FILE.read_text())
+    found = re.findall(r"var\(--rg-([a-z-]+),#([0-9a-f]{3}|[0-9a-f]{6})\)", SOURCE_FILE.read_text())
     colours = {name: "#" + (h if len(h) == 6 else "".join(c * 2 for c in h)) for name, h in found}
     assert colours["card-bg"] == "#ffffff"
     for text in ("text", "muted", "error"):  # text on the card

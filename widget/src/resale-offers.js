@@ -1,0 +1,436 @@
+/*! Resale Graph widget: <resale-offers>, a product's pre-owned listings, for any page. Docs: docs/embedding.md */
+// The custom element. Attributes (all re-render when changed): product-id, api-key,
+// endpoint, locale, page-size (1-24, default 6), heading, listing-url
+// ("https://shop.example/resale/{id}"), live ("false": no live updates), messages (JSON);
+// the `messages` property takes an object too. It sends one persisted operation
+// (widget/resale-widget.graphql) by its SHA-256 hash over GET (cacheable), and opens one
+// subscription (LIVE) over graphql-transport-ws that marks sold offers; removing the
+// element closes it. Styles are a constructable stylesheet (CSP style-src safe).
+// Events (bubbling, composed): resale:ready, resale:error, resale:impression, resale:click.
+import { MESSAGES } from "./messages.js";
+
+export { MESSAGES };
+
+var HASH = "cf152e564473bda89c42bd9093c315f52477a05f7a9478cc3513dd2a0f0bc4e2";
+var LIVE =
+  "subscription ResaleWidgetLive($productId: ID) " +
+  "{ listingChanged(productId: $productId) { id status } }";
+var CSS =
+  ":host{all:initial;display:block;font:var(--rg-font,16px/1.4 system-ui,sans-serif);color:var(--rg-text,#1b1f24)}" +
+  "*{box-sizing:border-box}section{background:var(--rg-bg,transparent)}" +
+  "h2{font-size:1.25em;line-height:1.4;margin:0 0 .5em}" +
+  "ul{list-style:none;margin:0;padding:0;display:grid;gap:var(--rg-gap,12px);grid-template-columns:repeat(auto-fill,minmax(var(--rg-card-min,11rem),1fr))}" +
+  "a,.k{display:flex;flex-direction:column;gap:4px;height:100%;padding:8px;border:1px solid var(--rg-border,#8c959f);border-radius:var(--rg-radius,8px);background:var(--rg-card-bg,#fff);color:inherit;text-decoration:none}" +
+  "a:hover .t{text-decoration:underline}" +
+  "a:focus-visible,button:focus-visible{outline:3px solid var(--rg-focus,#0b5cad);outline-offset:2px}" +
+  "img:not([src]){color:transparent}img,i{display:block;width:100%;height:auto;aspect-ratio:1;object-fit:cover;border-radius:4px;background:var(--rg-placeholder,#eef1f4)}" +
+  ".t{font-weight:600;min-height:2.8em;display:-webkit-box;-webkit-box-orient:vertical;-webkit-line-clamp:2;overflow:hidden}" +
+  ".p{font-weight:700;color:var(--rg-price,inherit)}" +
+  ".p,.m{min-height:1.4em;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}" +
+  ".m,.s{font-size:.875em;color:var(--rg-muted,#57606a)}.s{margin:0 0 8px;min-height:1.4em}" +
+  ".e{color:var(--rg-error,#a40e26)}" +
+  "button{font:inherit;margin:12px 8px 0 0;padding:8px 16px;border:0;border-radius:var(--rg-radius,8px);background:var(--rg-accent,#0b5cad);color:var(--rg-accent-text,#fff);cursor:pointer}" +
+  "button:disabled{opacity:.7;cursor:progress}[hidden]{display:none}.h{visibility:hidden}" +
+  ".x{border-style:dashed}.x .p{text-decoration:line-through}" +
+  ".b{align-self:flex-start;padding:0 6px;border-radius:4px;font-size:.875em;font-weight:700;background:var(--rg-sold,#1b1f24);color:var(--rg-sold-text,#fff)}" +
+  ".v{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}";
+var ATTRIBUTES = [
+  "product-id",
+  "api-key",
+  "endpoint",
+  "locale",
+  "page-size",
+  "heading",
+  "listing-url",
+  "live",
+  "messages",
+];
+var w = typeof window == "undefined" ? {} : window;
+var Base = w.HTMLElement || function () {}; // imported during server-side rendering: inert
+var shared;
+
+function el(tag, cls, text) {
+  var node = document.createElement(tag);
+  if (cls) node.className = cls;
+  if (text != null) node.textContent = text;
+  return node;
+}
+
+// Constructable stylesheet: CSP's style-src does not apply to it. Without support (old
+// browsers), each rendering gets a <style> with the element's `nonce` attribute (the
+// script-tag embed copies its script's nonce): allow it with style-src 'nonce-...'.
+function adopt(root) {
+  try {
+    shared = shared || new CSSStyleSheet();
+    if (!shared.cssRules.length) shared.replaceSync(CSS);
+    root.adoptedStyleSheets = [shared];
+    return true;
+  } catch (e) {
+    return false;
+  }
+}
+
+export class ResaleOffers extends Base {
+  static get observedAttributes() {
+    return ATTRIBUTES;
+  }
+
+  constructor() {
+    super();
+    this._adopted = adopt(this.attachShadow({ mode: "open" }));
+    this._messages = null;
+    // Set on the element before it was defined (a framework's property): apply it now.
+    if (Object.prototype.hasOwnProperty.call(this, "messages")) {
+      var early = this.messages;
+      delete this.messages;
+      this._messages = early;
+    }
+  }
+
+  /** The page's own strings (any key of MESSAGES.en), over the built-in table. */
+  get messages() {
+    return this._messages;
+  }
+
+  set messages(value) {
+    this._messages = value;
+    this._later();
+  }
+
+  connectedCallback() {
+    this._later();
+  }
+
+  disconnectedCallback() {
+    this._stop();
+  }
+
+  attributeChangedCallback() {
+    this._later();
+  }
+
+  /** Render again (also what an attribute change does). */
+  refresh() {
+    this._later();
+  }
+
+  // Several attributes set in a row render once.
+  _later() {
+    var self = this;
+    if (self._queued || !self.isConnected) return;
+    self._queued = true;
+    queueMicrotask(function () {
+      self._queued = false;
+      self._stop();
+      if (self.isConnected) self._stop = render(self, self.shadowRoot, self._adopted);
+    });
+  }
+
+  _stop() {}
+}
+
+function strings(host, locale) {
+  var own = host.messages;
+  try {
+    own = own || JSON.parse(host.getAttribute("messages") || "{}");
+  } catch (e) {
+    own = {};
+  }
+  var language = String(locale).slice(0, 2).toLowerCase();
+  return Object.assign({}, MESSAGES.en, MESSAGES[language], own);
+}
+
+// One rendering for one set of attributes; returns the function that ends it (closes
+// the socket, drops the observer, ignores answers still on their way).
+function render(host, root, adopted) {
+  var attr = function (name) {
+    return host.getAttribute(name) || "";
+  };
+  var endpoint = attr("endpoint");
+  var productId = attr("product-id");
+  var size = Math.min(24, Math.max(1, parseInt(attr("page-size"), 10) || 6));
+  var langHost = host.closest("[lang]");
+  var locale =
+    attr("locale") || (langHost || document.documentElement).lang || navigator.language || "en";
+  var t = strings(host, locale);
+  var linkTemplate = attr("listing-url") || "#listing-{id}";
+  var ended = false;
+  var socket, retryTimer, pingTimer;
+  var seen = w.IntersectionObserver && new IntersectionObserver(impressions, { threshold: 0.5 });
+  var section = el("section");
+  var heading = el("h2", "", attr("heading") || t.heading);
+  var status = el("p", "s");
+  var list = el("ul");
+  var more = el("button", "", t.more);
+  var retry = el("button", "", t.retry);
+  var news = el("p", "v"); // announces offers that sell while the page is open
+  heading.id = "rg-h";
+  section.setAttribute("aria-labelledby", "rg-h");
+  news.setAttribute("aria-live", "polite");
+  list.setAttribute("role", "list");
+  more.type = retry.type = "button";
+  retry.hidden = true;
+  section.append(heading, status, list, more, retry, news);
+  if (adopted) root.replaceChildren(section);
+  else {
+    var css = el("style", "", CSS);
+    css.nonce = host.nonce || "";
+    root.replaceChildren(css, section);
+  }
+
+  var cursor = null;
+  var offers = []; // {listingId, price, currency, position}, in order shown
+  var formats = {};
+  var byId = {}; // listing id -> its link, for live updates
+
+  function emit(name, detail) {
+    detail.productId = productId;
+    host.dispatchEvent(new CustomEvent("resale:" + name, { bubbles: true, composed: true, detail: detail }));
+  }
+
+  function price(money) {
+    var code = money.currency;
+    try {
+      formats[code] = formats[code] || new Intl.NumberFormat(locale, { style: "currency", currency: code });
+      return formats[code].format(money.amount); // a decimal string: formatted exactly
+    } catch (e) {
+      return money.amount + " " + code;
+    }
+  }
+
+  function state(name, text) {
+    host.dataset.state = name;
+    list.setAttribute("aria-busy", String(name === "loading"));
+    status.className = name === "error" ? "s e" : "s";
+    status.setAttribute("role", name === "error" ? "alert" : "status");
+    status.textContent = text;
+  }
+
+  function impressions(entries) {
+    entries.forEach(function (entry) {
+      if (!entry.isIntersecting) return;
+      seen.unobserve(entry.target);
+      emit("impression", Object.assign({}, entry.target.rgOffer));
+    });
+  }
+
+  // Space for a page of cards before data arrives, so nothing below the widget moves.
+  function skeleton() {
+    for (var i = 0; i < size; i++) {
+      var card = el("div", "k");
+      card.append(el("i"), el("span", "t"), el("span", "p"), el("span", "m"));
+      var item = el("li");
+      item.append(card);
+      list.append(item);
+    }
+  }
+
+  function card(node) {
+    var offer = {
+      listingId: node.id,
+      price: node.price.amount,
+      currency: node.price.currency,
+      position: offers.length + 1,
+    };
+    offers.push(offer);
+    var link = el("a");
+    link.href = linkTemplate.replace("{id}", encodeURIComponent(node.id));
+    link.rgOffer = offer;
+    link.onclick = function () {
+      emit("click", Object.assign({ url: link.href }, offer));
+    };
+    var image = node.images && node.images[0];
+    var picture = el(image ? "img" : "i");
+    if (image) {
+      picture.width = picture.height = 400;
+      picture.alt = image.alt || "";
+      picture.loading = "lazy";
+      picture.decoding = "async";
+      if (image.renditions) {
+        // When the query asks for the photo issue's renditions: [{url, width}].
+        picture.srcset = image.renditions.map(function (r) {
+          return r.url + " " + r.width + "w";
+        }).join();
+        picture.sizes = "(min-width: 40rem) 14rem, 50vw";
+      }
+      picture.src = image.url;
+      // A photo that fails keeps its box, its size and its alt (for screen readers):
+      // the placeholder's colour shows, the alt text does not.
+      picture.onerror = function () {
+        picture.onerror = null;
+        picture.removeAttribute("srcset");
+        picture.removeAttribute("src");
+      };
+    }
+    var seller = node.seller ? " \u00b7 " + node.seller.displayName : "";
+    link.append(
+      picture,
+      el("span", "t", node.title),
+      el("span", "p", price(node.price)),
+      el("span", "m", (t[node.condition] || node.condition) + seller),
+    );
+    var item = el("li");
+    item.append(link);
+    byId[node.id] = link;
+    if (seen) seen.observe(link);
+    return item;
+  }
+
+  function fail(message, code, detail) {
+    if (ended) return;
+    if (!offers.length) list.replaceChildren();
+    state("error", message);
+    more.hidden = true;
+    retry.hidden = false;
+    console.warn("[resale-widget] " + detail);
+    emit("error", { code: code, message: detail });
+  }
+
+  function load() {
+    state("loading", offers.length ? t.loadingMore : t.loading);
+    more.disabled = true;
+    more.hidden = false;
+    retry.hidden = true;
+    if (!offers.length && !list.firstChild) skeleton();
+    var url = new URL(endpoint, location.href);
+    url.search = new URLSearchParams({
+      operationName: "ResaleWidget",
+      variables: JSON.stringify({ productId: productId, first: size, after: cursor }),
+      extensions: JSON.stringify({ persistedQuery: { version: 1, sha256Hash: HASH } }),
+    });
+    fetch(url, { headers: { "X-Api-Key": attr("api-key") } })
+      .then(function (response) {
+        return response.json();
+      })
+      .then(function (body) {
+        if (ended) return;
+        var page = body.data && body.data.productListings;
+        if (!page) {
+          var error = (body.errors || [])[0] || {};
+          var code = (error.extensions || {}).code || "NO_DATA";
+          return fail(t.unavailable, code, code + ": " + error.message);
+        }
+        if (!offers.length) list.replaceChildren(); // the skeleton
+        var first = null;
+        var start = offers.length;
+        page.edges.forEach(function (edge) {
+          var item = card(edge.node);
+          first = first || item.firstChild;
+          list.append(item);
+        });
+        cursor = page.pageInfo.endCursor;
+        more.disabled = false;
+        more.className = page.pageInfo.hasNextPage ? "" : "h";
+        var shown = offers.length;
+        if (!shown) {
+          more.hidden = true;
+          return state("empty", t.empty);
+        }
+        state("ready", (shown === 1 ? t.one : t.shown).replace("{n}", shown));
+        emit("ready", { count: shown, offers: offers.slice(start) });
+        // After "Show more", keyboard users continue at the first new offer.
+        if (first && start) first.focus();
+      })
+      .catch(function (error) {
+        fail(
+          t.unreachable,
+          "NETWORK",
+          endpoint +
+            " could not be reached from " +
+            location.origin +
+            " (" +
+            error +
+            "). If the gateway refused this origin, allow it: " +
+            "graph tenants origins add <tenant> " +
+            location.origin,
+        );
+      });
+  }
+
+  // A shown offer that is no longer ACTIVE gets a badge ("Sold", "Reserved") inside
+  // its link, so the link's name says it; the link keeps working. Back to ACTIVE: unmarked.
+  function mark(listing) {
+    var link = byId[listing.id];
+    var badge = link && link.querySelector(".b");
+    var text = t[listing.status] || listing.status;
+    if (!link || (badge ? badge.textContent : t.ACTIVE) === text) return;
+    if (badge) badge.remove();
+    link.className = listing.status === "ACTIVE" ? "" : "x";
+    if (link.className) link.querySelector(".t").after(el("span", "b", text));
+    news.textContent = link.querySelector(".t").textContent + ": " + text;
+  }
+
+  // A minimal graphql-transport-ws client: init with the key, one subscribe, pongs and
+  // pings, a few reconnects with backoff. A 44xx close (refused key or origin, bad
+  // request) or an `error` message ends it: retrying would not help. Never breaks the list.
+  function live(tries) {
+    try {
+      var url = new URL(endpoint, location.href);
+      url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+      socket = new WebSocket(url, "graphql-transport-ws");
+    } catch (e) {
+      return;
+    }
+    var mine = socket;
+    function send(message) {
+      if (mine.readyState === 1) mine.send(JSON.stringify(message));
+    }
+    mine.onopen = function () {
+      send({ type: "connection_init", payload: { apiKey: attr("api-key") } });
+    };
+    mine.onmessage = function (event) {
+      var message = {};
+      try {
+        message = JSON.parse(event.data);
+      } catch (e) {}
+      var type = message.type;
+      if (type === "connection_ack") {
+        tries = 0;
+        send({ id: "1", type: "subscribe", payload: { query: LIVE, variables: { productId: productId } } });
+        pingTimer = setInterval(send, 240000, { type: "ping" }); // under the idle timeout
+      } else if (type === "ping") send({ type: "pong" });
+      else if (type === "next") {
+        var listing = ((message.payload || {}).data || {}).listingChanged;
+        if (listing) mark(listing);
+      } else if (type === "error") {
+        tries = 9;
+        console.warn("[resale-widget] live updates refused: " + event.data);
+        mine.close();
+      }
+    };
+    mine.onclose = function (event) {
+      clearInterval(pingTimer);
+      if (ended) return;
+      var refused = event.code >= 4400 && event.code < 4500;
+      if (refused) console.warn("[resale-widget] live updates refused (" + event.code + "): " + event.reason);
+      if (refused || tries > 3) return;
+      retryTimer = setTimeout(live, 1000 * Math.pow(2, tries), tries + 1);
+    };
+  }
+
+  more.onclick = load;
+  retry.onclick = load;
+  if (!endpoint || !productId) fail(t.setup, "SETUP", "endpoint and product-id are required.");
+  else {
+    load();
+    if (attr("live") !== "false" && w.WebSocket) live(0);
+  }
+  return function () {
+    ended = true;
+    clearTimeout(retryTimer);
+    clearInterval(pingTimer);
+    if (socket) socket.close(1000);
+    if (seen) seen.disconnect();
+  };
+}
+
+/** Register the element (and `resale-graph-widget`, the script-tag embed's host). */
+export function define() {
+  var registry = w.customElements;
+  if (!registry) return;
+  if (!registry.get("resale-offers")) registry.define("resale-offers", ResaleOffers);
+  if (!registry.get("resale-graph-widget"))
+    registry.define("resale-graph-widget", class extends ResaleOffers {});
+}
+
+define();
