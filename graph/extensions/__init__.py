@@ -9,6 +9,8 @@ from graph.extensions.computed import resolve_computed
 from graph.extensions.modules import TenantModule, load_module
 from graph.extensions.parser import load_spec
 from graph.extensions.spec import ExtensionError, ExtensionSpec, FieldSpec
+from graph.extensions.values import default_stored
+from graph.store import IndexedField, key_text
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,19 @@ class TenantExtension:
         """Declared fields of `listing` or `seller` that the caller may see."""
         declared = self.spec.listing.fields if entity == "listing" else self.spec.seller.fields
         return {n: f for n, f in declared.items() if private or f.visibility == "public"}
+
+    def indexed_fields(self) -> tuple[IndexedField, ...]:
+        """The listing fields declared `indexed`: the shop's indexes and counts of this
+        tenant (graph/store/tables.py `listings_spec`)."""
+        return indexed_fields(self.spec)
+
+
+def indexed_fields(spec: ExtensionSpec) -> tuple[IndexedField, ...]:
+    return tuple(
+        IndexedField(name, key_text(default_stored(field)) if field.default is not None else None)
+        for name, field in spec.listing.fields.items()
+        if field.indexed
+    )
 
 
 def load_extension(tenants_dir: Path, tenant_id: str) -> TenantExtension:
@@ -45,6 +60,7 @@ __all__ = [
     "ExtensionSpec",
     "FieldSpec",
     "TenantExtension",
+    "indexed_fields",
     "load_extension",
     "signature",
 ]

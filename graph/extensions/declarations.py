@@ -42,13 +42,44 @@ _EXAMPLES = {
 
 
 def declaration_problems(spec: ExtensionSpec) -> list[Problem]:
-    problems: list[Problem] = []
+    problems: list[Problem] = index_problems(spec)
     for entity in ("listing", "seller"):
         fields = getattr(spec, entity).fields
         problems += name_problems(fields, f"{entity}.fields")
         problems += type_name_problems(fields, f"{entity}.fields", entity.title())
         for name, field in fields.items():
             problems += field_problems(field, f"{entity}.fields.{name}")
+    return problems
+
+
+def index_problems(spec: ExtensionSpec) -> list[Problem]:
+    """`indexed` only on listing fields, not on a name the shop's counts use, and no more
+    than the listings table's 20 global secondary indexes hold."""
+    from graph.store import CONDITION, INDEXES_PER_FIELD, MAX_GSIS, max_indexed_fields
+
+    problems = [
+        Problem(f"seller.fields.{name}.indexed", "only listing fields can be `indexed`")
+        for name, field in spec.seller.fields.items()
+        if field.indexed
+    ]
+    indexed = [name for name, field in spec.listing.fields.items() if field.indexed]
+    if CONDITION in indexed:
+        problems.append(
+            Problem(
+                f"listing.fields.{CONDITION}.indexed",
+                f"`{CONDITION}` is the shop's own facet; rename the field to index it",
+            )
+        )
+    if len(indexed) > max_indexed_fields():
+        problems.append(
+            Problem(
+                "listing.fields",
+                f"{len(indexed)} fields are `indexed` ({', '.join(indexed)}); each takes "
+                f"{INDEXES_PER_FIELD} global secondary indexes and DynamoDB allows {MAX_GSIS} "
+                f"per table, so at most {max_indexed_fields()} can be: drop `indexed` from "
+                f"{len(indexed) - max_indexed_fields()} of them",
+            )
+        )
     return problems
 
 
