@@ -16,3 +16,13 @@ FILTERED_PAGE_MAX_CALLS = 10
 
 #: DynamoDB's limit for a partition key value, in bytes (and it must not be empty).
 MAX_KEY_BYTES = 2048
+
+#: DynamoDB's limit of global secondary indexes per table.
+MAX_GSIS = 20
+#: Indexes each custom field declared `indexed` adds to the listings table (newest, price).
+INDEXES_PER_FIELD = 2
+#: Indexed fields a tenant may declare: the listings table has 5 indexes of its own
+#: (graph/store/tables.py `max_indexed_fields`, which a test holds equal to this).
+MAX_INDEXED_FIELDS = (MAX_GSIS - 5) // INDEXES_PER_FIELD
+#: The shop's facet of the listing's condition; no indexed custom field may take it.
+CONDITION_FACET = "condition"

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from graph.extensions.computed import resolve_computed
 from graph.extensions.modules import TenantModule, load_module
 from graph.extensions.parser import load_spec
 from graph.extensions.spec import ExtensionError, ExtensionSpec, FieldSpec
 from graph.extensions.values import default_stored
-from graph.store import IndexedField, key_text
 
 
 @dataclass(frozen=True)
@@ -24,15 +25,17 @@ class TenantExtension:
         declared = self.spec.listing.fields if entity == "listing" else self.spec.seller.fields
         return {n: f for n, f in declared.items() if private or f.visibility == "public"}
 
-    def indexed_fields(self) -> tuple[IndexedField, ...]:
-        """The listing fields declared `indexed`: the shop's indexes and counts of this
-        tenant (graph/store/tables.py `listings_spec`)."""
+    @cached_property
+    def indexed(self) -> tuple[tuple[str, Any], ...]:
+        """The listing fields declared `indexed`, with their stored defaults: the shop's
+        indexes and counts of this tenant (`graph.store.IndexedField.of`)."""
         return indexed_fields(self.spec)
 
 
-def indexed_fields(spec: ExtensionSpec) -> tuple[IndexedField, ...]:
+def indexed_fields(spec: ExtensionSpec) -> tuple[tuple[str, Any], ...]:
+    """(name, stored default or None) of each listing field declared `indexed`."""
     return tuple(
-        IndexedField(name, key_text(default_stored(field)) if field.default is not None else None)
+        (name, default_stored(field) if field.default is not None else None)
         for name, field in spec.listing.fields.items()
         if field.indexed
     )

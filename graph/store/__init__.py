@@ -28,7 +28,7 @@ from graph.store.secrets import SECRET_ARN, fetch_cursor_secret
 from graph.store.sellers import Sellers
 from graph.store.setup import setup_problem
 from graph.store.shop import ShopPage
-from graph.store.shop_keys import CONDITION, facet_values, key_text, with_shop_attributes
+from graph.store.shop_keys import facet_values, with_shop_attributes
 from graph.store.stats import StoreStats
 from graph.store.store import AuditStore, TenantStore
 from graph.store.streams import Shard, StreamReader
@@ -36,10 +36,8 @@ from graph.store.tables import (
     CONNECTIONS,
     DEPLOYMENT_TABLE_SPECS,
     HISTORY,
-    INDEXES_PER_FIELD,
     LISTINGS,
     LOGICAL_NAMES,
-    MAX_GSIS,
     SELLERS,
     SHOP_INDEXES,
     TABLE_SPECS,
@@ -47,6 +45,7 @@ from graph.store.tables import (
     TableNames,
     TableSpec,
     connections_table_name,
+    key_text,
     listings_spec,
     max_indexed_fields,
     physical_table_names,
@@ -82,15 +81,12 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
-    "CONDITION",
     "CONNECTIONS",
     "DEPLOYMENT_TABLE_SPECS",
     "HISTORY",
-    "INDEXES_PER_FIELD",
     "ITEM_READS",
     "LISTINGS",
     "LOGICAL_NAMES",
-    "MAX_GSIS",
     "MAX_INDEXED_VALUES",
     "ORDERS",
     "SECRET_ARN",

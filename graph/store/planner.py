@@ -18,14 +18,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
+from graph.bounds import FILTERED_PAGE_MAX_CALLS
 from graph.conditions import Condition
-from graph.store.shop_keys import key_text
 from graph.store.tables import (
     PRICE_KEY,
     SHOP_INDEXES,
     STATUS_SHARDS,
     IndexedField,
     IndexSpec,
+    key_text,
 )
 
 Order = Literal["NEWEST", "PRICE_ASC", "PRICE_DESC"]
@@ -33,8 +34,6 @@ ORDERS: tuple[Order, ...] = ("NEWEST", "PRICE_ASC", "PRICE_DESC")
 #: An indexed filter with more values than this is a FilterExpression instead: each
 #: value is one Query per shard.
 MAX_INDEXED_VALUES = 4
-#: Items a filtered page may read in all (its partitions share it).
-READ_BUDGET = 400
 
 
 @dataclass(frozen=True)
@@ -72,7 +71,9 @@ class Plan:
         """Items each partition's Query may read."""
         if self.served:
             return first + 1
-        return max(first + 1, READ_BUDGET // len(self.partitions))
+        # The read budget of a filtered page (graph/limits bounds its cost by it),
+        # shared by its partitions.
+        return max(1, FILTERED_PAGE_MAX_CALLS * (first + 1) // len(self.partitions))
 
 
 def _fingerprint(status: str, order: Order, wanted: ShopFilter) -> str:

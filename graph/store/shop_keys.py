@@ -12,24 +12,8 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from graph.store.tables import PRICE_KEY, IndexedField, status_shard
-
-#: Facet of the listing's condition (custom fields use their own name).
-CONDITION = "condition"
-
-
-def key_text(value: Any) -> str | None:
-    """A custom value as index key text: `10.5` for Decimal("10.50"), `true`, `GOOD`."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, Decimal | int):
-        number = Decimal(value).normalize()
-        return format(number, "f")
-    if isinstance(value, str):
-        return value
-    return None  # not an indexable scalar (the declaration check refuses those)
+from graph.bounds import CONDITION_FACET
+from graph.store.tables import PRICE_KEY, IndexedField, key_text, status_shard
 
 
 def field_value(item: Mapping[str, Any], field: IndexedField) -> str | None:
@@ -73,7 +57,7 @@ def facet_values(item: Mapping[str, Any], indexed: Sequence[IndexedField]) -> li
     out = []
     condition = item.get("condition")
     if isinstance(condition, str):
-        out.append(f"{CONDITION}#{condition}")
+        out.append(f"{CONDITION_FACET}#{condition}")
     for field in indexed:
         value = field_value(item, field)
         if value is not None:

@@ -9,7 +9,10 @@ from __future__ import annotations
 import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from typing import Any, Literal
+
+from graph.bounds import INDEXES_PER_FIELD, MAX_GSIS
 
 AttrType = Literal["S", "N", "B"]
 StreamView = Literal["NEW_AND_OLD_IMAGES", "NEW_IMAGE", "OLD_IMAGE", "KEYS_ONLY"]
@@ -182,8 +185,6 @@ def status_shard(status: str, listing_id: str) -> str:
 
 # -- the shop's indexes ------------------------------------------------------------------
 
-#: DynamoDB's limit of global secondary indexes per table.
-MAX_GSIS = 20
 #: The listing's price amount as a number: the sort key of the price orders.
 PRICE_KEY = "priceAmount"
 #: The shop's orders on the sharded status partition: newest first, and by price (one
@@ -192,8 +193,20 @@ SHOP_INDEXES: tuple[IndexSpec, ...] = (
     IndexSpec("shopNewest", KeySchema("statusShard", "createdAt")),
     IndexSpec("shopPrice", KeySchema("statusShard", PRICE_KEY)),
 )
-#: Indexes each indexed custom field adds: the same two orders, per value.
-INDEXES_PER_FIELD = 2
+
+
+def key_text(value: Any) -> str | None:
+    """A custom value as index key text: `10.5` for Decimal("10.50"), `true`, `GOOD`."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal | int):
+        number = Decimal(value).normalize()
+        return format(number, "f")
+    if isinstance(value, str):
+        return value
+    return None  # not an indexable scalar (the declaration check refuses those)
 
 
 @dataclass(frozen=True)
@@ -206,6 +219,11 @@ class IndexedField:
 
     name: str
     default: str | None = None
+
+    @classmethod
+    def of(cls, declared: Sequence[tuple[str, Any]]) -> tuple[IndexedField, ...]:
+        """From the extension's (name, stored default) pairs (`TenantExtension.indexed`)."""
+        return tuple(cls(name, key_text(default)) for name, default in declared)
 
     @property
     def attribute(self) -> str:
