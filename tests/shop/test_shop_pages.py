@@ -76,23 +76,22 @@ async def test_each_order_is_one_query_per_shard_and_one_batch_get(
     body = response.json()
     assert "errors" not in body, body
     assert sorted(calls.operations) == ["BatchGetItem"] + ["Query"] * SHARDS
-    assert {r.get("IndexName") for r in calls.requests if "KeyConditionExpression" in r} == {
-        index
-    }
+    assert {r.get("IndexName") for r in calls.requests if "KeyConditionExpression" in r} == {index}
     shop = body["data"]["shop"]
-    assert shop["index"] == index and shop["complete"] is True
+    assert shop["index"] == index
+    assert shop["complete"] is True
     assert shop["pageInfo"]["hasNextPage"] is True
     (plan,) = body["extensions"]["cost"]["plans"]
-    assert plan["index"] == index and plan["served"] is True
-    assert plan["itemsReturned"] == 24 and plan["itemsRead"] <= SHARDS * 25
+    assert plan["index"] == index
+    assert plan["served"] is True
+    assert plan["itemsReturned"] == 24
+    assert plan["itemsRead"] <= SHARDS * 25
     expected = sorted(_active(), key=lambda i: _key(order, i), reverse=order != "PRICE_ASC")
-    got = [_key(order, {**n, "price": n["price"]}) for n in (e["node"] for e in shop["edges"])]
+    got = [_key(order, edge["node"]) for edge in shop["edges"]]
     if order == "NEWEST":
         got = [n["node"]["createdAt"] for n in shop["edges"]]
         assert got == sorted(got, reverse=True)
-        assert [n["node"]["id"] for n in shop["edges"]] == [
-            i["listingId"] for i in expected[:24]
-        ]
+        assert [n["node"]["id"] for n in shop["edges"]] == [i["listingId"] for i in expected[:24]]
     else:
         assert got == [_key(order, i) for i in expected[:24]]
     assert all(edge["node"]["seller"]["id"] for edge in shop["edges"])
@@ -115,10 +114,12 @@ async def test_an_indexed_filter_is_one_query_per_shard_too(
     assert sorted(calls.operations) == ["BatchGetItem"] + ["Query"] * SHARDS
     assert all("FilterExpression" not in r for r in calls.requests)
     shop = body["data"]["shop"]
-    assert shop["index"] == index and shop["complete"] is True
+    assert shop["index"] == index
+    assert shop["complete"] is True
     assert {Decimal(str(e["node"]["custom"]["size"])) for e in shop["edges"]} == {size}
     (plan,) = body["extensions"]["cost"]["plans"]
-    assert plan["served"] is True and plan["itemsRead"] <= SHARDS * 6
+    assert plan["served"] is True
+    assert plan["itemsRead"] <= SHARDS * 6
 
 
 @pytest.mark.parametrize("order", ["NEWEST", "PRICE_ASC", "PRICE_DESC"])
@@ -138,7 +139,8 @@ async def test_an_indexed_filter_walks_exactly_its_listings(gateway: Gateway) ->
     assert sorted(n["id"] for n in nodes) == sorted(i["listingId"] for i in expected)
     prices = [Decimal(n["price"]["amount"]) for n in nodes]
     assert prices == sorted(prices)
-    assert all(page["complete"] and page["index"] == "shop_size_price" for page in pages)
+    assert all(page["complete"] for page in pages)
+    assert {page["index"] for page in pages} == {"shop_size_price"}
 
 
 async def test_a_filter_no_index_serves_says_its_page_is_partial(
