@@ -22,7 +22,7 @@ from graph.store.items import Item, from_wire, to_wire
 from graph.store.listings import Listings
 from graph.store.management import Gone, Management, TooLarge, management_endpoint
 from graph.store.pages import Page
-from graph.store.planner import MAX_INDEXED_VALUES, ORDERS, Order, ShopFilter
+from graph.store.planner import MAX_INDEXED_VALUES, ORDERS, Order, Plan, ShopFilter, plan_shop
 from graph.store.sampling import CustomPresence, SampleUnavailable, custom_presence
 from graph.store.secrets import SECRET_ARN, fetch_cursor_secret
 from graph.store.sellers import Sellers
@@ -112,6 +112,7 @@ __all__ = [
     "Management",
     "Order",
     "Page",
+    "Plan",
     "SampleUnavailable",
     "Sellers",
     "Shard",
@@ -145,6 +146,7 @@ __all__ = [
     "open_management",
     "open_streams",
     "physical_table_names",
+    "plan_shop",
     "put_items",
     "setup_problem",
     "status_shard",

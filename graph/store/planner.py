@@ -101,7 +101,9 @@ def _price_range(wanted: ShopFilter) -> tuple[str, dict[str, Any]] | None:
     return None
 
 
-def plan(status: str, order: Order, wanted: ShopFilter, indexed: Sequence[IndexedField]) -> Plan:
+def plan_shop(
+    status: str, order: Order, wanted: ShopFilter, indexed: Sequence[IndexedField]
+) -> Plan:
     by_price = order != "NEWEST"
     filters: list[Condition] = []
     if wanted.conditions:

@@ -19,7 +19,7 @@ from graph.store.facets import FacetReader, FacetWriter
 from graph.store.history import HistoryReader, HistoryWriter
 from graph.store.keys import KeyReader, Sleep
 from graph.store.listings import Listings
-from graph.store.planner import Order, ShopFilter, plan
+from graph.store.planner import Order, ShopFilter, plan_shop
 from graph.store.sellers import Sellers
 from graph.store.shop import ShopPage, shop_page
 from graph.store.stats import StoreStats
@@ -74,7 +74,7 @@ class TenantStore:
     ) -> ShopPage:
         """A page of the tenant's listings of `status` (graph/store/planner.py picks the
         index); the plan and what it read are added to `stats.plans`."""
-        chosen = plan(status, order, wanted, self.indexed)
+        chosen = plan_shop(status, order, wanted, self.indexed)
         page = await shop_page(
             self._door,
             self._cursors,

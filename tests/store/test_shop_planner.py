@@ -6,21 +6,27 @@ from __future__ import annotations
 from decimal import Decimal
 
 from graph.conditions import Condition
-from graph.store import IndexedField, ShopFilter, facet_values, key_text, with_shop_attributes
-from graph.store.planner import plan
+from graph.store import (
+    IndexedField,
+    ShopFilter,
+    facet_values,
+    key_text,
+    plan_shop,
+    with_shop_attributes,
+)
 
 SIZE = IndexedField("size")
 GRADE = IndexedField("grade", "PENDING")
 
 
 def test_each_order_has_its_index_on_every_shard() -> None:
-    newest = plan("ACTIVE", "NEWEST", ShopFilter(), [SIZE])
+    newest = plan_shop("ACTIVE", "NEWEST", ShopFilter(), [SIZE])
     assert newest.index.name == "shopNewest"
     assert newest.partitions == ("ACTIVE#0", "ACTIVE#1", "ACTIVE#2", "ACTIVE#3")
     assert newest.served
     assert newest.limit(24) == 25
-    cheap = plan("ACTIVE", "PRICE_ASC", ShopFilter(), [SIZE])
-    dear = plan("ACTIVE", "PRICE_DESC", ShopFilter(), [SIZE])
+    cheap = plan_shop("ACTIVE", "PRICE_ASC", ShopFilter(), [SIZE])
+    dear = plan_shop("ACTIVE", "PRICE_DESC", ShopFilter(), [SIZE])
     assert cheap.index.name == dear.index.name == "shopPrice"
     assert cheap.ascending
     assert not dear.ascending
@@ -29,12 +35,12 @@ def test_each_order_has_its_index_on_every_shard() -> None:
 
 def test_an_indexed_value_moves_the_page_to_its_field_index() -> None:
     wanted = ShopFilter(custom=(("size", (Decimal("10.50"),)),), price_max=Decimal(200))
-    chosen = plan("ACTIVE", "PRICE_ASC", wanted, [SIZE])
+    chosen = plan_shop("ACTIVE", "PRICE_ASC", wanted, [SIZE])
     assert chosen.index.name == "shop_size_price"
     assert chosen.partitions == tuple(f"ACTIVE#{n}#10.5" for n in range(4))
     assert chosen.range_condition == ("#sk <= :high", {":high": {"N": "200"}})
     assert chosen.served
-    two = plan("SOLD", "NEWEST", ShopFilter(custom=(("size", (9, Decimal(10))),)), [SIZE])
+    two = plan_shop("SOLD", "NEWEST", ShopFilter(custom=(("size", (9, Decimal(10))),)), [SIZE])
     assert two.index.name == "shop_size_newest"
     assert len(two.partitions) == 8
     assert two.partitions[0] == "SOLD#0#9"
@@ -46,26 +52,27 @@ def test_what_no_index_serves_is_a_filter_within_the_read_budget() -> None:
         price_min=Decimal(10),
         custom=(("size", (Decimal(9),)), ("grade", ("PENDING",))),
     )
-    chosen = plan("ACTIVE", "NEWEST", wanted, [SIZE])  # grade not indexed here
+    chosen = plan_shop("ACTIVE", "NEWEST", wanted, [SIZE])  # grade not indexed here
     assert chosen.index.name == "shop_size_newest"
     assert not chosen.served
     paths = {c.path for c in chosen.filters}
     assert paths == {("condition",), ("custom", "grade"), ("priceAmount",)}
     assert chosen.limit(24) == 10 * 25 // 4
     # A default value matches listings without the field too.
-    with_default = plan("ACTIVE", "NEWEST", wanted, [SIZE, GRADE])
+    with_default = plan_shop("ACTIVE", "NEWEST", wanted, [SIZE, GRADE])
     assert with_default.index.name == "shop_size_newest"  # the first with fewest values
     (grade,) = [c for c in with_default.filters if c.path == ("custom", "grade")]
     assert grade == Condition(("custom", "grade"), "IN", ["PENDING"], True)
 
 
 def test_a_filter_set_binds_the_cursor() -> None:
-    a = plan("ACTIVE", "NEWEST", ShopFilter(conditions=("GOOD",)), [])
-    b = plan("ACTIVE", "NEWEST", ShopFilter(conditions=("FAIR",)), [])
-    c = plan("DRAFT", "NEWEST", ShopFilter(conditions=("GOOD",)), [])
+    a = plan_shop("ACTIVE", "NEWEST", ShopFilter(conditions=("GOOD",)), [])
+    b = plan_shop("ACTIVE", "NEWEST", ShopFilter(conditions=("FAIR",)), [])
+    c = plan_shop("DRAFT", "NEWEST", ShopFilter(conditions=("GOOD",)), [])
     assert len({a.fingerprint, b.fingerprint, c.fingerprint}) == 3
     assert (
-        a.fingerprint == plan("ACTIVE", "NEWEST", ShopFilter(conditions=("GOOD",)), []).fingerprint
+        a.fingerprint
+        == plan_shop("ACTIVE", "NEWEST", ShopFilter(conditions=("GOOD",)), []).fingerprint
     )
 
 
