@@ -177,7 +177,7 @@ async def scanned(ddb: Any, tables: Any) -> list[dict[str, Any]]:
     return _page(page, sellers)
 
 
-async def _main(env: BenchEnv) -> dict[str, list[dict[str, float]]]:
+async def _main(env: BenchEnv, endpoint: str) -> dict[str, list[dict[str, float]]]:
     import httpx
 
     from graph.app import create_app
@@ -185,7 +185,8 @@ async def _main(env: BenchEnv) -> dict[str, list[dict[str, float]]]:
     from graph.settings import Settings
     from graph.tenancy.runtime import Runtime
 
-    settings = Settings(stage="test", dynamodb_endpoint=env.dynamodb_endpoint)
+    # A Scan's 1 MB pages take DynamoDB Local seconds on a busy machine: no read timeout.
+    settings = Settings(stage="test", dynamodb_endpoint=endpoint, dynamodb_read_timeout=60.0)
     key = ApiKeyConfig(id=KEY_ID, sha256=hash_secret(SECRET), scopes=frozenset({"read"}))
     names = {k: f"shop-{v}" for k, v in physical_table_names("test", TENANT).items()}
     tenant = Tenant(
@@ -255,7 +256,8 @@ async def _main(env: BenchEnv) -> dict[str, list[dict[str, float]]]:
 
 
 def run(env: BenchEnv) -> BenchResult:
-    rounds = run_async(_main(env))
+    endpoint = env.dynamodb_endpoint  # starts DynamoDB Local (its own event loop) first
+    rounds = run_async(_main(env, endpoint))
     result = BenchResult(NAME, TITLE)
     p50 = {name: median([r["p50"] for r in rows]) for name, rows in rounds.items()}
     cpu = {name: median([r["cpu"] for r in rows]) for name, rows in rounds.items()}
