@@ -141,9 +141,11 @@ class Listings:
         *,
         expected_version: int,
         expected_status: str | None = None,
+        current: Item | None = None,
     ) -> Item:
-        """Apply `changes` if the listing is at `expected_version` (and status)."""
-        sets = await self._with_shop_keys(listing_id, dict(changes))
+        """Apply `changes` if the listing is at `expected_version` (and status).
+        `current`: the item as the caller just read it, if it did (saves a read)."""
+        sets = await self._with_shop_keys(listing_id, dict(changes), current)
         for _ in range(STAMP_RETRIES):
             expression, names, values = update_expression(sets, stamp)
             condition = f"attribute_exists(listingId) AND #version = :expected AND {FORWARD}"
@@ -175,7 +177,9 @@ class Listings:
                 raise
         raise ConditionFailed(None)
 
-    async def _with_shop_keys(self, listing_id: str, sets: dict[str, Any]) -> dict[str, Any]:
+    async def _with_shop_keys(
+        self, listing_id: str, sets: dict[str, Any], current: Item | None
+    ) -> dict[str, Any]:
         """`sets` plus the shop key attributes the change moves. A change to the status
         or an indexed field needs the other one: then the current item is read (the
         update's version condition makes sure it is the one changed)."""
@@ -186,8 +190,11 @@ class Listings:
         moved = isinstance(custom, Mapping) and any(f.name in custom for f in self._indexed)
         if "status" not in sets and not moved:
             return sets
-        current: Item | None = None
-        if self._indexed and not ("status" in sets and isinstance(custom, Whole)):
+        if (
+            current is None
+            and self._indexed
+            and not ("status" in sets and isinstance(custom, Whole))
+        ):
             current = await self.get_consistent(listing_id)
             if current is None and "status" not in sets:
                 return sets  # not found: the update's condition answers that
