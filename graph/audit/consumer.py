@@ -57,6 +57,10 @@ class AuditConsumer:
         self._stores: dict[str, AuditStore] = {}
         #: Each tenant's indexed listing fields (its facet counters), read once.
         self._indexed: dict[str, tuple[IndexedField, ...]] = {}
+        #: One counted write at a time per tenant (on the I/O loop): the records of a
+        #: batch all add to the same counter items, and concurrent transactions on one
+        #: item cancel each other (TransactionConflict) instead of queueing.
+        self._counting: dict[str, asyncio.Lock] = {}
         self._lock = threading.Lock()
         self.written = 0
         self.duplicates = 0
@@ -101,7 +105,8 @@ class AuditConsumer:
     ) -> bool:
         store = await self._store(tenant)
         if deltas:  # the entry and the facet counters' changes, at most once together
-            return await store.facets.append(entry, deltas)
+            async with self._counting.setdefault(tenant.id, asyncio.Lock()):
+                return await store.facets.append(entry, deltas)
         return await store.history.append(entry)
 
     def _fields(self, tenant: Tenant) -> tuple[IndexedField, ...]:
@@ -125,6 +130,7 @@ class AuditConsumer:
         self._thread = None
         self._client = self._given_client
         self._stores = {}
+        self._counting = {}
 
     # -- records ----------------------------------------------------------------
 
