@@ -286,7 +286,7 @@ async def _main(env: BenchEnv, endpoint: str) -> dict[str, list[dict[str, float]
             for name, answer in answers.items():
                 if answer != answers["scan"] or len(answer) != FIRST:
                     raise RuntimeError(f"{name} answers another page than the Scan: {answer[:2]}")
-            say(f"  checked: the three variants answer the same {FIRST} listings")
+            say(f"  checked: every variant answers the same {FIRST} listings")
             budget = env.budget
             pages = max(20, budget.latency_requests // 2)
             count = {name: pages for name in variants}
