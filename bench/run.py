@@ -27,6 +27,7 @@ from bench.benchmarks import (
     lambda_pair,
     noisy_neighbour,
     product_page,
+    shop_page,
     tenant_scale,
 )
 from bench.harness.budget import Budget
@@ -49,6 +50,7 @@ BENCHMARKS: tuple[Benchmark, ...] = (
     calls.BENCHMARK,
     field_cost.BENCHMARK,
     product_page.BENCHMARK,
+    shop_page.BENCHMARK,
     lambda_pair.BENCHMARK,
     noisy_neighbour.BENCHMARK,
     cold_start.BENCHMARK,

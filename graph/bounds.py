@@ -16,3 +16,15 @@ FILTERED_PAGE_MAX_CALLS = 10
 
 #: DynamoDB's limit for a partition key value, in bytes (and it must not be empty).
 MAX_KEY_BYTES = 2048
+
+#: DynamoDB's limit of global secondary indexes per table.
+MAX_GSIS = 20
+#: Indexes each custom field declared `indexed` adds to the listings table (newest, price).
+INDEXES_PER_FIELD = 2
+#: The listings table's own indexes: bySeller, byProduct, byStatus, shopNewest, shopPrice
+#: (graph/store/tables.py; a test holds the two equal).
+LISTINGS_OWN_INDEXES = 5
+#: Indexed fields a tenant may declare within DynamoDB's indexes per table.
+MAX_INDEXED_FIELDS = (MAX_GSIS - LISTINGS_OWN_INDEXES) // INDEXES_PER_FIELD
+#: The shop's facet of the listing's condition; no indexed custom field may take it.
+CONDITION_FACET = "condition"

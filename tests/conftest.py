@@ -14,10 +14,20 @@ import httpx
 import pytest
 
 from graph.app import create_app
+from graph.extensions import indexed_fields
+from graph.extensions.parser import load_spec
 from graph.local import demo, dynamodb_local
 from graph.registry.tenants import ApiKeyConfig, Limits, Registry, Tenant, TenantConfig, hash_secret
 from graph.settings import Settings
-from graph.store import TableNames, create_tables, delete_tables, open_dynamodb, put_items
+from graph.store import (
+    IndexedField,
+    TableNames,
+    create_tables,
+    delete_tables,
+    open_dynamodb,
+    put_items,
+    with_shop_attributes,
+)
 from graph.tenancy.runtime import Runtime
 
 #: Raw development keys of the test tenants, by tenant and scope.
@@ -192,11 +202,14 @@ async def make_gateway(
         make_tenant(t, run, origins=(f"https://{t}.example",), limits=limits) for t in tenant_ids
     ]
     for tenant in tenants:
-        await create_tables(ddb, tenant.tables)
+        # The shop's indexes of the tenant's indexed fields, as the dev stack makes them.
+        indexed = IndexedField.of(indexed_fields(load_spec(settings.tenants_dir, tenant.id)))
+        await create_tables(ddb, tenant.tables, indexed=indexed)
         if seed:
             catalog = (catalogs or {}).get(tenant.id, tenant.id)
             data = demo.dataset(tenant.id, catalog if catalog in demo.CATALOGS else "kicks")
-            await put_items(ddb, tenant.tables.listings, data["listings"])
+            listings = [with_shop_attributes(item, indexed) for item in data["listings"]]
+            await put_items(ddb, tenant.tables.listings, listings)
             await put_items(ddb, tenant.tables.sellers, data["sellers"])
     runtime = Runtime(
         settings, Registry(tenants, settings.stage), batching=batching, client=client or ddb

@@ -132,6 +132,8 @@ async def count_history(client: Any, table: str) -> Counter[tuple[str, str, int]
         ExpressionAttributeNames={"#e": "event"},
     ):
         for item in page.get("Items", []):
+            if item["entityId"]["S"].startswith("facets#"):  # the shop's counters, no entry
+                continue
             version = int(item["version"]["N"]) if "version" in item else -1
             found[(item["entityId"]["S"], item["event"]["S"], version)] += 1
     return found

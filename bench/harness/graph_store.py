@@ -4,6 +4,7 @@ import store names from here only; `graph.store.__all__` is the store's surface)
 from __future__ import annotations
 
 from graph.store import (
+    IndexedField,
     Page,
     Shard,
     StreamReader,
@@ -17,9 +18,11 @@ from graph.store import (
     put_items,
     status_shard,
     to_wire,
+    with_shop_attributes,
 )
 
 __all__ = [
+    "IndexedField",
     "Page",
     "Shard",
     "StreamReader",
@@ -33,4 +36,5 @@ __all__ = [
     "put_items",
     "status_shard",
     "to_wire",
+    "with_shop_attributes",
 ]

@@ -26,9 +26,19 @@ from aws_lambda_powertools.utilities.batch import (
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
 from graph.audit.entries import UnknownSource, entry_for, source_table
+from graph.extensions import indexed_fields
+from graph.extensions.parser import load_spec
 from graph.registry.tenants import Registry, Tenant
 from graph.settings import Settings
-from graph.store import AuditStore, freeze_long_lived, open_dynamodb
+from graph.store import (
+    AuditStore,
+    IndexedField,
+    deltas_of,
+    facet_values,
+    freeze_long_lived,
+    from_wire,
+    open_dynamodb,
+)
 
 
 class AuditConsumer:
@@ -45,6 +55,12 @@ class AuditConsumer:
         self._thread: threading.Thread | None = None
         self._exit = AsyncExitStack()
         self._stores: dict[str, AuditStore] = {}
+        #: Each tenant's indexed listing fields (its facet counters), read once.
+        self._indexed: dict[str, tuple[IndexedField, ...]] = {}
+        #: One counted write at a time per tenant (on the I/O loop): the records of a
+        #: batch all add to the same counter items, and concurrent transactions on one
+        #: item cancel each other (TransactionConflict) instead of queueing.
+        self._counting: dict[str, asyncio.Lock] = {}
         self._lock = threading.Lock()
         self.written = 0
         self.duplicates = 0
@@ -84,8 +100,21 @@ class AuditConsumer:
             store = self._stores[tenant.id] = AuditStore(await self._get_client(), tenant.tables)
         return store
 
-    async def _append(self, tenant: Tenant, entry: dict[str, Any]) -> bool:
-        return await (await self._store(tenant)).history.append(entry)
+    async def _append(
+        self, tenant: Tenant, entry: dict[str, Any], deltas: dict[str, dict[str, int]]
+    ) -> bool:
+        store = await self._store(tenant)
+        if deltas:  # the entry and the facet counters' changes, at most once together
+            async with self._counting.setdefault(tenant.id, asyncio.Lock()):
+                return await store.facets.append(entry, deltas)
+        return await store.history.append(entry)
+
+    def _fields(self, tenant: Tenant) -> tuple[IndexedField, ...]:
+        found = self._indexed.get(tenant.id)
+        if found is None:
+            spec = load_spec(self.settings.tenants_dir, tenant.id)
+            found = self._indexed[tenant.id] = IndexedField.of(indexed_fields(spec))
+        return found
 
     def close(self) -> None:
         if self._loop is None:
@@ -101,23 +130,36 @@ class AuditConsumer:
         self._thread = None
         self._client = self._given_client
         self._stores = {}
+        self._counting = {}
 
     # -- records ----------------------------------------------------------------
 
-    def _entry(self, raw: dict[str, Any]) -> tuple[Tenant, dict[str, Any]]:
+    def _entry(
+        self, raw: dict[str, Any]
+    ) -> tuple[Tenant, dict[str, Any], dict[str, dict[str, int]]]:
+        """The record's tenant, history entry and facet counter changes."""
         table = source_table(raw)
         source = self._sources.get(table)
         if source is None:
             raise UnknownSource(f"no tenant table {table!r}: record {raw.get('eventID')}")
         tenant, entity_type = source
-        return tenant, entry_for(raw, entity_type)
+        deltas: dict[str, dict[str, int]] = {}
+        if entity_type == "LISTING":
+            fields = self._fields(tenant)
+            data = raw["dynamodb"]
+            deltas = deltas_of(
+                from_wire(data.get("OldImage", {})),
+                from_wire(data.get("NewImage", {})),
+                lambda image: facet_values(image, fields),
+            )
+        return tenant, entry_for(raw, entity_type), deltas
 
     async def _append_all(self, records: list[dict[str, Any]]) -> list[bool | BaseException]:
         """Every record's conditional put, all in flight at once on the I/O loop."""
 
         async def one(raw: dict[str, Any]) -> bool:
-            tenant, entry = self._entry(raw)
-            return await self._append(tenant, entry)
+            tenant, entry, deltas = self._entry(raw)
+            return await self._append(tenant, entry, deltas)
 
         return await asyncio.gather(*(one(raw) for raw in records), return_exceptions=True)
 

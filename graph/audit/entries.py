@@ -15,8 +15,18 @@ from graph.store import Item, from_wire
 EVENTS = {"INSERT": "CREATED", "MODIFY": "UPDATED", "REMOVE": "REMOVED"}
 #: Bookkeeping attributes: kept in the image, left out of the change list.
 BOOKKEEPING = frozenset(
-    {"updatedAt", "updatedBy", "requestId", "version", "statusShard", "createFingerprint"}
+    {
+        "updatedAt",
+        "updatedBy",
+        "requestId",
+        "version",
+        "statusShard",
+        "createFingerprint",
+        "priceAmount",
+    }
 )
+#: The shop's index keys of indexed custom fields (graph/store/shop_keys.py).
+SHOP_KEY_PREFIX = "shop_"
 SEQUENCE_WIDTH = 40
 
 
@@ -45,7 +55,7 @@ def _at(record: dict[str, Any], new: Item, old: Item) -> str:
 def _changes(new: Item, old: Item) -> dict[str, dict[str, Any]]:
     changed: dict[str, dict[str, Any]] = {}
     for name in sorted(set(new) | set(old)):
-        if name in BOOKKEEPING:
+        if name in BOOKKEEPING or name.startswith(SHOP_KEY_PREFIX):
             continue
         before, after = old.get(name), new.get(name)
         if before != after:

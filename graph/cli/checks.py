@@ -16,6 +16,7 @@ from graph.extensions.report import (
     INVALID,
     Finding,
     Report,
+    index_costs,
     problems_of,
     sparse_filter_warnings,
 )
@@ -47,6 +48,7 @@ def check_extension(settings: Settings, tenant_id: str, against: Path | None = N
         report.exit_code = INVALID
         report.problems = problems_of(exc.source, exc.problems, str(exc))
         return report
+    report.indexes = index_costs(extension.spec)
     if not baseline.exists():
         report.exit_code = CANNOT_CHECK
         report.error = (

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from graph.extensions.computed import resolve_computed
 from graph.extensions.modules import TenantModule, load_module
 from graph.extensions.parser import load_spec
 from graph.extensions.spec import ExtensionError, ExtensionSpec, FieldSpec
+from graph.extensions.values import default_stored
 
 
 @dataclass(frozen=True)
@@ -21,6 +24,21 @@ class TenantExtension:
         """Declared fields of `listing` or `seller` that the caller may see."""
         declared = self.spec.listing.fields if entity == "listing" else self.spec.seller.fields
         return {n: f for n, f in declared.items() if private or f.visibility == "public"}
+
+    @cached_property
+    def indexed(self) -> tuple[tuple[str, Any], ...]:
+        """The listing fields declared `indexed`, with their stored defaults: the shop's
+        indexes and counts of this tenant (`graph.store.IndexedField.of`)."""
+        return indexed_fields(self.spec)
+
+
+def indexed_fields(spec: ExtensionSpec) -> tuple[tuple[str, Any], ...]:
+    """(name, stored default or None) of each listing field declared `indexed`."""
+    return tuple(
+        (name, default_stored(field) if field.default is not None else None)
+        for name, field in spec.listing.fields.items()
+        if field.indexed
+    )
 
 
 def load_extension(tenants_dir: Path, tenant_id: str) -> TenantExtension:
@@ -45,6 +63,7 @@ __all__ = [
     "ExtensionSpec",
     "FieldSpec",
     "TenantExtension",
+    "indexed_fields",
     "load_extension",
     "signature",
 ]

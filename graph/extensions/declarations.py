@@ -21,6 +21,7 @@ from typing import Any
 import jsonschema
 from strawberry.utils.str_converters import to_camel_case
 
+from graph.bounds import CONDITION_FACET, INDEXES_PER_FIELD, MAX_GSIS, MAX_INDEXED_FIELDS
 from graph.domain import UserError
 from graph.extensions.spec import RESERVED, ExtensionSpec, FieldSpec, Problem
 from graph.extensions.values import check_length, check_value
@@ -42,13 +43,42 @@ _EXAMPLES = {
 
 
 def declaration_problems(spec: ExtensionSpec) -> list[Problem]:
-    problems: list[Problem] = []
+    problems: list[Problem] = index_problems(spec)
     for entity in ("listing", "seller"):
         fields = getattr(spec, entity).fields
         problems += name_problems(fields, f"{entity}.fields")
         problems += type_name_problems(fields, f"{entity}.fields", entity.title())
         for name, field in fields.items():
             problems += field_problems(field, f"{entity}.fields.{name}")
+    return problems
+
+
+def index_problems(spec: ExtensionSpec) -> list[Problem]:
+    """`indexed` only on listing fields, not on a name the shop's counts use, and no more
+    than the listings table's 20 global secondary indexes hold."""
+    problems = [
+        Problem(f"seller.fields.{name}.indexed", "only listing fields can be `indexed`")
+        for name, field in spec.seller.fields.items()
+        if field.indexed
+    ]
+    indexed = [name for name, field in spec.listing.fields.items() if field.indexed]
+    if CONDITION_FACET in indexed:
+        problems.append(
+            Problem(
+                f"listing.fields.{CONDITION_FACET}.indexed",
+                f"`{CONDITION_FACET}` is the shop's own facet; rename the field to index it",
+            )
+        )
+    if len(indexed) > MAX_INDEXED_FIELDS:
+        problems.append(
+            Problem(
+                "listing.fields",
+                f"{len(indexed)} fields are `indexed` ({', '.join(indexed)}); each takes "
+                f"{INDEXES_PER_FIELD} global secondary indexes and DynamoDB allows {MAX_GSIS} "
+                f"per table, so at most {MAX_INDEXED_FIELDS} can be: drop `indexed` from "
+                f"{len(indexed) - MAX_INDEXED_FIELDS} of them",
+            )
+        )
     return problems
 
 

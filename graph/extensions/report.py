@@ -42,6 +42,8 @@ class Report:
     problems: list[dict[str, str]] = field(default_factory=list)
     breaking: list[Finding] = field(default_factory=list)
     warnings: list[dict[str, str]] = field(default_factory=list)
+    #: What each `indexed` field costs (graph/extensions/report.py `index_costs`).
+    indexes: list[dict[str, str]] = field(default_factory=list)
     error: str | None = None
 
     def as_json(self) -> dict[str, Any]:
@@ -54,6 +56,7 @@ class Report:
             "problems": self.problems,
             "breaking": [asdict(f) for f in self.breaking],
             "warnings": self.warnings,
+            "indexes": self.indexes,
         }
 
     def lines(self) -> list[str]:
@@ -72,6 +75,8 @@ class Report:
             out.append(f"{self.tenant}: no breaking changes against {self.baseline}")
         for warning in self.warnings:
             out.append(f"warning: {warning['field']}: {warning['message']}")
+        for index in self.indexes:
+            out.append(f"index: {index['field']}: {index['message']}")
         return out
 
 
@@ -109,3 +114,41 @@ def sparse_filter_warnings(
                 }
             )
     return warnings
+
+
+def index_costs(spec: ExtensionSpec) -> list[dict[str, str]]:
+    """What each `indexed` listing field costs: its two indexes, the index writes each
+    listing write makes, and how many of DynamoDB's 20 indexes the table then uses."""
+    from graph.bounds import (
+        INDEXES_PER_FIELD,
+        LISTINGS_OWN_INDEXES,
+        MAX_GSIS,
+        MAX_INDEXED_FIELDS,
+    )
+
+    indexed = [name for name, declared in spec.listing.fields.items() if declared.indexed]
+    used = LISTINGS_OWN_INDEXES + INDEXES_PER_FIELD * len(indexed)
+    out = []
+    for name in indexed:
+        optional = not spec.listing.fields[name].required
+        out.append(
+            {
+                "field": f"listing.fields.{name}",
+                "message": (
+                    f"indexed: {INDEXES_PER_FIELD} more global secondary indexes "
+                    f"(shop_{name}_newest, shop_{name}_price). They project whole items, so "
+                    f"each write of a listing that is in them makes {INDEXES_PER_FIELD} more "
+                    f"index writes ({2 * INDEXES_PER_FIELD} when it changes the listing's "
+                    f"status, price or `{name}`), paid in write capacity and storage"
+                    + (
+                        "; sparse: listings without a value stay out of them"
+                        if optional and spec.listing.fields[name].default is None
+                        else ""
+                    )
+                    + f". The listings table uses {used} of DynamoDB's {MAX_GSIS} indexes "
+                    f"({len(indexed)} of at most {MAX_INDEXED_FIELDS} indexed fields)"
+                ),
+                "indexes": str(INDEXES_PER_FIELD),
+            }
+        )
+    return out

@@ -10,6 +10,7 @@ and `seller.fields`:
     min = 3
     max = 18
     filterable = true
+    indexed = true      # the shop filters it with an index of its own (two GSIs)
 
 Field names are snake_case in the file and camelCase in GraphQL (`box_included` ->
 `boxIncluded`); values are stored under the snake_case name in the item's `custom` map.
@@ -31,6 +32,9 @@ FieldType = Literal[
 SCALARS = frozenset({"String", "Int", "Float", "Boolean", "Decimal", "DateTime"})
 NUMERIC = frozenset({"Int", "Float", "Decimal"})
 RANGED = NUMERIC | {"DateTime"}
+INDEXABLE = frozenset({"String", "Int", "Decimal", "Boolean", "enum"})
+#: The longest value an indexed String may declare: it is part of an index key.
+INDEXED_MAX_LENGTH = 200
 FIELD_NAME = r"^[a-z][a-z0-9_]{0,47}$"
 ENUM_VALUE = r"^[A-Z][A-Z0-9_]{0,47}$"
 #: Names the gateway uses itself; a custom field must not shadow them.
@@ -79,6 +83,9 @@ class FieldSpec(BaseModel):
     deprecation_reason: str | None = None
     visibility: Literal["public", "private"] = "public"
     filterable: bool = False
+    #: Listing fields only: the shop filters it through indexes of its own (and counts
+    #: its values); implies `filterable`.
+    indexed: bool = False
     # validation
     min: Decimal | None = None
     max: Decimal | None = None
@@ -144,6 +151,22 @@ class FieldSpec(BaseModel):
                 raise ValueError(f"`pattern` is not a valid regular expression: {exc}") from exc
         if self.filterable and kind not in SCALARS | {"enum"}:
             raise ValueError("only scalar and enum fields can be `filterable`")
+        if self.indexed and kind not in INDEXABLE:
+            raise ValueError(
+                "only String, Int, Decimal, Boolean and enum fields can be `indexed` "
+                "(the shop filters them by equal values)"
+            )
+        if self.indexed and not self.filterable:
+            raise ValueError("an `indexed` field is one the shop filters: set `filterable = true`")
+        if (
+            self.indexed
+            and kind == "String"
+            and not (self.max_length and self.max_length <= INDEXED_MAX_LENGTH)
+        ):
+            raise ValueError(
+                f"an indexed String needs `max_length` of at most {INDEXED_MAX_LENGTH}: "
+                "its values are part of an index key"
+            )
         if self.required and self.default is not None:
             raise ValueError(
                 "a field is either `required` or has a `default`, not both: remove one"

@@ -117,6 +117,8 @@ class RequestLimits(SchemaExtension):
             actualWriteCapacity=round(stats.write_capacity, 2) if stats else 0.0,
             dynamodbCalls=stats.total_calls if stats else 0,
         )
+        if stats is not None and stats.plans:  # the shop's pages: index, read vs returned
+            cost["plans"] = stats.plans
         admission = current_admission.get()
         if admission is not None:
             admission.settle(max(actual, 1))

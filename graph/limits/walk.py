@@ -172,7 +172,8 @@ class Walker:
         """Items a filtered page may read and drop: its Queries (each of `first + 1`
         items) up to the read budget. An unfiltered page reads what it returns."""
         for argument in node.arguments or ():
-            if argument.name.value == "where" and self.value(argument.value):
+            # `filter`: the shop's condition and price filters (Query.shop)
+            if argument.name.value in ("where", "filter") and self.value(argument.value):
                 return FILTERED_PAGE_MAX_CALLS * (first + 1)
         return 0
 

@@ -43,20 +43,25 @@ async def prepare_tenants(
     """Create every registered tenant's tables; load demo data into the demo tenants'
     tables: `seed="new"` only into tables just created, `"always"` every time (`graph
     seed`), `"never"` not at all."""
+    from graph.extensions import indexed_fields
+    from graph.extensions.parser import load_spec
     from graph.local import demo
     from graph.registry.tenants import load_registry
-    from graph.store import create_tables, put_items
+    from graph.store import IndexedField, create_tables, put_items, with_shop_attributes
 
     registry = load_registry(settings.tenants_dir, settings.stage)
     for tenant in registry.tenants.values():
-        outcome = await create_tables(client, tenant.tables)
+        # The shop's indexes of the tenant's `indexed` fields (graph/store/tables.py).
+        indexed = IndexedField.of(indexed_fields(load_spec(settings.tenants_dir, tenant.id)))
+        outcome = await create_tables(client, tenant.tables, indexed=indexed)
         created = sum(1 for v in outcome.values() if v == "created")
         fresh = created == len(outcome)
         line = f"  {tenant.id}: tables ready ({created} created, {len(outcome) - created} kept)"
         demo_tenant = tenant.id in DEMO_TENANTS and tenant.id in demo.CATALOGS
         if demo_tenant and (seed == "always" or (seed == "new" and fresh)):
             data = demo.dataset(tenant.id, tenant.id)
-            listings = await put_items(client, tenant.tables.listings, data["listings"])
+            items = [with_shop_attributes(item, indexed) for item in data["listings"]]
+            listings = await put_items(client, tenant.tables.listings, items)
             sellers = await put_items(client, tenant.tables.sellers, data["sellers"])
             line += f"; demo data loaded ({listings} listings, {sellers} sellers)"
         elif demo_tenant and seed == "new":

@@ -195,6 +195,7 @@ async def set_listing_status(
             stamp(ctx),
             expected_version=int(current["version"]),
             expected_status=current["status"],
+            current=current,
         )
     except ConditionFailed as failed:
         if failed.item is None:

@@ -11,6 +11,7 @@ from strawberry.types import Info
 from graph.resolvers import history as history_resolvers
 from graph.resolvers import listings as listing_resolvers
 from graph.resolvers import sellers as seller_resolvers
+from graph.resolvers import shop as shop_resolvers
 from graph.resolvers.context import Context
 from graph.schema.custom_values import plain_input
 from graph.schema.history import AuditEntryConnection, audit_connection
@@ -21,6 +22,7 @@ from graph.schema.pagination import (
     listings_selected,
     node_field_selected,
 )
+from graph.schema.shop import ShopConnection, ShopFilterInput, ShopOrder, shop_connection
 from graph.schema.types import (
     Listing,
     ListingConnection,
@@ -101,3 +103,40 @@ class Query:
         if node_field_selected(info, "seller"):
             await seller_resolvers.prefetch_sellers(info.context, page)
         return connection(page)
+
+    @strawberry.field(
+        description="The brand's shop: its listings of a status (default ACTIVE), newest "
+        "first or by price, narrowed by `filter` (condition, price) and `where` (custom "
+        "fields). Every order is served by an index, and so is an equality filter on a "
+        "field the brand declares indexed; other filters read within a budget and may "
+        "leave the page partial (`complete`)."
+    )
+    async def shop(
+        self,
+        info: Info[Context, None],
+        status: ListingStatus = ListingStatus.ACTIVE,
+        order_by: ShopOrder = ShopOrder.NEWEST,
+        filter: ShopFilterInput | None = None,
+        where: Where = None,
+        first: First = DEFAULT_PAGE,
+        after: After = None,
+    ) -> ShopConnection:
+        price = filter.price if filter is not None else None
+        wanted = shop_resolvers.shop_filter(
+            info.context,
+            condition=[c.value for c in filter.condition or []] if filter is not None else None,
+            price_min=price.min if price is not None else None,
+            price_max=price.max if price is not None else None,
+            where=plain_input(where),
+        )
+        page = await shop_resolvers.shop(
+            info.context,
+            status=status.value,
+            order=order_by.value,
+            wanted=wanted,
+            first=first,
+            after=after,
+        )
+        if node_field_selected(info, "seller"):
+            await seller_resolvers.prefetch_sellers(info.context, page)
+        return shop_connection(page, status.value)

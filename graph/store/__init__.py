@@ -15,16 +15,20 @@ from graph.store.admin import create_tables, delete_tables, export_table, put_it
 from graph.store.connections import SUBSCRIPTION, ConnectionStore
 from graph.store.cursors import CursorCodec
 from graph.store.errors import ConditionFailed, TransactionCanceled
+from graph.store.facets import Counts, FacetReader, FacetWriter, deltas_of
 from graph.store.heap import freeze_long_lived
 from graph.store.history import HistoryReader, HistoryWriter
 from graph.store.items import Item, from_wire, to_wire
 from graph.store.listings import Listings
 from graph.store.management import Gone, Management, TooLarge, management_endpoint
 from graph.store.pages import Page
+from graph.store.planner import MAX_INDEXED_VALUES, ORDERS, Order, Plan, ShopFilter, plan_shop
 from graph.store.sampling import CustomPresence, SampleUnavailable, custom_presence
 from graph.store.secrets import SECRET_ARN, fetch_cursor_secret
 from graph.store.sellers import Sellers
 from graph.store.setup import setup_problem
+from graph.store.shop import ShopPage
+from graph.store.shop_keys import facet_values, with_shop_attributes
 from graph.store.stats import StoreStats
 from graph.store.store import AuditStore, TenantStore
 from graph.store.streams import Shard, StreamReader
@@ -35,12 +39,18 @@ from graph.store.tables import (
     LISTINGS,
     LOGICAL_NAMES,
     SELLERS,
+    SHOP_INDEXES,
     TABLE_SPECS,
+    IndexedField,
     TableNames,
     TableSpec,
     connections_table_name,
+    key_text,
+    listings_spec,
+    max_indexed_fields,
     physical_table_names,
     status_shard,
+    tenant_table_specs,
 )
 from graph.store.updates import Stamp
 
@@ -77,26 +87,37 @@ __all__ = [
     "ITEM_READS",
     "LISTINGS",
     "LOGICAL_NAMES",
+    "MAX_INDEXED_VALUES",
+    "ORDERS",
     "SECRET_ARN",
     "SELLERS",
+    "SHOP_INDEXES",
     "SUBSCRIPTION",
     "TABLE_SPECS",
     "AuditStore",
     "ConditionFailed",
     "ConnectionStore",
+    "Counts",
     "CursorCodec",
     "CustomPresence",
+    "FacetReader",
+    "FacetWriter",
     "Gone",
     "HistoryReader",
     "HistoryWriter",
+    "IndexedField",
     "Item",
     "ItemReadParser",
     "Listings",
     "Management",
+    "Order",
     "Page",
+    "Plan",
     "SampleUnavailable",
     "Sellers",
     "Shard",
+    "ShopFilter",
+    "ShopPage",
     "Stamp",
     "StoreStats",
     "StreamReader",
@@ -111,17 +132,25 @@ __all__ = [
     "create_tables",
     "custom_presence",
     "delete_tables",
+    "deltas_of",
     "export_table",
+    "facet_values",
     "fetch_cursor_secret",
     "freeze_long_lived",
     "from_wire",
+    "key_text",
+    "listings_spec",
     "management_endpoint",
+    "max_indexed_fields",
     "open_dynamodb",
     "open_management",
     "open_streams",
     "physical_table_names",
+    "plan_shop",
     "put_items",
     "setup_problem",
     "status_shard",
+    "tenant_table_specs",
     "to_wire",
+    "with_shop_attributes",
 ]

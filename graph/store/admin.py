@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from graph.store.items import to_wire
-from graph.store.tables import TABLE_SPECS, TableNames
+from graph.store.tables import IndexedField, TableNames, tenant_table_specs
 
 BATCH_WRITE_LIMIT = 25
 
@@ -30,15 +30,20 @@ async def _status(client: Any, table: str) -> str | None:
 
 
 async def create_tables(
-    client: Any, tables: TableNames, *, wait_seconds: float = 60.0
+    client: Any,
+    tables: TableNames,
+    *,
+    indexed: Sequence[IndexedField] = (),
+    wait_seconds: float = 60.0,
 ) -> dict[str, str]:
-    """Create every missing table of a tenant and wait until all are ACTIVE.
+    """Create every missing table of a tenant and wait until all are ACTIVE; the
+    listings table with the shop indexes of the tenant's `indexed` custom fields.
 
     Returns `{physical name: "created" | "exists"}`; a second run changes nothing.
     """
     names = {"listings": tables.listings, "sellers": tables.sellers, "history": tables.history}
     outcome: dict[str, str] = {}
-    for spec in TABLE_SPECS:
+    for spec in tenant_table_specs(indexed):
         physical = names[spec.name]
         if await _status(client, physical) is not None:
             outcome[physical] = "exists"

@@ -14,11 +14,14 @@ from graph.store.errors import ConditionFailed
 from graph.store.items import Item, to_wire
 from graph.store.keys import KeyReader
 from graph.store.pages import Page, PageQuery, query_page
-from graph.store.tables import LISTINGS, status_shard
+from graph.store.shop_keys import price_amount, shop_attributes
+from graph.store.tables import LISTINGS, PRICE_KEY, IndexedField
 from graph.store.updates import (
+    DROP,
     FORWARD,
     STAMP_RETRIES,
     Stamp,
+    Whole,
     conditional_update,
     stale_stamp,
     update_expression,
@@ -26,11 +29,19 @@ from graph.store.updates import (
 
 
 class Listings:
-    def __init__(self, door: Door, table: str, cursors: CursorCodec, keys: KeyReader) -> None:
+    def __init__(
+        self,
+        door: Door,
+        table: str,
+        cursors: CursorCodec,
+        keys: KeyReader,
+        indexed: Sequence[IndexedField] = (),
+    ) -> None:
         self._door = door
         self._table = table
         self._cursors = cursors
         self._keys = keys
+        self._indexed = tuple(indexed)
 
     # -- reads ---------------------------------------------------------------------
 
@@ -103,9 +114,10 @@ class Listings:
         A single-item write: creating listings never contends on a shared item (a
         seller importing thousands of listings at once stays fast).
         """
+        keys = shop_attributes(item, self._indexed)
         full = {
             **item,
-            "statusShard": status_shard(item["status"], item["listingId"]),
+            **{name: value for name, value in keys.items() if value is not None},
             "createdAt": stamp.at,
             "updatedAt": stamp.at,
             "updatedBy": stamp.actor,
@@ -129,11 +141,11 @@ class Listings:
         *,
         expected_version: int,
         expected_status: str | None = None,
+        current: Item | None = None,
     ) -> Item:
-        """Apply `changes` if the listing is at `expected_version` (and status)."""
-        sets = dict(changes)
-        if "status" in sets:
-            sets["statusShard"] = status_shard(sets["status"], listing_id)
+        """Apply `changes` if the listing is at `expected_version` (and status).
+        `current`: the item as the caller just read it, if it did (saves a read)."""
+        sets = await self._with_shop_keys(listing_id, dict(changes), current)
         for _ in range(STAMP_RETRIES):
             expression, names, values = update_expression(sets, stamp)
             condition = f"attribute_exists(listingId) AND #version = :expected AND {FORWARD}"
@@ -164,6 +176,34 @@ class Listings:
                     continue
                 raise
         raise ConditionFailed(None)
+
+    async def _with_shop_keys(
+        self, listing_id: str, sets: dict[str, Any], current: Item | None
+    ) -> dict[str, Any]:
+        """`sets` plus the shop key attributes the change moves. A change to the status
+        or an indexed field needs the other one: then the current item is read (the
+        update's version condition makes sure it is the one changed)."""
+        if "price" in sets:
+            amount = price_amount(sets)
+            sets[PRICE_KEY] = DROP if amount is None else amount
+        custom = sets.get("custom")
+        moved = isinstance(custom, Mapping) and any(f.name in custom for f in self._indexed)
+        if "status" not in sets and not moved:
+            return sets
+        if (
+            current is None
+            and self._indexed
+            and not ("status" in sets and isinstance(custom, Whole))
+        ):
+            current = await self.get_consistent(listing_id)
+            if current is None and "status" not in sets:
+                return sets  # not found: the update's condition answers that
+        merged: dict[str, Any] = {**(current or {}), **sets, "listingId": listing_id}
+        if isinstance(custom, Mapping) and not isinstance(custom, Whole):
+            merged["custom"] = {**((current or {}).get("custom") or {}), **custom}
+        keys = shop_attributes(merged, self._indexed)
+        keys.pop(PRICE_KEY)
+        return {**sets, **{name: DROP if value is None else value for name, value in keys.items()}}
 
 
 def _digest(conditions: Sequence[Condition]) -> str:

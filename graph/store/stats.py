@@ -18,6 +18,8 @@ class StoreStats:
     write_capacity: float = 0.0
     #: Items Queries read and their filters dropped (ScannedCount - Count).
     items_dropped: int = 0
+    #: Shop pages: the index each used, items read and returned (`extensions.cost.plans`).
+    plans: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def total_calls(self) -> int:

@@ -10,16 +10,20 @@ repository per table: `store.listings`, `store.sellers`, `store.history` (reads 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from graph.store.calls import Door
 from graph.store.cursors import CursorCodec
+from graph.store.facets import FacetReader, FacetWriter
 from graph.store.history import HistoryReader, HistoryWriter
 from graph.store.keys import KeyReader, Sleep
 from graph.store.listings import Listings
+from graph.store.planner import Order, ShopFilter, plan_shop
 from graph.store.sellers import Sellers
+from graph.store.shop import ShopPage, shop_page
 from graph.store.stats import StoreStats
-from graph.store.tables import LISTINGS, SELLERS, TableNames
+from graph.store.tables import LISTINGS, SELLERS, IndexedField, TableNames
 
 
 class TenantStore:
@@ -35,8 +39,11 @@ class TenantStore:
         batch_get_max_retries: int = 8,
         sleep: Sleep = asyncio.sleep,
         deadline: float | None = None,
+        indexed: Sequence[IndexedField] = (),
     ) -> None:
         self.tables = tables
+        self.indexed = tuple(indexed)
+        self._cursors = cursors
         self.stats = stats if stats is not None else StoreStats()
         door = Door(client, self.stats, deadline)
         self._door = door
@@ -45,6 +52,7 @@ class TenantStore:
             tables.listings,
             cursors,
             KeyReader(door, LISTINGS, tables.listings, batch_get_max_retries, sleep),
+            self.indexed,
         )
         self.sellers = Sellers(
             door,
@@ -52,6 +60,41 @@ class TenantStore:
             KeyReader(door, SELLERS, tables.sellers, batch_get_max_retries, sleep),
         )
         self.history: HistoryReader = HistoryReader(door, tables.history, cursors)
+        self.facets = FacetReader(door, tables.history)
+
+    async def shop(
+        self,
+        *,
+        status: str,
+        order: Order,
+        wanted: ShopFilter,
+        first: int,
+        after: str | None,
+        attributes: Collection[str] | None = None,
+    ) -> ShopPage:
+        """A page of the tenant's listings of `status` (graph/store/planner.py picks the
+        index); the plan and what it read are added to `stats.plans`."""
+        chosen = plan_shop(status, order, wanted, self.indexed)
+        page = await shop_page(
+            self._door,
+            self._cursors,
+            self.tables.listings,
+            chosen,
+            first=first,
+            after=after,
+            attributes=attributes,
+        )
+        self.stats.plans.append(
+            {
+                "index": page.index,
+                "queries": len(chosen.partitions),
+                "served": chosen.served,
+                "itemsRead": page.items_read,
+                "itemsReturned": len(page.items),
+                "complete": page.complete,
+            }
+        )
+        return page
 
     @property
     def deadline(self) -> float | None:
@@ -67,4 +110,7 @@ class AuditStore:
         self.stats = stats if stats is not None else StoreStats()
         # History appends need no cursors; the codec only serves the reader's pages.
         cursors = CursorCodec(b"audit", tables.history)
-        self.history = HistoryWriter(Door(client, self.stats, None), tables.history, cursors)
+        door = Door(client, self.stats, None)
+        self.history = HistoryWriter(door, tables.history, cursors)
+        #: History entries with facet counter changes, in one transaction.
+        self.facets = FacetWriter(door, tables.history)

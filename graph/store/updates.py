@@ -43,6 +43,13 @@ def stale_stamp(item: Item | None, stamp: Stamp) -> bool:
     return item is not None and str(item.get("updatedAt", "")) >= stamp.at
 
 
+class _Drop:
+    """Removes a top-level attribute in an update (`sets["shop_size"] = DROP`)."""
+
+
+DROP = _Drop()
+
+
 class Whole(dict[str, Any]):
     """A `custom` mapping to write as one map rather than field by field."""
 
@@ -75,7 +82,7 @@ def update_expression(
             names[f"#a{n}_{m}"] = segment
             segments.append(f"#a{n}_{m}")
         target = ".".join(segments)
-        if value is None and len(path) > 1:
+        if value is DROP or (value is None and len(path) > 1):
             removes.append(target)
             continue
         values[f":a{n}"] = value_to_wire(value)

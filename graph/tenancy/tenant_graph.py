@@ -37,7 +37,7 @@ from graph.loaders import ReadPlan, build_loaders
 from graph.registry.tenants import Principal, Tenant
 from graph.resolvers.context import Context, LiveSession
 from graph.settings import Settings
-from graph.store import CursorCodec, StoreStats, TenantStore, freeze_long_lived
+from graph.store import CursorCodec, IndexedField, StoreStats, TenantStore, freeze_long_lived
 from graph.tenant_schema.build import build_schema
 
 #: The DynamoDB client for the tenant's account (long-lived, shared by its requests).
@@ -61,6 +61,8 @@ class TenantGraph:
         self.stamp = stamp
         #: Raises ExtensionError for a broken extension: nothing of this tenant is built.
         self.extension: TenantExtension = load_extension(settings.tenants_dir, tenant.id)
+        #: Its indexed listing fields: the shop's indexes its store reads and writes.
+        self.indexed = IndexedField.of(self.extension.indexed)
         self.persisted = PersistedQueries.for_tenant(tenant, settings)
         self.cursors = CursorCodec(settings.cursor_secret.get_secret_value().encode(), tenant.id)
         #: Its token bucket and concurrency cap (admission, before any GraphQL work).
@@ -125,6 +127,7 @@ class TenantGraph:
             stats=stats,
             batch_get_max_retries=self.settings.batch_get_max_retries,
             deadline=asyncio.get_running_loop().time() + self.settings.request_deadline_seconds,
+            indexed=self.indexed,
         )
         reads = ReadPlan()  # whole items until the operation is known to be a query
         return Context(

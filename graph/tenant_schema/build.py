@@ -51,7 +51,10 @@ CUSTOM_INPUTS: dict[type, tuple[str, str]] = {
     UpsertSellerInput: ("seller", "update"),
 }
 #: Types whose fields take a `where` argument, and the fields that do.
-WHERE_FIELDS: dict[type, str] = {Query: "product_listings", Seller: "listings"}
+WHERE_FIELDS: dict[type, frozenset[str]] = {
+    Query: frozenset({"product_listings", "shop"}),
+    Seller: frozenset({"listings"}),
+}
 
 
 class GatewaySchema(strawberry.Schema):
@@ -75,7 +78,7 @@ class GatewaySchema(strawberry.Schema):
             fields = self._custom_input(fields, *CUSTOM_INPUTS[origin])
         if origin in WHERE_FIELDS:
             fields = [
-                self._where(f) if f.python_name == WHERE_FIELDS[origin] else f for f in fields
+                self._where(f) if f.python_name in WHERE_FIELDS[origin] else f for f in fields
             ]
         return fields
 

@@ -159,6 +159,8 @@ class CustomTypes:
         ops: tuple[str, ...] = ("eq",)
         if spec.type in {"Int", "Float", "Decimal", "DateTime"}:
             ops = NUMERIC_FILTERS
+        if spec.type in {"Int", "Decimal"}:  # exact values: any of several (the shop's sizes)
+            ops = (*NUMERIC_FILTERS, "in")
         if spec.type == "String":
             ops = ("eq", "in")
         filter_name = f"{spec.type}Filter"
