@@ -22,7 +22,7 @@ def fetch_cursor_secret(arn: str, *, client: Any | None = None) -> str:
     match = SECRET_ARN.match(arn)
     if match is None:
         raise ValueError(
-            "GRAPH_CURSORSECRET_ARN must be an SSM parameter ARN (arn:aws:ssm:...:parameter/"
+            "GRAPH_CURSOR_SECRET_ARN must be an SSM parameter ARN (arn:aws:ssm:...:parameter/"
             "...) or a Secrets Manager secret ARN (arn:aws:secretsmanager:...:secret:...)"
         )
     from aws_lambda_powertools.utilities import parameters
