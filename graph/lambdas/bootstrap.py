@@ -4,7 +4,7 @@ secret, and the tenant registry narrowed to this account's tenant.
 Settings in Lambda: `GRAPH_*` variables as everywhere (graph/settings.py), plus what the
 Terraform module sets for the deployed function (`LambdaEnvironment`):
 
-- `GRAPH_CURSORSECRET_ARN`: an SSM SecureString parameter or Secrets Manager secret ARN.
+- `GRAPH_CURSOR_SECRET_ARN`: an SSM SecureString parameter or Secrets Manager secret ARN.
   The gateway fetches it once, on its first invocation, with Powertools' parameters
   utility. A plaintext `GRAPH_CURSOR_SECRET` (local use) wins and skips the fetch. The
   value is never logged.
