@@ -7,6 +7,10 @@ sample by sample so that background noise hits them alike:
   lambda       import graph.lambdas.gateway (Lambda's init), then the first invocation of
                `gateway_handler` with an API Gateway HTTP API event carrying the README's
                product page (N=20): settings, registry, app, DynamoDB client, schema
+  snapstart    `lambda` with SnapStart's init (AWS_LAMBDA_INITIALIZATION_TYPE=snap-start):
+               its import primes the app's code as the snapshot would hold it; its
+               first invocation is what a restored environment still does (plus the
+               restore, which only Lambda can measure)
   handwritten  the same event through a hand-written aioboto3 handler
                (bench/baselines/lambda_handler.py on bench/baselines/plain_client.py):
                the floor, same site-packages, same DynamoDB Local, same answer
@@ -35,7 +39,7 @@ from bench.harness.progress import say
 from bench.harness.results import Benchmark, BenchResult, Figure
 from bench.harness.stats import median
 
-TARGETS = ("lambda", "handwritten", "asgi", "bare")
+TARGETS = ("lambda", "snapstart", "handwritten", "asgi", "bare")
 #: Issue 31: spawn-to-answer ratio, and the entry point's import in ms.
 RATIO_GOAL = 1.3
 IMPORT_GOAL_MS = 300.0
@@ -188,6 +192,18 @@ def run(env: BenchEnv) -> BenchResult:
             samples=reps,
             note=f"spread {spread(lam, 'import_s')} ms",
             goal=goals.COLD_IMPORT,
+        )
+    )
+    snap = medians["snapstart"]
+    result.figures.append(
+        Figure(
+            "snapstart: first invocation after a primed init (restore not included)",
+            snap["first_request_s"] * 1000,
+            "ms",
+            hand["total_s"] * 1000,
+            "hand-written, spawn to first answer",
+            samples=reps,
+            note=f"spread {spread(samples['snapstart'], 'first_request_s')} ms",
         )
     )
     result.figures.append(

@@ -7,6 +7,10 @@ TARGET is one of:
 - `lambda`       import graph.lambdas.gateway and invoke its `gateway_handler` with an API
                  Gateway HTTP API event (the handler builds everything on its first
                  invocation);
+- `snapstart`    `lambda` with AWS_LAMBDA_INITIALIZATION_TYPE=snap-start: the import primes
+                 the first invocation's code (graph/lambdas/snapstart.py), so its first
+                 invocation is what a restored environment still does (the restore
+                 itself, Lambda's work, is not measured here);
 - `handwritten`  the same for the hand-written aioboto3 handler
                  (bench/baselines/lambda_handler.py): the floor a user would write;
 - `asgi`         graph.app + create_app + a first request over httpx's ASGITransport;
@@ -30,7 +34,7 @@ STARTED = time.monotonic()
 
 import sys  # noqa: E402
 
-if sys.argv[1:2] in (["lambda"], ["handwritten"]):
+if sys.argv[1:2] in (["lambda"], ["snapstart"], ["handwritten"]):
     sys.modules["httpx"] = None  # type: ignore[assignment]  # as in the zip: ImportError
 
 import asyncio  # noqa: E402
@@ -103,10 +107,12 @@ def main() -> None:
         app = bench.baselines.bare_app.create_bare_app()
         t_request = time.monotonic()
         answer = asyncio.run(_post(app, api_key))
-    elif target in ("lambda", "handwritten"):
+    elif target in ("lambda", "snapstart", "handwritten"):
         # Importing the handler's module is Lambda's init phase; the rest is the first
         # invocation.
-        handler = gateway_handler() if target == "lambda" else _handwritten_handler()
+        if target == "snapstart":
+            os.environ["AWS_LAMBDA_INITIALIZATION_TYPE"] = "snap-start"
+        handler = _handwritten_handler() if target == "handwritten" else gateway_handler()
         t_build = t_request = time.monotonic()
         cpu_build = time.process_time()
         event = http_api_event(LAMBDA_PAYLOAD, api_key, "bench-cold-start")
