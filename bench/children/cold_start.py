@@ -86,7 +86,7 @@ def main() -> None:
     target, spawned_at = sys.argv[1], float(sys.argv[2])
     api_key = os.environ["BENCH_API_KEY"]
     profile_to = os.environ.get("BENCH_COLD_PROFILE")
-    profiler = cProfile.Profile() if profile_to else None
+    profiler = cProfile.Profile(time.process_time) if profile_to else None
     if target in ("asgi", "bare"):
         import httpx  # noqa: F401  - the request driver is not part of either app's cost
 
