@@ -23,6 +23,9 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     "SOLD": frozenset(),
 }
 INITIAL_STATUSES = frozenset({"DRAFT", "ACTIVE"})
+#: A stream record's `eventName` -> the change's event, in history entries and in the
+#: change events of live subscriptions alike.
+STREAM_EVENTS = {"INSERT": "CREATED", "MODIFY": "UPDATED", "REMOVE": "REMOVED"}
 MAX_PRICE = Decimal("1000000")
 MAX_IMAGES = 12
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")

@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from graph.domain import STREAM_EVENTS as EVENTS
 from graph.store import Item, from_wire
 
-EVENTS = {"INSERT": "CREATED", "MODIFY": "UPDATED", "REMOVE": "REMOVED"}
 #: Bookkeeping attributes: kept in the image, left out of the change list.
 BOOKKEEPING = frozenset(
     {

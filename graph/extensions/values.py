@@ -15,8 +15,6 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-import jsonschema
-
 from graph.domain import UserError, UserErrorCode
 from graph.extensions.spec import FieldSpec
 from graph.numbers import representable
@@ -125,6 +123,8 @@ def check_value(spec: FieldSpec, value: Any, path: Path, errors: list[UserError]
     elif kind == "object":
         errors.extend(validate_values(spec.fields, value, path, creating=True))
     elif kind == "JSON" and spec.json_schema is not None:
+        import jsonschema  # loaded by the declarations' check already; a dict look-up here
+
         try:
             jsonschema.validate(value, spec.json_schema)
         except jsonschema.ValidationError as exc:

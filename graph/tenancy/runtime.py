@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from contextlib import AsyncExitStack
+from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from typing import Any
 
 from graph.events.broker import Broker, local_broker
@@ -22,10 +22,24 @@ from graph.registry.tenants import (
     registry_signature,
 )
 from graph.settings import Settings
-from graph.store import assume_role_session, freeze_long_lived, open_dynamodb
+from graph.store import freeze_long_lived
 from graph.tenancy.tenant_graph import TenantGraph
 
 log = logging.getLogger(__name__)
+
+
+# aioboto3 (~0.3 s to import) loads with the first client, not with this module: the
+# Lambda's init phase and a process that never opens a client do not pay for it.
+def open_dynamodb(settings: Settings, **kwargs: Any) -> AbstractAsyncContextManager[Any]:
+    from graph.store import open_dynamodb as open_client
+
+    return open_client(settings, **kwargs)
+
+
+async def assume_role_session(role_arn: str, session_name: str, region: str) -> Any:
+    from graph.store import assume_role_session as assume
+
+    return await assume(role_arn, session_name, region)
 
 
 class Runtime:
