@@ -21,6 +21,14 @@ from graph.store.items import Item, from_wire, to_wire
 from graph.store.listings import Listings
 from graph.store.management import Gone, Management, TooLarge, management_endpoint
 from graph.store.pages import Page
+from graph.store.photos import (
+    LOCAL_ACCESS_KEY,
+    LOCAL_SECRET_KEY,
+    PhotoBucket,
+    PhotoStats,
+    create_bucket,
+    rendition_key,
+)
 from graph.store.sampling import CustomPresence, SampleUnavailable, custom_presence
 from graph.store.secrets import SECRET_ARN, fetch_cursor_secret
 from graph.store.sellers import Sellers
@@ -36,6 +44,7 @@ from graph.store.tables import (
     LOGICAL_NAMES,
     SELLERS,
     TABLE_SPECS,
+    UPLOADS,
     TableNames,
     TableSpec,
     connections_table_name,
@@ -43,9 +52,10 @@ from graph.store.tables import (
     status_shard,
 )
 from graph.store.updates import Stamp
+from graph.store.uploads import StagedUpload, Uploads
 
 if TYPE_CHECKING:
-    from graph.store.client import open_dynamodb, open_management, open_streams
+    from graph.store.client import open_dynamodb, open_management, open_s3, open_streams
     from graph.store.credentials import assume_role_session, assumed_role_session
     from graph.store.parser import ITEM_READS, ItemReadParser
 
@@ -54,6 +64,7 @@ _LAZY = {
     "open_dynamodb": "graph.store.client",
     "open_streams": "graph.store.client",
     "open_management": "graph.store.client",
+    "open_s3": "graph.store.client",
     "assume_role_session": "graph.store.credentials",
     "assumed_role_session": "graph.store.credentials",
     "ITEM_READS": "graph.store.parser",
@@ -76,11 +87,14 @@ __all__ = [
     "HISTORY",
     "ITEM_READS",
     "LISTINGS",
+    "LOCAL_ACCESS_KEY",
+    "LOCAL_SECRET_KEY",
     "LOGICAL_NAMES",
     "SECRET_ARN",
     "SELLERS",
     "SUBSCRIPTION",
     "TABLE_SPECS",
+    "UPLOADS",
     "AuditStore",
     "ConditionFailed",
     "ConnectionStore",
@@ -94,9 +108,12 @@ __all__ = [
     "Listings",
     "Management",
     "Page",
+    "PhotoBucket",
+    "PhotoStats",
     "SampleUnavailable",
     "Sellers",
     "Shard",
+    "StagedUpload",
     "Stamp",
     "StoreStats",
     "StreamReader",
@@ -105,9 +122,11 @@ __all__ = [
     "TenantStore",
     "TooLarge",
     "TransactionCanceled",
+    "Uploads",
     "assume_role_session",
     "assumed_role_session",
     "connections_table_name",
+    "create_bucket",
     "create_tables",
     "custom_presence",
     "delete_tables",
@@ -118,9 +137,11 @@ __all__ = [
     "management_endpoint",
     "open_dynamodb",
     "open_management",
+    "open_s3",
     "open_streams",
     "physical_table_names",
     "put_items",
+    "rendition_key",
     "setup_problem",
     "status_shard",
     "to_wire",

@@ -36,7 +36,7 @@ async def create_tables(
 
     Returns `{physical name: "created" | "exists"}`; a second run changes nothing.
     """
-    names = {"listings": tables.listings, "sellers": tables.sellers, "history": tables.history}
+    names = tables.by_logical_name()
     outcome: dict[str, str] = {}
     for spec in TABLE_SPECS:
         physical = names[spec.name]
