@@ -116,10 +116,10 @@ def start(
         "-ip.bind=127.0.0.1",
         f"-master.port={master}",
         f"-master.port.grpc={grpc[0]}",
-        "-master.volumeSizeLimitMB=64",
+        "-master.volumeSizeLimitMB=32",
         f"-volume.port={volume}",
         f"-volume.port.grpc={grpc[1]}",
-        "-volume.max=20",
+        "-volume.max=0",  # as many volumes as the disk holds: each bucket grows its own
         "-filer",
         f"-filer.port={filer}",
         f"-filer.port.grpc={grpc[2]}",

@@ -67,7 +67,8 @@ async def test_stage_post_attach_and_every_rendition_is_clean(photos_gw: Gateway
             assert f"{rendition.width}w" == descriptor
             assert rendition.height == round(1200 * rendition.width / 1600)
             exif = rendition.getexif()
-            assert not exif.get_ifd(0x8825) and 0x010F not in exif
+            assert not exif.get_ifd(0x8825)
+            assert 0x010F not in exif
             assert b"PhoneMaker" not in response.content
 
 
@@ -102,7 +103,8 @@ async def test_same_upload_attached_twice_at_once_wins_once(photos_gw: Gateway) 
     results = await asyncio.gather(*(create(photos_gw, [{"uploadId": upload}]) for _ in range(2)))
     won = [r for r in results if r["listing"] is not None]
     lost = [r for r in results if r["listing"] is None]
-    assert len(won) == 1 and len(lost) == 1
+    assert len(won) == 1
+    assert len(lost) == 1
     assert [e["code"] for e in lost[0]["userErrors"]] == ["ALREADY_USED"]
 
 
