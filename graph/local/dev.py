@@ -38,17 +38,20 @@ def data_dir(given: str | None = None) -> Path:
 
 
 async def prepare_tenants(
-    client: Any, settings: Any, say: Callable[[str], None], *, seed: str = "new"
+    client: Any, settings: Any, say: Callable[[str], None], *, seed: str = "new", s3: Any = None
 ) -> None:
     """Create every registered tenant's tables; load demo data into the demo tenants'
     tables: `seed="new"` only into tables just created, `"always"` every time (`graph
     seed`), `"never"` not at all."""
-    from graph.local import demo
+    from graph.local import demo, demo_photos
     from graph.registry.tenants import load_registry
-    from graph.store import create_tables, put_items
+    from graph.store import create_bucket, create_tables, put_items
 
     registry = load_registry(settings.tenants_dir, settings.stage)
+    photos = demo_photos.demo_photos() if s3 is not None else []
     for tenant in registry.tenants.values():
+        if s3 is not None:
+            await create_bucket(s3, tenant.photos_bucket)
         outcome = await create_tables(client, tenant.tables)
         created = sum(1 for v in outcome.values() if v == "created")
         fresh = created == len(outcome)
@@ -56,6 +59,8 @@ async def prepare_tenants(
         demo_tenant = tenant.id in DEMO_TENANTS and tenant.id in demo.CATALOGS
         if demo_tenant and (seed == "always" or (seed == "new" and fresh)):
             data = demo.dataset(tenant.id, tenant.id)
+            if s3 is not None:
+                await demo_photos.attach_demo_photos(s3, tenant, data["listings"], photos)
             listings = await put_items(client, tenant.tables.listings, data["listings"])
             sellers = await put_items(client, tenant.tables.sellers, data["sellers"])
             line += f"; demo data loaded ({listings} listings, {sellers} sellers)"
@@ -65,10 +70,10 @@ async def prepare_tenants(
 
 
 async def _prepare(settings: Any, say: Callable[[str], None]) -> None:
-    from graph.store import open_dynamodb
+    from graph.store import open_dynamodb, open_s3
 
-    async with open_dynamodb(settings) as client:
-        await prepare_tenants(client, settings, say)
+    async with open_dynamodb(settings) as client, open_s3(settings) as s3:
+        await prepare_tenants(client, settings, say, s3=s3)
 
 
 class RegistryWatcher:
@@ -154,6 +159,7 @@ def serve(args: argparse.Namespace, say: Callable[[str], None]) -> int:
     folder = data_dir(args.data_dir)
     folder.mkdir(parents=True, exist_ok=True)
     running = None
+    s3_running = None
     audit: AuditThread | None = None
     watcher: RegistryWatcher | None = None
     endpoint = os.environ.get("GRAPH_DYNAMODB_ENDPOINT")
@@ -172,6 +178,11 @@ def serve(args: argparse.Namespace, say: Callable[[str], None]) -> int:
             endpoint = running.endpoint
             say(f"  DynamoDB Local at {endpoint} (pid {running.pid})")
         os.environ["GRAPH_DYNAMODB_ENDPOINT"] = endpoint
+        if not os.environ.get("GRAPH_S3_ENDPOINT"):
+            from graph.local import demo_photos
+
+            s3_running = demo_photos.start(folder, say)
+            os.environ["GRAPH_S3_ENDPOINT"] = s3_running.endpoint
         # DynamoDB Local on a busy laptop answers a burst (the audit runner's first
         # hundreds of records) far slower than DynamoDB: give it time, in dev only.
         os.environ.setdefault("GRAPH_DYNAMODB_READ_TIMEOUT", "15")
@@ -211,6 +222,8 @@ def serve(args: argparse.Namespace, say: Callable[[str], None]) -> int:
         if audit is not None:
             say("Stopping the audit runner (after the batch it is writing) ...")
             audit.close()  # before DynamoDB Local, or it polls a dead endpoint
+        if s3_running is not None:
+            dynamodb_local.stop(s3_running.pid)
         if running is not None:
             dynamodb_local.stop(running.pid)
             say(f"Stopped DynamoDB Local (pid {running.pid}); its data stays in {folder}.")
