@@ -151,3 +151,16 @@ async def test_forms_expire_in_about_ten_minutes(photos_gw: Gateway) -> None:
 
     left = datetime.fromisoformat(expires).timestamp() - time.time()
     assert 540 < left <= 600
+
+
+async def test_staging_is_charged_per_file(photos_gw: Gateway) -> None:
+    costs = []
+    for count in (1, 12):
+        response = await photos_gw.post(
+            "mutation($input: [StagePhotoUploadInput!]!) { stagePhotoUploads(input: $input) "
+            "{ uploads { uploadId url fields expiresAt } } }",
+            {"input": [{"contentType": "image/png", "byteSize": 10}] * count},
+            scope="write",
+        )
+        costs.append(response.json()["extensions"]["cost"]["requested"])
+    assert costs[1] - costs[0] == 11 * 5  # 4 fields and the object, once per more file
