@@ -107,6 +107,8 @@ def start(
     data.mkdir(parents=True, exist_ok=True)
     config = data / "s3-identities.json"
     config.write_text(json.dumps(identities()))
+    # Every port chosen free; the S3 gateway's Iceberg and Lance side servers are off
+    # (their fixed defaults, 8181 and 9101, made a second server on the machine exit).
     master, volume, filer, *grpc = _free_ports(7)
     cmd = [
         weed,
@@ -127,6 +129,8 @@ def start(
         f"-s3.port={port}",
         f"-s3.port.grpc={grpc[3]}",
         f"-s3.config={config}",
+        "-s3.port.iceberg=0",
+        "-s3.port.lance=0",
         "-master.telemetry=false",
     ]
     log = open(log_file, "ab") if log_file else subprocess.DEVNULL  # noqa: SIM115

@@ -144,6 +144,12 @@ async def create_listing(ctx: Context, data: Mapping[str, Any]) -> WriteResult:
             ctx.principal.tenant.id, ctx.principal.key_id, key
         )
         item["createFingerprint"] = fingerprint
+        if photos is not None:
+            # A retry of a create that attached photos: its uploads are consumed, so
+            # answer from the listing before attaching anything again.
+            existing = await ctx.store.listings.get_consistent(item["listingId"])
+            if existing is not None and existing.get("createFingerprint") == fingerprint:
+                return WriteResult(item=_fresh(ctx, existing))
     else:
         item["listingId"] = f"lst-{secrets.token_hex(10)}"
     attached = await _with_photos(ctx, item["listingId"], photos, [])

@@ -17,9 +17,11 @@ from graph.settings import Settings
 from graph.store import create_bucket, delete_tables, open_s3
 from tests.conftest import Gateway, make_gateway
 from tests.schema.photo_kit import (
+    CREATE,
     UPDATE,
     create,
     jpeg_with_gps,
+    listing_input,
     png,
     post_form,
     stage,
@@ -164,3 +166,13 @@ async def test_staging_is_charged_per_file(photos_gw: Gateway) -> None:
         )
         costs.append(response.json()["extensions"]["cost"]["requested"])
     assert costs[1] - costs[0] == 11 * 5  # 4 fields and the object, once per more file
+
+
+async def test_an_idempotent_retry_returns_the_listing_with_its_photos(photos_gw: Gateway) -> None:
+    upload = await staged_upload(photos_gw, png())
+    variables = {"input": listing_input([{"uploadId": upload, "alt": "front"}])}
+    headers = {"Idempotency-Key": f"photo-create-{upload}"}
+    first = await photos_gw.gql(CREATE, variables, scope="write", headers=headers)
+    again = await photos_gw.gql(CREATE, variables, scope="write", headers=headers)
+    assert first["data"]["createListing"]["userErrors"] == []
+    assert again["data"]["createListing"] == first["data"]["createListing"]
