@@ -176,3 +176,15 @@ async def test_an_idempotent_retry_returns_the_listing_with_its_photos(photos_gw
     again = await photos_gw.gql(CREATE, variables, scope="write", headers=headers)
     assert first["data"]["createListing"]["userErrors"] == []
     assert again["data"]["createListing"] == first["data"]["createListing"]
+
+
+async def test_a_projected_product_page_reads_the_photos(photos_gw: Gateway) -> None:
+    upload = await staged_upload(photos_gw, png())
+    created = await create(photos_gw, [{"uploadId": upload, "alt": "on the page"}])
+    page = await photos_gw.gql(
+        'query { productListings(productId: "prd-001", first: 50) '
+        "{ edges { node { id photos { alt width } } } } }",
+        scope="read",
+    )
+    nodes = {e["node"]["id"]: e["node"] for e in page["data"]["productListings"]["edges"]}
+    assert nodes[created["listing"]["id"]]["photos"] == [{"alt": "on the page", "width": 400}]
