@@ -26,6 +26,7 @@ from bench.benchmarks import (
     field_cost,
     lambda_pair,
     noisy_neighbour,
+    photo_creates,
     product_page,
     shop_page,
     tenant_scale,
@@ -58,6 +59,7 @@ BENCHMARKS: tuple[Benchmark, ...] = (
     tenant_scale.BENCHMARK,
     extension_scale.BENCHMARK,
     audit_throughput.BENCHMARK,
+    photo_creates.BENCHMARK,
 )
 DEFAULT_OUT = ROOT / "bench" / "results" / "latest.json"
 

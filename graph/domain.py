@@ -30,7 +30,9 @@ MAX_PRICE = Decimal("1000000")
 MAX_IMAGES = 12
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
-_URL = re.compile(r"^https?://[^\s]{1,2040}$")
+#: External images (foreign data) are https only: a page served over https must not
+#: load mixed content, and a plain-http host can be rewritten on the way.
+_URL = re.compile(r"^https://[^\s]{1,2040}$")
 _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 
 
@@ -42,6 +44,14 @@ class UserErrorCode(StrEnum):
     TOO_LONG = "TOO_LONG"
     OUT_OF_RANGE = "OUT_OF_RANGE"
     NOT_FOUND = "NOT_FOUND"
+    #: Photos (issue 27): the upload's form expired before it was attached.
+    EXPIRED = "EXPIRED"
+    #: Photos: another listing holds this upload.
+    ALREADY_USED = "ALREADY_USED"
+    #: Photos: nothing was posted under this upload id yet.
+    NOT_UPLOADED = "NOT_UPLOADED"
+    #: Photos: the file is not an image this gateway takes (type, size, damage).
+    UNSUPPORTED_IMAGE = "UNSUPPORTED_IMAGE"
 
 
 @dataclass(frozen=True)
@@ -132,7 +142,7 @@ def validate_listing(data: Mapping[str, Any], *, creating: bool) -> list[UserErr
             if not _URL.match(image["url"]):
                 errors.append(
                     UserError(
-                        ("images", str(n), "url"), "Must be an http(s) URL.", UserErrorCode.INVALID
+                        ("images", str(n), "url"), "Must be an https URL.", UserErrorCode.INVALID
                     )
                 )
     status = data.get("status")

@@ -25,6 +25,13 @@ class Settings(BaseSettings):
     region: str = "us-east-1"
     #: A DynamoDB endpoint URL (DynamoDB Local, Alternator); None means real AWS.
     dynamodb_endpoint: str | None = None
+    #: An S3 endpoint URL for listing photos (the local S3 server in dev and tests);
+    #: None means AWS S3. Each tenant's bucket is named in the registry (default
+    #: `<stage>-<tenant>-photos`) or, in a tenant's Lambda, by GRAPH_PHOTOS_BUCKET.
+    s3_endpoint: str | None = None
+    #: Extra time a request attaching photos may take beyond `request_deadline_seconds`
+    #: (reading, decoding and resizing photos inline; README "Listing photos").
+    photo_seconds: float = Field(default=20.0, ge=0)
     #: HMAC key that signs pagination cursors.
     cursor_secret: SecretStr = SecretStr(DEV_CURSOR_SECRET)
     #: botocore `standard` retry mode: total attempts per DynamoDB call.

@@ -47,6 +47,7 @@ READS: dict[str, dict[str, tuple[str, ...]]] = {
         "status": ("status",),
         "price": ("price",),
         "images": ("images",),
+        "photos": ("photos",),
         "productId": ("productId",),
         "createdAt": ("createdAt",),
         "updatedAt": ("updatedAt",),

@@ -41,7 +41,7 @@ async def create_tables(
 
     Returns `{physical name: "created" | "exists"}`; a second run changes nothing.
     """
-    names = {"listings": tables.listings, "sellers": tables.sellers, "history": tables.history}
+    names = tables.by_logical_name()
     outcome: dict[str, str] = {}
     for spec in tenant_table_specs(indexed):
         physical = names[spec.name]

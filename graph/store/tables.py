@@ -23,18 +23,41 @@ STATUS_SHARDS = 4
 
 @dataclass(frozen=True)
 class TableNames:
-    """Physical table names of one tenant, by logical name."""
+    """Physical table names of one tenant, by logical name. `uploads` (staged photo
+    uploads, issue 27) defaults to the listings name with `listings` → `uploads`
+    (`dev-kicks-listings` → `dev-kicks-uploads`), so registries and callers that name
+    only the first three tables keep working."""
 
     listings: str
     sellers: str
     history: str
+    uploads: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.uploads:
+            head, found, tail = self.listings.rpartition("listings")
+            derived = f"{head}uploads{tail}" if found else f"{self.listings}-uploads"
+            object.__setattr__(self, "uploads", derived)
 
     @classmethod
     def from_mapping(cls, names: Mapping[str, str]) -> TableNames:
-        return cls(listings=names["listings"], sellers=names["sellers"], history=names["history"])
+        return cls(
+            listings=names["listings"],
+            sellers=names["sellers"],
+            history=names["history"],
+            uploads=names.get("uploads", ""),
+        )
 
     def all(self) -> tuple[str, ...]:
-        return (self.listings, self.sellers, self.history)
+        return (self.listings, self.sellers, self.history, self.uploads)
+
+    def by_logical_name(self) -> dict[str, str]:
+        return {
+            "listings": self.listings,
+            "sellers": self.sellers,
+            "history": self.history,
+            "uploads": self.uploads,
+        }
 
 
 @dataclass(frozen=True)
@@ -149,7 +172,18 @@ HISTORY = TableSpec(
     ),
 )
 
-TABLE_SPECS: tuple[TableSpec, ...] = (LISTINGS, SELLERS, HISTORY)
+#: Staged photo uploads (issue 27): one item per upload id, written when the upload is
+#: staged (declared type and size, expiry) and claimed once, by a conditional update,
+#: by the listing that attaches it. Items expire by TTL (`expiresAt`, epoch seconds)
+#: a day after staging; the staged file itself expires by the bucket's lifecycle rule.
+UPLOADS = TableSpec(
+    name="uploads",
+    key=KeySchema("uploadId"),
+    attribute_types={"uploadId": "S"},
+    extra={"ttl_attribute": "expiresAt"},
+)
+
+TABLE_SPECS: tuple[TableSpec, ...] = (LISTINGS, SELLERS, HISTORY, UPLOADS)
 LOGICAL_NAMES: tuple[str, ...] = tuple(spec.name for spec in TABLE_SPECS)
 
 #: Live subscriptions on AWS: one item per WebSocket connection (`sk` = `connection`)
