@@ -68,8 +68,9 @@ def create_app(
             Middleware(
                 ObservabilityMiddleware, metrics=rt.settings.metrics, text=rt.settings.text_logs
             ),
-            # Reads the origins at request time: a swapped `rt.registry` takes effect at once.
-            Middleware(TenantCORSMiddleware, registry=lambda: rt.registry),
+            # Reads the origins from the live registry at request time (a preflight carries
+            # no key, so it must not wait for a keyed request to reload the registry).
+            Middleware(TenantCORSMiddleware, registry=rt.current_registry),
             Middleware(
                 TenantResolutionMiddleware,
                 authenticate=rt.authenticate,  # the current registry, at request time

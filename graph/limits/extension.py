@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from typing import Any
 
-from graphql import DocumentNode, GraphQLError
+from graphql import DocumentNode, GraphQLError, OperationType
 from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import SchemaExtension
@@ -202,11 +202,14 @@ class RequestLimits(SchemaExtension):
                     f"Retry in {decision.retry_after} s."
                 )
                 throttled = Throttled(message, retryAfter=decision.retry_after)
+                error = GraphQLError(message, original_error=throttled)
+                if _is_subscription(ec):
+                    # A subscription ignores a preset result: raised here, Strawberry
+                    # answers the subscribe with this error and never subscribes.
+                    raise error
                 # A preset result makes Strawberry skip execution (its documented cache
                 # hook) while ErrorCodes still sees the error.
-                ec.result = GraphQLExecutionResult(
-                    data=None, errors=[GraphQLError(message, original_error=throttled)]
-                )
+                ec.result = GraphQLExecutionResult(data=None, errors=[error])
         yield
         if not (self.suggestions or self._privileged()) and ec.result is not None:
             _strip_suggestions(getattr(ec.result, "errors", None) or ())
@@ -216,6 +219,13 @@ class RequestLimits(SchemaExtension):
     def _privileged(self) -> bool:
         principal = getattr(self.execution_context.context, "principal", None)
         return bool(principal is not None and principal.can("admin"))
+
+
+def _is_subscription(ec: Any) -> bool:
+    try:
+        return bool(ec.operation_type == OperationType.SUBSCRIPTION)
+    except RuntimeError:  # no (single) operation in the document
+        return False
 
 
 def requested_operation(ec: Any) -> str | None:
