@@ -9,7 +9,8 @@ Every WebSocket message (the local server's frames, the API Gateway function's
   protocol's type: `id` a non-empty string (at most `MAX_ID_CHARS`) for `subscribe` and
   `complete`; `payload` an object (or null/absent where the protocol allows it);
   a subscribe payload's `query` a string, `variables`/`extensions` objects or null,
-  `operationName` a string or null; `variables` within `MAX_VARIABLES_BYTES`.
+  `operationName` a string or null; `variables` within `MAX_VARIABLES_BYTES`, `query`
+  within `MAX_DOCUMENT_CHARS`.
 
 Anything else is a `BadRequest` saying what is wrong; the caller closes the socket with
 4400 (graphql-transport-ws: "bad message") and that message as the reason.
@@ -67,3 +68,4 @@ def _check_subscribe(payload: Any) -> None:
     if payload.get("operationName") is not None and not isinstance(payload["operationName"], str):
         raise BadRequest("`payload.operationName` must be a string or null.")
     bodies.check_variables(payload.get("variables"))
+    bodies.check_document(payload["query"])

@@ -89,6 +89,7 @@ class GuardedGraphQL(GraphQL[Context, None]):
             if not isinstance(data.operation_name, str | None):
                 raise HTTPException(400, "`operationName` must be a string or null.")
             bodies.check_variables(data.variables)
+            bodies.check_document(data.query)
         if self.persisted is not None and isinstance(data, GraphQLRequestData):
             return self.persisted.resolve(data)
         return data
