@@ -15,7 +15,15 @@ from graph.store import Item, from_wire
 EVENTS = {"INSERT": "CREATED", "MODIFY": "UPDATED", "REMOVE": "REMOVED"}
 #: Bookkeeping attributes: kept in the image, left out of the change list.
 BOOKKEEPING = frozenset(
-    {"updatedAt", "updatedBy", "requestId", "version", "statusShard", "createFingerprint"}
+    {
+        "updatedAt",
+        "updatedBy",
+        "requestId",
+        "correlationId",
+        "version",
+        "statusShard",
+        "createFingerprint",
+    }
 )
 SEQUENCE_WIDTH = 40
 
@@ -73,6 +81,7 @@ def entry_for(record: dict[str, Any], entity_type: str) -> Item:
         "event": EVENTS[record["eventName"]],
         "actor": str(new.get("updatedBy") or old.get("updatedBy") or "system"),
         "requestId": str(new.get("requestId") or ""),
+        "correlationId": str(new.get("correlationId") or ""),
         "changes": _changes(new, old),
         "image": new if new else None,
         "sequence": sequence,
