@@ -34,6 +34,11 @@ _CURRENCY = re.compile(r"^[A-Z]{3}$")
 #: load mixed content, and a plain-http host can be rewritten on the way.
 _URL = re.compile(r"^https://[^\s]{1,2040}$")
 _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+#: C0/C1 control characters (tab and newline only where a field may span lines) and the
+#: bidirectional embeddings, overrides and isolates (U+202A-202E, U+2066-2069), which
+#: make text display in an order other than the one stored ("Trojan Source").
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_LINE_BREAKS = re.compile("[\t\n]")
 
 
 class UserErrorCode(StrEnum):
@@ -76,10 +81,32 @@ def transition_message(current: str, target: str) -> str:
     return f"A listing cannot move from {current} to {target}: {then}."
 
 
+def text_problem(value: str, *, multiline: bool = False) -> str | None:
+    """Why a text field's value is refused (control characters, direction overrides,
+    and line breaks unless `multiline`), or None."""
+    found = _CONTROL.search(value) or (None if multiline else _LINE_BREAKS.search(value))
+    if found is None:
+        return None
+    return (
+        f"Must not contain the control or direction-override character "
+        f"U+{ord(found.group()):04X} (at character {found.start()})."
+    )
+
+
 def _text(
-    errors: list[UserError], path: tuple[str, ...], value: Any, *, min_len: int, max_len: int
+    errors: list[UserError],
+    path: tuple[str, ...],
+    value: Any,
+    *,
+    min_len: int,
+    max_len: int,
+    multiline: bool = False,
 ) -> None:
     if value is None:
+        return
+    problem = text_problem(value, multiline=multiline)
+    if problem is not None:
+        errors.append(UserError(path, problem, UserErrorCode.INVALID))
         return
     length = len(value.strip())
     if length < min_len:
@@ -100,7 +127,8 @@ def validate_listing(data: Mapping[str, Any], *, creating: bool) -> list[UserErr
     """Problems with a listing's fields, each with the input path, message and code."""
     errors: list[UserError] = []
     _text(errors, ("title",), data.get("title"), min_len=1, max_len=140)
-    _text(errors, ("description",), data.get("description"), min_len=0, max_len=5000)
+    description = data.get("description")
+    _text(errors, ("description",), description, min_len=0, max_len=5000, multiline=True)
     for name in ("sellerId", "productId"):
         value = data.get(name)
         if value is not None and not _ID.match(value):

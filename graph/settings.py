@@ -100,6 +100,12 @@ class Settings(BaseSettings):
     subscription_idle_seconds: float = Field(default=600.0, gt=0)
     #: How long a new WebSocket connection may take to send connection_init.
     subscription_init_seconds: float = Field(default=10.0, gt=0)
+    #: The most of a tenant's connections, and of its subscriptions, one client address
+    #: may hold (a fraction of `subscriptions_per_tenant`; at least one of each).
+    subscriptions_share_per_address: float = Field(default=0.25, gt=0, le=1)
+    #: How often an open WebSocket connection checks its key against the registry: a
+    #: revoked key's connections close (4403) within this many seconds.
+    registry_recheck_seconds: float = Field(default=2.0, gt=0)
 
     @model_validator(mode="after")
     def _prod_needs_a_real_secret(self) -> Settings:

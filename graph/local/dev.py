@@ -174,6 +174,10 @@ def serve(args: argparse.Namespace, say: Callable[[str], None]) -> int:
             host=args.host,
             port=args.port,
             log_level="info",
+            # The HTTP body limit for WebSocket frames too (uvicorn's default is 16 MiB); a
+            # frame over it closes with 1009, and graph/routes/live_door.py refuses a
+            # message over it (4400) whatever server runs the app.
+            ws_max_size=settings.max_body_bytes,
             access_log=not settings.text_logs,  # text logs already print one line a request
             reload=args.reload,
             reload_dirs=["graph", "tenants"] if args.reload else None,

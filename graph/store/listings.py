@@ -122,6 +122,7 @@ class Listings:
             "updatedAt": stamp.at,
             "updatedBy": stamp.actor,
             "requestId": stamp.request_id,
+            "correlationId": stamp.correlation_id,
             "version": 1,
         }
         await self._door.call(

@@ -140,6 +140,7 @@ class TenantGraph:
         stats: StoreStats | None = None,
         idempotency_key: str | None = None,
         live: LiveSession | None = None,
+        correlation_id: str | None = None,
     ) -> Context:
         """A request's context: a store over this tenant's tables, its loaders and its
         extension. The only way a request reaches a store."""
@@ -176,6 +177,7 @@ class TenantGraph:
             reads=reads,
             extension=self.extension,
             idempotency_key=idempotency_key,
+            correlation_id=correlation_id,
             live=live,
         )
 
@@ -208,4 +210,5 @@ class TenantView(GuardedGraphQL):
             request_id=state.request_id,
             stats=state.store_stats,
             idempotency_key=request.headers.get("idempotency-key"),
+            correlation_id=state.correlation_id,
         )
