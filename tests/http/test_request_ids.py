@@ -7,7 +7,7 @@ from typing import Any
 
 from graph.store import from_wire
 from tests.conftest import Gateway
-from tests.test_mutations import CREATE, new_listing
+from tests.schema.test_mutations import CREATE, new_listing
 
 CLIENT_ID = "client-chosen-id-0001"
 

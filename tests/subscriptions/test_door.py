@@ -21,8 +21,8 @@ from graph.registry.tenants import Limits, Registry, Tenant
 from graph.settings import Settings
 from graph.store import put_items
 from tests.conftest import raw_key
-from tests.test_rate_limit import PAGE
-from tests.test_subscriptions import WAIT, Live, receive, start_live, subscribe
+from tests.limits.test_rate_limit import PAGE
+from tests.routes.test_websocket import WAIT, Live, receive, start_live, subscribe
 
 PROTOCOL = ["graphql-transport-ws"]
 FEED = "subscription { listingChanged { id } }"

@@ -10,10 +10,10 @@ from typing import Any
 
 from graph.registry.tenants import Registry, Tenant
 from tests.conftest import Audit, Gateway, raw_key
+from tests.events.test_contract import captured_records
+from tests.schema.test_mutations import CREATE, STATUS, new_listing
+from tests.subscriptions.test_api_gateway import UPDATED, Aws, aws, connected, sample, subscribed
 from tests.subscriptions.test_door import MALFORMED
-from tests.test_events_contract import captured_records
-from tests.test_events_lambda import UPDATED, Aws, aws, connected, sample, subscribed
-from tests.test_mutations import CREATE, STATUS, new_listing
 
 __all__ = ["aws"]  # the fixture, used by name below
 

@@ -1,4 +1,4 @@
-"""The schemathesis documents of tests/test_fuzz.py, sent over the WebSocket as
+"""The schemathesis documents of tests/http/test_fuzz.py, sent over the WebSocket as
 `subscribe` messages to the served app: no masked internal error, no leak, and every
 answer is a protocol message or a coded close (never an ERROR log line)."""
 
@@ -22,10 +22,10 @@ from websockets.sync.client import ClientConnection, connect
 from graph.registry.tenants import load_registry
 from graph.settings import Settings
 from tests.conftest import raw_key
+from tests.http.test_fuzz import ALWAYS_FORBIDDEN, FUZZ_EXAMPLES, FUZZ_SEED
+from tests.limits.test_limits import gateway_with
+from tests.routes.test_websocket import serve
 from tests.subscriptions.test_door import Errors, errors
-from tests.test_fuzz import ALWAYS_FORBIDDEN, FUZZ_EXAMPLES, FUZZ_SEED
-from tests.test_limits import gateway_with
-from tests.test_subscriptions import serve
 
 __all__ = ["errors"]  # the fixture, used by name below
 WAIT = 10.0
@@ -131,7 +131,7 @@ async def test_generated_documents_over_the_websocket(
                 await asyncio.to_thread(socket.ws.close)
             server.should_exit = True
             await serving
-    with capsys.disabled():  # shown in `make test` output, as tests/test_fuzz.py's
+    with capsys.disabled():  # shown in `make test` output, as tests/http/test_fuzz.py's
         print(f"\nschemathesis over WebSocket ({tenant_id}): {dict(outcomes.most_common())}")
     assert outcomes["sent"] >= FUZZ_EXAMPLES
     assert outcomes["INTERNAL_SERVER_ERROR"] == 0
