@@ -18,6 +18,14 @@ from graph.store.errors import ConditionFailed, TransactionCanceled
 from graph.store.facets import Counts, FacetReader, FacetWriter, deltas_of
 from graph.store.heap import freeze_long_lived
 from graph.store.history import HistoryReader, HistoryWriter
+from graph.store.indexes import (
+    SHOP_INDEXES,
+    IndexedField,
+    key_text,
+    listings_spec,
+    max_indexed_fields,
+    tenant_table_specs,
+)
 from graph.store.items import Item, from_wire, to_wire
 from graph.store.listings import Listings
 from graph.store.management import Gone, Management, TooLarge, management_endpoint
@@ -47,19 +55,13 @@ from graph.store.tables import (
     LISTINGS,
     LOGICAL_NAMES,
     SELLERS,
-    SHOP_INDEXES,
     TABLE_SPECS,
     UPLOADS,
-    IndexedField,
     TableNames,
     TableSpec,
     connections_table_name,
-    key_text,
-    listings_spec,
-    max_indexed_fields,
     physical_table_names,
     status_shard,
-    tenant_table_specs,
 )
 from graph.store.updates import Stamp
 from graph.store.uploads import StagedUpload, Uploads

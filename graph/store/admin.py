@@ -9,8 +9,9 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from graph.store.indexes import IndexedField, tenant_table_specs
 from graph.store.items import to_wire
-from graph.store.tables import IndexedField, TableNames, tenant_table_specs
+from graph.store.tables import TableNames
 
 BATCH_WRITE_LIMIT = 25
 

@@ -18,6 +18,7 @@ from graph.store.calls import Door
 from graph.store.cursors import CursorCodec
 from graph.store.facets import FacetReader, FacetWriter
 from graph.store.history import HistoryReader, HistoryWriter
+from graph.store.indexes import IndexedField
 from graph.store.keys import KeyReader, Sleep
 from graph.store.listings import Listings
 from graph.store.photos import PhotoBucket
@@ -25,7 +26,7 @@ from graph.store.planner import Order, ShopFilter, plan_shop
 from graph.store.sellers import Sellers
 from graph.store.shop import ShopPage, shop_page
 from graph.store.stats import StoreStats
-from graph.store.tables import LISTINGS, SELLERS, IndexedField, TableNames
+from graph.store.tables import LISTINGS, SELLERS, TableNames
 from graph.store.uploads import Uploads
 
 
