@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.routing import Route
 
 from graph.errors import ERROR_CODES
-from graph.http.view import _known_or_masked
+from graph.http.view import known_or_masked
 from graph.registry.tenants import Limits
 from graph.settings import Settings
 from tests.conftest import CallRecorder, Gateway, raw_key
@@ -133,12 +133,12 @@ async def test_store_errors_never_reveal_tables_arns_or_botocore(
 
 def test_an_error_without_a_known_code_is_masked() -> None:
     leaked = {"message": "botocore said: arn:aws:...", "path": ["listing"], "extensions": {}}
-    masked = _known_or_masked(leaked, "req-1")
+    masked = known_or_masked(leaked, "req-1")
     assert masked["extensions"] == {"code": "INTERNAL_SERVER_ERROR", "requestId": "req-1"}
     assert masked["path"] == ["listing"]
     assert "botocore" not in json.dumps(masked)
     known = {"message": "fine", "extensions": {"code": "BAD_USER_INPUT"}}
-    assert _known_or_masked(known, "req-1") is known
+    assert known_or_masked(known, "req-1") is known
     assert "INTERNAL_SERVER_ERROR" in ERROR_CODES
 
 
