@@ -148,6 +148,37 @@ def _blocks(body: dict[str, Any], name: str) -> list[dict[str, Any]]:
     return found if isinstance(found, list) else [found]
 
 
+def _expanded_blocks(config: Config, body: dict[str, Any], name: str) -> list[dict[str, Any]]:
+    """Nested blocks `name` of a body as Terraform makes them: the static ones, then each
+    `dynamic "name"` block once per element of its `for_each` (evaluated with the
+    config's variable values), with `${name.value}` in its strings replaced by the
+    element. Any other reference left in a dynamic block's strings fails loudly."""
+    found = list(_blocks(body, name))
+    for dynamic in _blocks(body, "dynamic"):
+        if name not in dynamic:
+            continue
+        block = dynamic[name]
+        assert "iterator" not in block, f"dynamic {name!r}: `iterator` is not supported here"
+        elements = config.evaluate(block["for_each"])
+        assert isinstance(elements, list), f"dynamic {name!r}: for_each is not a list"
+        (content,) = _blocks(block, "content")
+        for element in elements:
+            found.append(_substitute(content, f"${{{name}.value}}", str(element)))
+    return found
+
+
+def _substitute(node: Any, reference: str, value: str) -> Any:
+    if isinstance(node, str):
+        text = node.replace(reference, value)
+        assert "${" not in text, f"tests/infra/hcl.py cannot expand {node!r}"
+        return text
+    if isinstance(node, list):
+        return [_substitute(item, reference, value) for item in node]
+    if isinstance(node, dict):
+        return {key: _substitute(item, reference, value) for key, item in node.items()}
+    return node
+
+
 def _block(body: dict[str, Any], name: str) -> dict[str, Any]:
     found = _blocks(body, name)
     assert len(found) == 1, f"expected exactly one {name!r} block, found {len(found)}"

@@ -1,5 +1,8 @@
 # The tenant's tables. Keys, attribute types, GSIs and streams mirror the table
-# specs in graph/store/tables.py; tests/infra/test_tables.py fails if they drift.
+# specs in graph/store/tables.py (`tenant_table_specs(indexed)`: the listings table
+# with the shop's indexes and those of var.indexed_listing_fields);
+# tests/infra/test_tables.py fails if they drift, also for each example tenant's
+# extension.
 
 locals {
   # Global tables need a NEW_AND_OLD_IMAGES stream on every replicated table, so
@@ -52,6 +55,23 @@ resource "aws_dynamodb_table" "listings" {
     type = "S"
   }
 
+  # The listing's price amount as a number: the range key of the shop's price orders.
+  attribute {
+    name = "priceAmount"
+    type = "N"
+  }
+
+  # `<status>#<shard>#<value>` of each indexed custom field (IndexedField in
+  # graph/store/tables.py); written only when the listing has a value or a default.
+  dynamic "attribute" {
+    for_each = var.indexed_listing_fields
+
+    content {
+      name = "shop_${attribute.value}"
+      type = "S"
+    }
+  }
+
   global_secondary_index {
     name            = "bySeller"
     hash_key        = "sellerId"
@@ -71,6 +91,46 @@ resource "aws_dynamodb_table" "listings" {
     hash_key        = "statusShard"
     range_key       = "updatedAt"
     projection_type = "ALL"
+  }
+
+  # The shop's orders (SHOP_INDEXES in graph/store/tables.py): newest first, and by
+  # price (one index serves both directions), on the sharded status partition.
+  global_secondary_index {
+    name            = "shopNewest"
+    hash_key        = "statusShard"
+    range_key       = "createdAt"
+    projection_type = "ALL"
+  }
+
+  global_secondary_index {
+    name            = "shopPrice"
+    hash_key        = "statusShard"
+    range_key       = "priceAmount"
+    projection_type = "ALL"
+  }
+
+  # Two per indexed custom field, sparse where the field is optional. Adding fields
+  # to an existing table creates these one at a time (README, "Indexed listing fields").
+  dynamic "global_secondary_index" {
+    for_each = var.indexed_listing_fields
+
+    content {
+      name            = "shop_${global_secondary_index.value}_newest"
+      hash_key        = "shop_${global_secondary_index.value}"
+      range_key       = "createdAt"
+      projection_type = "ALL"
+    }
+  }
+
+  dynamic "global_secondary_index" {
+    for_each = var.indexed_listing_fields
+
+    content {
+      name            = "shop_${global_secondary_index.value}_price"
+      hash_key        = "shop_${global_secondary_index.value}"
+      range_key       = "priceAmount"
+      projection_type = "ALL"
+    }
   }
 
   point_in_time_recovery {
