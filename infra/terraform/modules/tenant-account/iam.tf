@@ -189,6 +189,22 @@ data "aws_iam_policy_document" "audit" {
     resources = [aws_dynamodb_table.history.arn]
   }
 
+  statement {
+    # The shop's facet counters (graph/store/facets.py): an ADD on the item
+    # `facets#<status>`, in the TransactWriteItems that appends the history entry (a
+    # transaction's Update is authorized as UpdateItem). The condition keeps
+    # UpdateItem off the entries themselves (`listing#<id>`, `seller#<id>`).
+    sid       = "CountShopFacets"
+    actions   = ["dynamodb:UpdateItem"]
+    resources = [aws_dynamodb_table.history.arn]
+
+    condition {
+      test     = "ForAllValues:StringLike"
+      variable = "dynamodb:LeadingKeys"
+      values   = ["facets#*"]
+    }
+  }
+
   dynamic "statement" {
     for_each = var.photos_enabled ? [1] : []
 
