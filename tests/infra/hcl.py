@@ -3,8 +3,9 @@
 The HCL is parsed with python-hcl2 (7.x and 8.x both work: 8.x keeps the quotes of
 string literals and block labels and adds `__is_block__` markers, which `_norm`
 strips). The expected side of every comparison comes from the code
-(`graph.store.tables.TABLE_SPECS`) or from the rules in the infra brief, never from
-the .tf files themselves, so each test fails on real drift.
+(`graph.store.tables.tenant_table_specs`, of each example tenant's extension) or
+from the rules in the infra brief, never from the .tf files themselves, so each test
+fails on real drift.
 """
 
 from __future__ import annotations
