@@ -1,10 +1,17 @@
 """Profile the README's product page in-process with cProfile (not part of `make bench`):
 
     .venv/bin/python -m bench.profile [--first 100] [--requests 200] [--top 25]
+    .venv/bin/python -m bench.profile --cold [--target lambda|handwritten] [--top 25]
+
+`--cold` profiles one cold start instead: a fresh process (bench/children/cold_start.py,
+as `make bench` spawns it) imports the Lambda handler's module and answers its first
+invocation under cProfile.
 
 Starts its own DynamoDB Local and data, serves the app through httpx's ASGITransport
 (the client side is in the profile too: read the app's rows), and prints where the
-time goes: by package (self time), then the costliest functions.
+time goes: by package (self time), then the costliest functions. Both profiles count
+CPU time (`time.process_time`), not wall time: on a shared machine a wall-clock profile
+charges other processes' turns on the core to whatever call was waiting.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ import io
 import pstats
 import sys
 import sysconfig
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -66,7 +74,7 @@ async def _profile(env: BenchEnv, first: int, requests: int) -> pstats.Stats:
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as http:
             for _ in range(20):
                 (await http.post("/graphql", json=payload, headers=headers)).raise_for_status()
-            profiler = cProfile.Profile()
+            profiler = cProfile.Profile(time.process_time)
             profiler.enable()
             for _ in range(requests):
                 await http.post("/graphql", json=payload, headers=headers)
@@ -93,18 +101,36 @@ def report(stats: pstats.Stats, top: int) -> str:
     return "\n".join(lines) + "\n" + out.getvalue()
 
 
+def _profile_cold(env: BenchEnv, target: str) -> pstats.Stats:
+    from bench.benchmarks.cold_start import one_sample
+
+    out = env.workdir / f"cold-{target}.prof"
+    sample = one_sample(env, target, BENCH_COLD_PROFILE=str(out))
+    say(
+        f"  {target}: import {sample['import_s'] * 1000:.0f} ms, first invocation "
+        f"{sample['first_request_s'] * 1000:.0f} ms (both under cProfile)"
+    )
+    return pstats.Stats(str(out))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.profile")
     parser.add_argument("--first", type=int, default=100)
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--cold", action="store_true", help="profile one cold start")
+    parser.add_argument("--target", default="lambda", choices=("lambda", "handwritten"))
     args = parser.parse_args(argv)
     env = BenchEnv(Budget.quick_run())
     real_stdout = quiet_stdout()  # the app's per-request log lines (still profiled)
     try:
         env.ensure_data()
-        say(f"profiling {args.requests} product pages (N={args.first}) in-process ...")
-        stats = asyncio.run(_profile(env, args.first, args.requests))
+        if args.cold:
+            say(f"profiling one cold start of {args.target} in a fresh process ...")
+            stats = _profile_cold(env, args.target)
+        else:
+            say(f"profiling {args.requests} product pages (N={args.first}) in-process ...")
+            stats = asyncio.run(_profile(env, args.first, args.requests))
     finally:
         env.close()
         restore_stdout(real_stdout)

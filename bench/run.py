@@ -26,11 +26,13 @@ from bench.benchmarks import (
     field_cost,
     lambda_pair,
     noisy_neighbour,
+    photo_creates,
     product_page,
     shop_page,
     tenant_scale,
 )
 from bench.harness.budget import Budget
+from bench.harness.cost_model import model, model_text
 from bench.harness.env import ROOT, BenchEnv
 from bench.harness.goals import goals_json, goals_table
 from bench.harness.procinfo import machine
@@ -57,6 +59,7 @@ BENCHMARKS: tuple[Benchmark, ...] = (
     tenant_scale.BENCHMARK,
     extension_scale.BENCHMARK,
     audit_throughput.BENCHMARK,
+    photo_creates.BENCHMARK,
 )
 DEFAULT_OUT = ROOT / "bench" / "results" / "latest.json"
 
@@ -127,6 +130,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     compared = None
     if args.before is not None:
         compared = before_after(results, json.loads(args.before.read_text()))
+    cost = model(results)
     report = {
         "format": 1,
         "started_at": started_at.isoformat(timespec="seconds"),
@@ -135,6 +139,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "machine": info,
         "budget": budget.__dict__,
         "goals": goals_json(results),
+        "cost_model": cost,
         "before_after": compared,
         "benchmarks": [r.to_json() for r in results],
     }
@@ -155,7 +160,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if compared is not None:
         print(f"\nBefore ({args.before}) -> after (this run), value now / value then:")
         print(before_after_table(compared))
-    print("\nGoals of issue 15 (measured in this run):")
+    print(f"\nCapacity and cost, 1,000 product pages/s (bench/README.md):\n{model_text(cost)}")
+    print("\nGoals of issues 15 and 31 (measured in this run):")
     print(goals_table(results))
     print(f"\nWrote {_relative(args.out)} in {duration:.0f}s total.")
     return 1 if any(r.error for r in results) else 0

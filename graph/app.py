@@ -76,8 +76,9 @@ def create_app(
             # JSON over GZIP_MIN_BYTES, compressed for clients that ask (Accept-Encoding);
             # outside the cache layer, so the ETag is of the JSON itself.
             Middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES),
-            # Reads the origins at request time: a swapped `rt.registry` takes effect at once.
-            Middleware(TenantCORSMiddleware, registry=lambda: rt.registry),
+            # Reads the origins from the live registry at request time (a preflight carries
+            # no key, so it must not wait for a keyed request to reload the registry).
+            Middleware(TenantCORSMiddleware, registry=rt.current_registry),
             # Cache-Control/ETag/304 for a read key's GETs, no-store for the rest
             # (docs/embedding.md); inside CORS, so a 304 gets its CORS headers too.
             Middleware(HttpCacheMiddleware),

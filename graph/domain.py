@@ -23,12 +23,22 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     "SOLD": frozenset(),
 }
 INITIAL_STATUSES = frozenset({"DRAFT", "ACTIVE"})
+#: A stream record's `eventName` -> the change's event, in history entries and in the
+#: change events of live subscriptions alike.
+STREAM_EVENTS = {"INSERT": "CREATED", "MODIFY": "UPDATED", "REMOVE": "REMOVED"}
 MAX_PRICE = Decimal("1000000")
 MAX_IMAGES = 12
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
-_URL = re.compile(r"^https?://[^\s]{1,2040}$")
+#: External images (foreign data) are https only: a page served over https must not
+#: load mixed content, and a plain-http host can be rewritten on the way.
+_URL = re.compile(r"^https://[^\s]{1,2040}$")
 _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+#: C0/C1 control characters (tab and newline only where a field may span lines) and the
+#: bidirectional embeddings, overrides and isolates (U+202A-202E, U+2066-2069), which
+#: make text display in an order other than the one stored ("Trojan Source").
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_LINE_BREAKS = re.compile("[\t\n]")
 
 
 class UserErrorCode(StrEnum):
@@ -39,6 +49,14 @@ class UserErrorCode(StrEnum):
     TOO_LONG = "TOO_LONG"
     OUT_OF_RANGE = "OUT_OF_RANGE"
     NOT_FOUND = "NOT_FOUND"
+    #: Photos (issue 27): the upload's form expired before it was attached.
+    EXPIRED = "EXPIRED"
+    #: Photos: another listing holds this upload.
+    ALREADY_USED = "ALREADY_USED"
+    #: Photos: nothing was posted under this upload id yet.
+    NOT_UPLOADED = "NOT_UPLOADED"
+    #: Photos: the file is not an image this gateway takes (type, size, damage).
+    UNSUPPORTED_IMAGE = "UNSUPPORTED_IMAGE"
 
 
 @dataclass(frozen=True)
@@ -63,10 +81,32 @@ def transition_message(current: str, target: str) -> str:
     return f"A listing cannot move from {current} to {target}: {then}."
 
 
+def text_problem(value: str, *, multiline: bool = False) -> str | None:
+    """Why a text field's value is refused (control characters, direction overrides,
+    and line breaks unless `multiline`), or None."""
+    found = _CONTROL.search(value) or (None if multiline else _LINE_BREAKS.search(value))
+    if found is None:
+        return None
+    return (
+        f"Must not contain the control or direction-override character "
+        f"U+{ord(found.group()):04X} (at character {found.start()})."
+    )
+
+
 def _text(
-    errors: list[UserError], path: tuple[str, ...], value: Any, *, min_len: int, max_len: int
+    errors: list[UserError],
+    path: tuple[str, ...],
+    value: Any,
+    *,
+    min_len: int,
+    max_len: int,
+    multiline: bool = False,
 ) -> None:
     if value is None:
+        return
+    problem = text_problem(value, multiline=multiline)
+    if problem is not None:
+        errors.append(UserError(path, problem, UserErrorCode.INVALID))
         return
     length = len(value.strip())
     if length < min_len:
@@ -87,7 +127,8 @@ def validate_listing(data: Mapping[str, Any], *, creating: bool) -> list[UserErr
     """Problems with a listing's fields, each with the input path, message and code."""
     errors: list[UserError] = []
     _text(errors, ("title",), data.get("title"), min_len=1, max_len=140)
-    _text(errors, ("description",), data.get("description"), min_len=0, max_len=5000)
+    description = data.get("description")
+    _text(errors, ("description",), description, min_len=0, max_len=5000, multiline=True)
     for name in ("sellerId", "productId"):
         value = data.get(name)
         if value is not None and not _ID.match(value):
@@ -129,7 +170,7 @@ def validate_listing(data: Mapping[str, Any], *, creating: bool) -> list[UserErr
             if not _URL.match(image["url"]):
                 errors.append(
                     UserError(
-                        ("images", str(n), "url"), "Must be an http(s) URL.", UserErrorCode.INVALID
+                        ("images", str(n), "url"), "Must be an https URL.", UserErrorCode.INVALID
                     )
                 )
     status = data.get("status")

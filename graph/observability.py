@@ -154,3 +154,14 @@ def emit_metrics(record: dict[str, Any]) -> None:
     when Powertools' POWERTOOLS_METRICS_DISABLED / POWERTOOLS_DEV turn metrics off)."""
     if not is_metrics_disabled():
         sys.stdout.write(orjson.dumps(metrics_document(record)).decode() + "\n")
+
+
+def emit_count(name: str, tenant: str) -> None:
+    """One EMF line counting one event (`name`, dimension `tenant`) outside a request:
+    a refused WebSocket connection or subscription (Powertools' EphemeralMetrics)."""
+    if is_metrics_disabled():
+        return
+    metrics = EphemeralMetrics(namespace=NAMESPACE)
+    metrics.add_dimension(name="tenant", value=tenant)
+    metrics.add_metric(name=name, unit=MetricUnit.Count, value=1)
+    sys.stdout.write(orjson.dumps(metrics.serialize_metric_set()).decode() + "\n")

@@ -25,6 +25,13 @@ class Settings(BaseSettings):
     region: str = "us-east-1"
     #: A DynamoDB endpoint URL (DynamoDB Local, Alternator); None means real AWS.
     dynamodb_endpoint: str | None = None
+    #: An S3 endpoint URL for listing photos (the local S3 server in dev and tests);
+    #: None means AWS S3. Each tenant's bucket is named in the registry (default
+    #: `<stage>-<tenant>-photos`) or, in a tenant's Lambda, by GRAPH_PHOTOS_BUCKET.
+    s3_endpoint: str | None = None
+    #: Extra time a request attaching photos may take beyond `request_deadline_seconds`
+    #: (reading, decoding and resizing photos inline; README "Listing photos").
+    photo_seconds: float = Field(default=20.0, ge=0)
     #: HMAC key that signs pagination cursors.
     cursor_secret: SecretStr = SecretStr(DEV_CURSOR_SECRET)
     #: botocore `standard` retry mode: total attempts per DynamoDB call.
@@ -93,6 +100,12 @@ class Settings(BaseSettings):
     subscription_idle_seconds: float = Field(default=600.0, gt=0)
     #: How long a new WebSocket connection may take to send connection_init.
     subscription_init_seconds: float = Field(default=10.0, gt=0)
+    #: The most of a tenant's connections, and of its subscriptions, one client address
+    #: may hold (a fraction of `subscriptions_per_tenant`; at least one of each).
+    subscriptions_share_per_address: float = Field(default=0.25, gt=0, le=1)
+    #: How often an open WebSocket connection checks its key against the registry: a
+    #: revoked key's connections close (4403) within this many seconds.
+    registry_recheck_seconds: float = Field(default=2.0, gt=0)
 
     @model_validator(mode="after")
     def _prod_needs_a_real_secret(self) -> Settings:

@@ -15,10 +15,15 @@
 PACKAGE_ARCH ?= x86_64
 PACKAGE_PYTHON_VERSION ?= 3.12
 PACKAGE_PY ?= .venv/bin/python
-# A CPython $(PACKAGE_PYTHON_VERSION) interpreter to ship compiled bytecode with (found on
-# PATH, e.g. in the public.ecr.aws/sam/build-python3.12 image): /var/task is read-only, so
-# without .pyc files every cold start compiles every module again. Empty: sources only.
-PACKAGE_COMPILE_PY ?= $(shell python$(PACKAGE_PYTHON_VERSION) -c 'import sys; print(sys.executable)' 2>/dev/null)
+# A CPython $(PACKAGE_PYTHON_VERSION) interpreter to ship compiled bytecode with: /var/task is
+# read-only, so without .pyc files every cold start compiles every module it imports again
+# (and Lambda discards them). The first that runs and is $(PACKAGE_PYTHON_VERSION).x of:
+# python$(PACKAGE_PYTHON_VERSION) on PATH (e.g. the public.ecr.aws/sam/build-python3.12
+# image), .venv's own interpreter (when the venv is that version), the newest pyenv
+# install of it (~/.pyenv/versions/$(PACKAGE_PYTHON_VERSION).*). Bytecode is specific to
+# the minor version, never to the patch release. Empty: sources only, with a warning.
+PACKAGE_PYENV_PY = $(lastword $(sort $(wildcard $(HOME)/.pyenv/versions/$(PACKAGE_PYTHON_VERSION).*/bin/python$(PACKAGE_PYTHON_VERSION))))
+PACKAGE_COMPILE_PY ?= $(firstword $(foreach py,python$(PACKAGE_PYTHON_VERSION) $(PACKAGE_PY) $(PACKAGE_PYENV_PY),$(shell $(py) -c 'import sys; print(sys.executable) if sys.version_info[:2] == tuple(map(int, "$(PACKAGE_PYTHON_VERSION)".split("."))) else None' 2>/dev/null | grep -v None)))
 PACKAGE_BUILD_DIR ?= build/lambda
 PACKAGE_ZIP ?= dist/lambda.zip
 PACKAGE_PLATFORMS_x86_64 := manylinux2014_x86_64 manylinux_2_28_x86_64
@@ -96,7 +101,14 @@ dev = {
     for req in extra
 } - {norm(project["name"])}
 dev |= {"pip", "setuptools", "wheel", "pytest", "ruff", "mypy"}
-found = sorted(dev & set(dists))
+# An extra's package that a runtime dependency itself requires (aiohttp: aiobotocore's
+# transport, and the bench's flood client in the test extra) belongs in the zip.
+required = set()
+for metadata in build.glob("*.dist-info/METADATA"):
+    for line in metadata.read_text(errors="replace").splitlines():
+        if line.startswith("Requires-Dist:") and "extra ==" not in line:
+            required.add(norm(re.split(r"[\s\[<>=!~;(]", line.split(":", 1)[1].strip(), maxsplit=1)[0]))
+found = sorted((dev & set(dists)) - required)
 if found:
     sys.exit(f"!!  dev packages in the zip: {', '.join(found)}")
 print(f"    no dev packages: none of {len(dev)} (serve/test/lint extras, pip, setuptools) inside")

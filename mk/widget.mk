@@ -3,7 +3,7 @@
 #                      with npm ci (once; a stamp makes later runs instant until the pins change)
 #   make widget        build widget/dist/ (classic script, ES module, types, manifest.json)
 #                      and print the content-hashed URL and the SRI hash; commit widget/dist/
-# tests/test_widget_build.py checks that widget/dist/ is what the sources build to.
+# tests/widget/test_package.py checks that widget/dist/ is what the sources build to.
 WIDGET_SRC := widget
 WIDGET_DIR := .cache/widget
 WIDGET_STAMP := $(WIDGET_DIR)/.installed

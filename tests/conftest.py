@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
@@ -66,6 +67,19 @@ def dynamodb_endpoint() -> Iterator[str]:
         yield running.endpoint
     finally:
         dynamodb_local.stop(running.pid)
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    """A local S3 server (SeaweedFS) for the session, started when a test asks for it."""
+    from graph.local import s3_local
+
+    running = s3_local.start()
+    try:
+        yield running.endpoint
+    finally:
+        dynamodb_local.stop(running.pid)
+        shutil.rmtree(running.data, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
@@ -196,6 +210,7 @@ async def make_gateway(
     catalogs: dict[str, str] | None = None,
     limits: Limits | None = None,
     client: Any | None = None,
+    s3: Any | None = None,
 ) -> tuple[Gateway, list[Tenant]]:
     run = uuid.uuid4().hex[:10]
     tenants = [
@@ -212,7 +227,7 @@ async def make_gateway(
             await put_items(ddb, tenant.tables.listings, listings)
             await put_items(ddb, tenant.tables.sellers, data["sellers"])
     runtime = Runtime(
-        settings, Registry(tenants, settings.stage), batching=batching, client=client or ddb
+        settings, Registry(tenants, settings.stage), batching=batching, client=client or ddb, s3=s3
     )
     app = create_app(runtime=runtime, manage_client=False)
     http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")

@@ -3,7 +3,11 @@ as the gateway's (API Gateway HTTP API, payload 2.0): read the event, check the 
 1 Query + 1 BatchGetItem with ProjectionExpression, answer the same JSON.
 
 Like the gateway's handler it keeps one event loop and one aioboto3 client per execution
-environment (built on the first invocation) and runs each invocation on that loop.
+environment (built on the first invocation) and runs each invocation on that loop. Its
+client is the gateway's `open_dynamodb` (same settings, stock botocore parsing), or with
+BENCH_HANDWRITTEN_CLIENT=aioboto3 a client made with aioboto3 alone
+(bench/baselines/plain_client.py): the cold-start benchmark's floor, which imports no
+gateway module at all.
 """
 
 from __future__ import annotations
@@ -11,10 +15,12 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import os
 from contextlib import AsyncExitStack
 from typing import Any
 
 from bench.baselines.endpoint import BadRequest, EndpointConfig, answer, dynamodb_client
+from bench.baselines.plain_client import plain_dynamodb_client
 
 
 class _Environment:
@@ -22,9 +28,9 @@ class _Environment:
         self.config = EndpointConfig.from_env()
         self.loop = asyncio.new_event_loop()
         self.stack = AsyncExitStack()
-        self.client: Any = self.loop.run_until_complete(
-            self.stack.enter_async_context(dynamodb_client())
-        )
+        plain = os.environ.get("BENCH_HANDWRITTEN_CLIENT") == "aioboto3"
+        opened = plain_dynamodb_client() if plain else dynamodb_client()
+        self.client: Any = self.loop.run_until_complete(self.stack.enter_async_context(opened))
 
     def close(self) -> None:
         self.loop.run_until_complete(self.stack.aclose())

@@ -172,6 +172,12 @@ class BenchEnv:
         the noisy-neighbour bench floods it to measure what the machine alone costs B."""
         return self._gateway("other gateway", "graph.app:create_app")
 
+    def photo_gateway(self, s3_endpoint: str) -> Gateway:
+        """The gateway as deployed, with a local S3 server for listing photos."""
+        return self._gateway(
+            "photos gateway", "graph.app:create_app", {"GRAPH_S3_ENDPOINT": s3_endpoint}
+        )
+
     def naive_gateway(self) -> Gateway:
         """The same gateway with DataLoaders off. The app has no env switch for that, so a
         bench-owned factory (bench/harness/servers.py) builds `Runtime(..., batching=False)` and

@@ -1,5 +1,5 @@
-"""Issue 15's goals: their names (figures carry them as `Figure.goal`), the list the
-report walks, and the goals table printed at the end of `make bench`.
+"""Issues 15's and 31's goals: their names (figures carry them as `Figure.goal`), the
+list the report walks, and the goals table printed at the end of `make bench`.
 
 A goal is met or missed on a figure measured in the same run: a ratio to its baseline
 (`Figure.ratio_goal`) or a bound on the value (`Figure.target`). A goal whose benchmark
@@ -35,6 +35,17 @@ NOISY_P95 = "noisy neighbour: B's p95 while A (default limits) floods / B alone"
 AUDIT = "audit consumer: records/s into history / conditional puts, 100 in flight"
 SELLER_WAVES = "seller { listings }: DynamoDB waves"
 
+
+def item_parser_cpu(first: int) -> str:
+    return (
+        f"product page N={first}: CPU per request, gateway / hand-written HTTP with the "
+        "gateway's item parser"
+    )
+
+
+COLD_START = "cold start: gateway_handler / hand-written handler, spawn to first answer"
+COLD_IMPORT = "cold start: import of graph.lambdas.gateway"
+
 #: Every goal of issue 15's "Goals" list that one run measures, in the issue's order.
 ISSUE_15: tuple[str, ...] = (
     *(product_page(n, k) for n in (20, 100) for k in ("cpu_ms_per_request", "p50", "p99")),
@@ -45,6 +56,9 @@ ISSUE_15: tuple[str, ...] = (
     AUDIT,
     SELLER_WAVES,
 )
+#: Issue 31's: the GraphQL layer's own cost, and the cold start.
+ISSUE_31: tuple[str, ...] = (*(item_parser_cpu(n) for n in (20, 100)), COLD_START, COLD_IMPORT)
+GOALS: tuple[str, ...] = (*ISSUE_15, *ISSUE_31)
 
 
 def goal_figures(results: Sequence[BenchResult]) -> dict[str, Figure]:
@@ -56,7 +70,7 @@ def goals_json(results: Sequence[BenchResult]) -> list[dict[str, Any]]:
     when not measured in this run)."""
     found = goal_figures(results)
     out = []
-    for goal in ISSUE_15:
+    for goal in GOALS:
         figure = found.get(goal)
         if figure is None:
             out.append({"goal": goal, "figure": None, "threshold": None, "met": None})

@@ -26,6 +26,7 @@ from aws_lambda_powertools.utilities.batch import (
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
 from graph.audit.entries import UnknownSource, entry_for, source_table
+from graph.audit.renditions import unused_renditions
 from graph.extensions import indexed_fields
 from graph.extensions.parser import load_spec
 from graph.registry.tenants import Registry, Tenant
@@ -33,16 +34,25 @@ from graph.settings import Settings
 from graph.store import (
     AuditStore,
     IndexedField,
+    PhotoBucket,
     deltas_of,
     facet_values,
     freeze_long_lived,
     from_wire,
     open_dynamodb,
+    open_s3,
 )
 
 
 class AuditConsumer:
-    def __init__(self, settings: Settings, registry: Registry, *, client: Any | None = None):
+    def __init__(
+        self,
+        settings: Settings,
+        registry: Registry,
+        *,
+        client: Any | None = None,
+        s3: Any | None = None,
+    ):
         self.settings = settings
         #: Source table name -> (tenant, entity type). Built once from the registry.
         self._sources: dict[str, tuple[Tenant, str]] = {}
@@ -61,6 +71,10 @@ class AuditConsumer:
         #: batch all add to the same counter items, and concurrent transactions on one
         #: item cancel each other (TransactionConflict) instead of queueing.
         self._counting: dict[str, asyncio.Lock] = {}
+        #: The S3 client, opened at the first rendition to delete (most records have none).
+        self._given_s3 = s3
+        self._s3: Any = s3
+        self.renditions_deleted = 0
         self._lock = threading.Lock()
         self.written = 0
         self.duplicates = 0
@@ -116,6 +130,16 @@ class AuditConsumer:
             found = self._indexed[tenant.id] = IndexedField.of(indexed_fields(spec))
         return found
 
+    async def _get_s3(self) -> Any:
+        if self._s3 is None:
+            self._s3 = await self._exit.enter_async_context(open_s3(self.settings))
+        return self._s3
+
+    async def _delete_renditions(self, tenant: Tenant, keys: list[str]) -> None:
+        """After the history recorded the change: the tenant's bucket only."""
+        await PhotoBucket(self._get_s3, tenant.photos_bucket, "").delete(keys)
+        self.renditions_deleted += len(keys)
+
     def close(self) -> None:
         if self._loop is None:
             return
@@ -129,6 +153,7 @@ class AuditConsumer:
         self._loop = None
         self._thread = None
         self._client = self._given_client
+        self._s3 = self._given_s3
         self._stores = {}
         self._counting = {}
 
@@ -159,7 +184,11 @@ class AuditConsumer:
 
         async def one(raw: dict[str, Any]) -> bool:
             tenant, entry, deltas = self._entry(raw)
-            return await self._append(tenant, entry, deltas)
+            written = await self._append(tenant, entry, deltas)
+            unused = unused_renditions(raw) if entry.get("entityType") == "LISTING" else []
+            if unused:  # a replayed record deletes again: deleting is idempotent
+                await self._delete_renditions(tenant, unused)
+            return written
 
         return await asyncio.gather(*(one(raw) for raw in records), return_exceptions=True)
 

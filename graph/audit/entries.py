@@ -10,15 +10,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from graph.domain import STREAM_EVENTS as EVENTS
 from graph.store import Item, from_wire
 
-EVENTS = {"INSERT": "CREATED", "MODIFY": "UPDATED", "REMOVE": "REMOVED"}
 #: Bookkeeping attributes: kept in the image, left out of the change list.
 BOOKKEEPING = frozenset(
     {
         "updatedAt",
         "updatedBy",
         "requestId",
+        "correlationId",
         "version",
         "statusShard",
         "createFingerprint",
@@ -83,6 +84,7 @@ def entry_for(record: dict[str, Any], entity_type: str) -> Item:
         "event": EVENTS[record["eventName"]],
         "actor": str(new.get("updatedBy") or old.get("updatedBy") or "system"),
         "requestId": str(new.get("requestId") or ""),
+        "correlationId": str(new.get("correlationId") or ""),
         "changes": _changes(new, old),
         "image": new if new else None,
         "sequence": sequence,

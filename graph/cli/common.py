@@ -4,7 +4,8 @@ command, aligned columns."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from graph.settings import Settings
@@ -29,3 +30,44 @@ def columns(rows: Sequence[Sequence[str]]) -> str:
         "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
         for row in rows
     )
+
+
+#: `progress(table)` -> `update(done, total)`: how an export reports its items.
+ExportProgress = Callable[[str], Callable[[int, int | None], None]]
+
+
+@contextmanager
+def export_progress() -> Iterator[tuple[Callable[[str], None], ExportProgress]]:
+    """(say, progress) for a table export: rich's progress bars when rich is installed
+    (the `cli` extra), else one plain line per table on stderr. rich is not a runtime
+    dependency: the Lambda package leaves it out."""
+    try:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+    except ImportError:
+        yield say, _plain_progress
+        return
+    with Progress(
+        TextColumn("exporting {task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=Console(stderr=True),
+        transient=False,
+    ) as bar:
+
+        def progress(table: str) -> Callable[[int, int | None], None]:
+            task = bar.add_task(table, total=None)
+
+            def update(done: int, total: int | None) -> None:
+                bar.update(task, completed=done, total=max(total or 0, done) or None)
+
+            return update
+
+        yield bar.console.print, progress
+
+
+def _plain_progress(table: str) -> Callable[[int, int | None], None]:
+    def update(done: int, total: int | None) -> None:  # once per page read (1 MB)
+        say(f"exporting {table}: {done}/{max(total or 0, done)}")
+
+    return update

@@ -9,7 +9,7 @@ import os
 from typing import Any
 
 from graph.cli.common import say, with_client
-from graph.local.dev import prepare_tenants
+from graph.local.tenants import prepare_tenants
 from graph.settings import Settings
 
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-from collections.abc import Callable
 from typing import Any
 
-from graph.cli.common import columns, say, with_client
+from graph.cli.common import columns, export_progress, say, with_client
 from graph.settings import Settings
 
 
@@ -116,27 +115,8 @@ def cmd_tenants_offboard(args: argparse.Namespace) -> int:
         if answer.strip() != args.tenant_id:
             say("Not confirmed; nothing changed.")
             return 1
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
     settings = Settings()
-    console = Console(stderr=True)
-    with Progress(
-        TextColumn("exporting {task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        console=console,
-        transient=False,
-    ) as bar:
-
-        def progress(table: str) -> Callable[[int, int | None], None]:
-            task = bar.add_task(table, total=None)
-
-            def update(done: int, total: int | None) -> None:
-                bar.update(task, completed=done, total=max(total or 0, done) or None)
-
-            return update
-
+    with export_progress() as (report, progress):
         folder = asyncio.run(
             with_client(
                 settings,
@@ -145,7 +125,7 @@ def cmd_tenants_offboard(args: argparse.Namespace) -> int:
                     settings,
                     args.tenant_id,
                     backup=not args.no_backup,
-                    say=bar.console.print,
+                    say=report,
                     progress=progress,
                 ),
             )

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from graph.audit.entries import EVENTS
+from graph.domain import STREAM_EVENTS as EVENTS
 from graph.store import Item, from_wire
 
 #: The topic every listing change is published under, besides its own ones.

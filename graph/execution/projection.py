@@ -47,6 +47,7 @@ READS: dict[str, dict[str, tuple[str, ...]]] = {
         "status": ("status",),
         "price": ("price",),
         "images": ("images",),
+        "photos": ("photos",),
         "productId": ("productId",),
         "createdAt": ("createdAt",),
         "updatedAt": ("updatedAt",),
@@ -102,10 +103,14 @@ def plan_for(schema: GraphQLSchema, document: DocumentNode) -> ReadPlan:
 
 
 class ReadPlans:
-    """Plans by (schema, document text), LRU: a storefront's few documents are walked once."""
+    """Plans by (schema, document text), LRU bounded in entries and in the characters of
+    the texts it keeps (`max_chars`): a storefront's few documents are walked once, and
+    large distinct documents cannot grow the process."""
 
-    def __init__(self, size: int = 1024) -> None:
+    def __init__(self, size: int = 1024, max_chars: int = 8 * 1024 * 1024) -> None:
         self.size = size
+        self.max_chars = max_chars
+        self.chars = 0
         self._plans: OrderedDict[tuple[int, str], tuple[GraphQLSchema, ReadPlan]] = OrderedDict()
 
     def get(self, schema: GraphQLSchema, query: str, document: DocumentNode) -> ReadPlan:
@@ -115,9 +120,12 @@ class ReadPlans:
             self._plans.move_to_end(key)
             return found[1]
         plan = plan_for(schema, document)
+        if found is None:
+            self.chars += len(query)
         self._plans[key] = (schema, plan)
-        while len(self._plans) > self.size:
-            self._plans.popitem(last=False)
+        while len(self._plans) > self.size or self.chars > self.max_chars:
+            (_, evicted), _ = self._plans.popitem(last=False)
+            self.chars -= len(evicted)
         return plan
 
 

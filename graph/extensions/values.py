@@ -15,9 +15,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-import jsonschema
-
-from graph.domain import UserError, UserErrorCode
+from graph.domain import UserError, UserErrorCode, text_problem
 from graph.extensions.spec import FieldSpec
 from graph.numbers import representable
 
@@ -109,6 +107,9 @@ def check_value(spec: FieldSpec, value: Any, path: Path, errors: list[UserError]
                 UserError(path, "Needs a time zone, e.g. Z or +02:00.", UserErrorCode.INVALID)
             )
     elif kind == "String":
+        problem = text_problem(value, multiline=True)
+        if problem is not None:
+            errors.append(UserError(path, problem, UserErrorCode.INVALID))
         check_length(spec, len(value), path, errors)
         if spec.pattern is not None and not re.fullmatch(spec.pattern, value):
             errors.append(UserError(path, f"Must match {spec.pattern}.", UserErrorCode.INVALID))
@@ -125,6 +126,8 @@ def check_value(spec: FieldSpec, value: Any, path: Path, errors: list[UserError]
     elif kind == "object":
         errors.extend(validate_values(spec.fields, value, path, creating=True))
     elif kind == "JSON" and spec.json_schema is not None:
+        import jsonschema  # loaded by the declarations' check already; a dict look-up here
+
         try:
             jsonschema.validate(value, spec.json_schema)
         except jsonschema.ValidationError as exc:

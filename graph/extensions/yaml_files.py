@@ -7,9 +7,8 @@ every mapping of the document before it is built and names the path of the dupli
 
 from __future__ import annotations
 
+import functools
 from typing import Any
-
-import yaml
 
 
 class DuplicateKeyError(ValueError):
@@ -21,15 +20,23 @@ class DuplicateKeyError(ValueError):
         self.detail = detail
 
 
-class StrictLoader(yaml.SafeLoader):  # type: ignore[misc]
-    """SafeLoader that refuses duplicate keys anywhere in the document."""
+@functools.cache
+def strict_loader() -> Any:
+    """SafeLoader that refuses duplicate keys anywhere in the document. Made on first use:
+    PyYAML is imported only when a tenant has a YAML extension file."""
+    import yaml
 
-    def construct_document(self, node: yaml.Node) -> Any:
-        _refuse_duplicates(node, ())
-        return super().construct_document(node)
+    class StrictLoader(yaml.SafeLoader):  # type: ignore[misc]
+        def construct_document(self, node: yaml.Node) -> Any:
+            _refuse_duplicates(node, ())
+            return super().construct_document(node)
+
+    return StrictLoader
 
 
-def _refuse_duplicates(node: yaml.Node, path: tuple[str, ...]) -> None:
+def _refuse_duplicates(node: Any, path: tuple[str, ...]) -> None:
+    import yaml
+
     if isinstance(node, yaml.MappingNode):
         seen: dict[str, int] = {}
         for key_node, value_node in node.value:
@@ -50,7 +57,9 @@ def _refuse_duplicates(node: yaml.Node, path: tuple[str, ...]) -> None:
 
 def load_yaml(text: str) -> Any:
     """Parse one YAML document (None for an empty file becomes {})."""
+    import yaml
+
     try:
-        return yaml.load(text, Loader=StrictLoader) or {}  # StrictLoader is a SafeLoader
+        return yaml.load(text, Loader=strict_loader()) or {}  # a SafeLoader
     except yaml.YAMLError as exc:
         raise ValueError(f"not valid YAML: {exc}") from exc

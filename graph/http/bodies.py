@@ -8,7 +8,8 @@ parameters of a GET) passes through `decode()` before anything reads it:
   before decoding, so a body nested 100,000 deep never reaches a recursive decoder;
 - strings must be valid Unicode: a lone UTF-16 surrogate escape (`"\\ud800"`) is refused
   here, so no such string reaches a resolver, a log line or DynamoDB;
-- `variables` may take at most `MAX_VARIABLES_BYTES` as JSON.
+- `variables` may take at most `MAX_VARIABLES_BYTES` as JSON;
+- a document (`query`) may take at most `MAX_DOCUMENT_CHARS`, checked before parsing.
 
 Each refusal is a `BadRequest` (HTTP 400, code BAD_REQUEST) that says what to fix.
 """
@@ -24,6 +25,10 @@ from graph.errors import BadRequest
 
 MAX_JSON_DEPTH = 32
 MAX_VARIABLES_BYTES = 256 * 1024
+#: The longest document accepted, in characters, refused before parsing: a storefront's
+#: largest operation is a few kB; 2,000 tokens (the default maxTokens) of ordinary
+#: names fit in about 20 kB.
+MAX_DOCUMENT_CHARS = 100_000
 
 _STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
@@ -97,4 +102,13 @@ def check_variables(variables: Any) -> None:
         raise BadRequest(
             f"`variables` take {size} bytes as JSON; at most {MAX_VARIABLES_BYTES} are "
             "allowed. Send less data per request."
+        )
+
+
+def check_document(query: Any) -> None:
+    """Refuse a document longer than any client sends, before anything parses it."""
+    if isinstance(query, str) and len(query) > MAX_DOCUMENT_CHARS:
+        raise BadRequest(
+            f"The document has {len(query)} characters; at most {MAX_DOCUMENT_CHARS} are "
+            "allowed. Send a smaller document (or a persisted query's hash)."
         )

@@ -23,8 +23,12 @@ _KEY = "graph"
 
 @dataclass
 class RequestState:
-    #: From a sane `X-Request-Id`, or generated; echoed in the response and every error.
+    #: The gateway's own id of the request (never the client's); sent back as
+    #: `X-Request-Id`, in every error, log line and audit entry.
     request_id: str = ""
+    #: A sane `X-Request-Id` the client sent: kept beside the request id (echoed as
+    #: `X-Correlation-Id`, logged, stamped on writes as `correlationId`), never as it.
+    correlation_id: str | None = None
     #: Who the API key resolved to; None before authentication or without a key.
     principal: Principal | None = None
     #: DynamoDB calls and capacity of this request (set when its store is opened).

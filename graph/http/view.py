@@ -89,6 +89,7 @@ class GuardedGraphQL(GraphQL[Context, None]):
             if not isinstance(data.operation_name, str | None):
                 raise HTTPException(400, "`operationName` must be a string or null.")
             bodies.check_variables(data.variables)
+            bodies.check_document(data.query)
         if self.persisted is not None and isinstance(data, GraphQLRequestData):
             return self.persisted.resolve(data)
         return data
@@ -100,11 +101,14 @@ class GuardedGraphQL(GraphQL[Context, None]):
         errors = data.get("errors")
         if errors:
             request_id = request_id_of(request.scope)
-            data["errors"] = [_known_or_masked(error, request_id) for error in errors]
+            data["errors"] = [known_or_masked(error, request_id) for error in errors]
         return data
 
 
-def _known_or_masked(error: Any, request_id: str) -> Any:
+def known_or_masked(error: Any, request_id: str) -> Any:
+    """A formatted error as is when its code is one of ours; otherwise masked as
+    INTERNAL_SERVER_ERROR (and logged). Every way out of the gateway calls this: the
+    HTTP view here, the WebSocket handler (graph/routes/websocket.py)."""
     extensions = error.get("extensions") if isinstance(error, dict) else None
     if isinstance(extensions, dict) and extensions.get("code") in ERROR_CODES:
         return error

@@ -40,6 +40,11 @@ class LambdaEnvironment(BaseSettings):
     table_listings: str | None = None
     table_sellers: str | None = None
     table_history: str | None = None
+    #: Staged photo uploads (issue 27); default derived from the listings table's name.
+    table_uploads: str | None = None
+    #: The tenant's photo bucket and its CDN's URL (issue 27).
+    photos_bucket: str | None = None
+    photos_public_url: str | None = None
 
     @property
     def plaintext_secret(self) -> bool:
@@ -58,7 +63,7 @@ class LambdaEnvironment(BaseSettings):
         if len(given) != len(names):
             missing = sorted(f"GRAPH_TABLE_{k.upper()}" for k in names if k not in given)
             raise RegistryError(f"set all three table variables or none; missing {missing}")
-        return TableNames.from_mapping(given)
+        return TableNames.from_mapping({**given, "uploads": self.table_uploads or ""})
 
 
 # -- settings and the cursor secret ------------------------------------------------------
@@ -111,6 +116,11 @@ def lambda_registry(settings: Settings, env: LambdaEnvironment | None = None) ->
             f"GRAPH_TENANT_ID={env.tenant_id!r} is not in the packaged registry "
             f"({sorted(registry.tenants)}): add tenants/registry/{env.tenant_id}.toml"
         )
-    config = tenant.config.model_copy(update={"region": settings.region, "role_arn": None})
+    update: dict[str, object] = {"region": settings.region, "role_arn": None}
+    if env.photos_bucket:
+        update["photos_bucket"] = env.photos_bucket
+    if env.photos_public_url:
+        update["photos_public_url"] = env.photos_public_url
+    config = tenant.config.model_copy(update=update)
     tables = env.table_names() or tenant.tables
     return Registry([Tenant(config=config, tables=tables)], settings.stage)

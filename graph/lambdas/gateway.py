@@ -21,18 +21,19 @@ from __future__ import annotations
 import asyncio
 import threading
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools.utilities.typing import LambdaContext
-from mangum import Mangum
-from starlette.applications import Starlette
-
-from graph.app import create_app
-from graph.lambdas import bootstrap
+from graph.lambdas import snapstart
 from graph.observability import logger
-from graph.registry.tenants import Registry
-from graph.settings import Settings
-from graph.tenancy.runtime import Runtime
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+    from mangum import Mangum
+    from starlette.applications import Starlette
+
+    from graph.registry.tenants import Registry
+    from graph.settings import Settings
+    from graph.tenancy.runtime import Runtime
 
 
 @dataclass
@@ -54,11 +55,22 @@ class Gateway:
         with self._lock:
             asyncio.set_event_loop(self.loop)
             if self.adapter is None:
+                from mangum import Mangum
+
                 # Built here, with the loop current: Mangum's set-up then finds this loop
                 # rather than creating a stray one.
                 self.adapter = Mangum(self.app, lifespan="off")
             self.invocations += 1
             return self.adapter(event, context)
+
+    def reopen_clients(self) -> None:
+        """Close the DynamoDB clients; each reopens on its next use, on this loop. After a
+        SnapStart restore the snapshot's connections are dead."""
+        with self._lock:
+            if self.loop.is_closed():
+                return
+            asyncio.set_event_loop(self.loop)
+            self.loop.run_until_complete(self.runtime.aclose())
 
     def close(self) -> None:
         with self._lock:
@@ -97,6 +109,12 @@ def configure_gateway(
 def _build_gateway(
     settings: Settings | None, registry: Registry | None, runtime: Runtime | None
 ) -> Gateway:
+    # The app's modules are imported here, on the first invocation (or at init under
+    # SnapStart: graph/lambdas/snapstart.py), not when Lambda imports this module.
+    from graph.app import create_app
+    from graph.lambdas import bootstrap
+    from graph.tenancy.runtime import Runtime
+
     env = bootstrap.LambdaEnvironment()
     given = settings is not None or runtime is not None
     source = "given" if given else bootstrap.secret_source(env)
@@ -141,3 +159,42 @@ def reset_gateway() -> None:
 def gateway_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """API Gateway (HTTP API payload 2.0 or REST API payload 1.0) -> the GraphQL app."""
     return gateway().invoke(event, context)
+
+
+# -- SnapStart (graph/lambdas/snapstart.py) ----------------------------------------------
+
+#: What the first invocation imports beyond this module; imported during the init phase
+#: only when SnapStart snapshots it, so restored environments start with the code loaded.
+FIRST_INVOCATION_MODULES = (
+    "graph.app",
+    "graph.lambdas.bootstrap",
+    "graph.tenancy.runtime",
+    "mangum",
+)
+
+
+def before_snapshot() -> None:
+    """Nothing built goes into the snapshot: a gateway built during init (its secret, its
+    clients' connections) is closed and forgotten."""
+    reset_gateway()
+
+
+def after_restore() -> None:
+    """New random state for this environment; a gateway that exists reopens its clients
+    (their connections did not survive the restore)."""
+    snapstart.reseed()
+    built = _gateway
+    if built is not None:
+        built.reopen_clients()
+
+
+def prime() -> None:
+    """The first invocation's code, loaded during SnapStart's init: the modules, and
+    aioboto3 behind the store's client factory (code only: no client is opened)."""
+    snapstart.prime(FIRST_INVOCATION_MODULES)
+    from graph.store import open_dynamodb  # noqa: F401  - loads graph/store/client.py
+
+
+_hooked = snapstart.register(before_snapshot=before_snapshot, after_restore=after_restore)
+if _hooked and snapstart.snap_start_init():
+    prime()

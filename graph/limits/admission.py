@@ -54,7 +54,7 @@ class TenantGate:
         self.limits = limits
         self.bucket = TokenBucket(limits.cost_per_second, limits.cost_burst)
 
-    def _refusal(self) -> tuple[Throttled, int] | None:
+    def refusal(self) -> tuple[Throttled, int] | None:
         """THROTTLED and its Retry-After while the bucket could not pay for the tenant's
         last operation again (graph.limits.buckets: the door)."""
         retry_after = self.bucket.door_wait()
@@ -80,7 +80,7 @@ class TenantGate:
         request_id: str,
     ) -> None:
         """Run `app` for this request if admitted; otherwise answer 429 without it."""
-        refused = self._refusal()
+        refused = self.refusal()
         if refused is not None:
             error, retry_after = refused
             if pause > 0:

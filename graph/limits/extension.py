@@ -19,12 +19,11 @@ a schema is shared between parallel executions (strawberry #3571, #4369).
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from typing import Any
 
-from graphql import DocumentNode, GraphQLError
+from graphql import DocumentNode, GraphQLError, OperationType
 from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import SchemaExtension
@@ -33,6 +32,7 @@ from graph.errors import GRAPHQL_VALIDATION_FAILED, Throttled
 from graph.execution.internals import graphql_schema
 from graph.limits.analysis import analyze, limit_error
 from graph.limits.buckets import current_admission
+from graph.limits.lru import WeightedLRU
 from graph.observability import current_request
 from graph.registry.tenants import Limits
 
@@ -40,54 +40,57 @@ _TOKENS = re.compile(r"Document contains more than \d+ tokens\. Parsing aborted\
 _SUGGESTION = re.compile(r"\s*Did you mean\b.*\?\s*$", re.DOTALL)
 
 
+#: A parsed document takes up to about 115 bytes per character of its text (measured
+#: with tracemalloc on graphql-core 3.2: 2,000 one-letter fields in 10.8 kB of text held
+#: 1.2 MB); a long string or name token takes far less, so this over-estimates them.
+PARSED_BYTES_PER_CHAR = 120
+
+
 class ValidDocuments:
-    """Documents that passed graphql-core's validation, per schema and rule set (LRU).
+    """Documents that passed graphql-core's validation, per schema and rule set (LRU,
+    bounded in entries and in the characters of the texts it keeps).
 
     Validation costs about a millisecond for a product page; storefronts send the same
     few documents again and again. Only successes are remembered: a document with
     errors is validated afresh, so no error object is shared between requests.
     """
 
-    def __init__(self, size: int = 2048) -> None:
-        self.size = size
-        self._keys: OrderedDict[tuple[Any, str, tuple[Any, ...]], None] = OrderedDict()
+    def __init__(self, size: int = 2048, max_bytes: int = 8 * 1024 * 1024) -> None:
+        self._keys: WeightedLRU[tuple[Any, str, tuple[Any, ...]], bool] = WeightedLRU(
+            size, max_bytes
+        )
 
     def seen(self, key: tuple[Any, str, tuple[Any, ...]]) -> bool:
-        if key in self._keys:
-            self._keys.move_to_end(key)
-            return True
-        return False
+        return self._keys.get(key) is not None
 
     def add(self, key: tuple[Any, str, tuple[Any, ...]]) -> None:
-        self._keys[key] = None
-        self._keys.move_to_end(key)
-        while len(self._keys) > self.size:
-            self._keys.popitem(last=False)
+        self._keys.add(key, True, len(key[1]) + 200)
 
 
 VALID_DOCUMENTS = ValidDocuments()
 
 
 class ParsedDocuments:
-    """Parsed documents by (text, token limit), LRU. Parsing a product page costs about
-    as much as validating it, and graphql-core never changes a DocumentNode, so one
-    parse serves every request that sends the same text. Only successes are kept."""
+    """Parsed documents by (text, token limit), LRU, bounded in entries and in estimated
+    bytes (`PARSED_BYTES_PER_CHAR`). Parsing a product page costs about as much as
+    validating it, and graphql-core never changes a DocumentNode, so one parse serves
+    every request that sends the same text. Only successes are kept."""
 
-    def __init__(self, size: int = 1024) -> None:
-        self.size = size
-        self._documents: OrderedDict[tuple[str, int], DocumentNode] = OrderedDict()
+    def __init__(self, size: int = 1024, max_bytes: int = 64 * 1024 * 1024) -> None:
+        self._documents: WeightedLRU[tuple[str, int], DocumentNode] = WeightedLRU(size, max_bytes)
+
+    @property
+    def bytes(self) -> int:
+        return self._documents.bytes
 
     def get(self, key: tuple[str, int]) -> DocumentNode | None:
-        found = self._documents.get(key)
-        if found is not None:
-            self._documents.move_to_end(key)
-        return found
+        return self._documents.get(key)
 
     def add(self, key: tuple[str, int], document: DocumentNode) -> None:
-        self._documents[key] = document
-        self._documents.move_to_end(key)
-        while len(self._documents) > self.size:
-            self._documents.popitem(last=False)
+        self._documents.add(key, document, len(key[0]) * PARSED_BYTES_PER_CHAR)
+
+    def __len__(self) -> int:
+        return len(self._documents)
 
 
 PARSED_DOCUMENTS = ParsedDocuments()
@@ -204,11 +207,14 @@ class RequestLimits(SchemaExtension):
                     f"Retry in {decision.retry_after} s."
                 )
                 throttled = Throttled(message, retryAfter=decision.retry_after)
+                error = GraphQLError(message, original_error=throttled)
+                if _is_subscription(ec):
+                    # A subscription ignores a preset result: raised here, Strawberry
+                    # answers the subscribe with this error and never subscribes.
+                    raise error
                 # A preset result makes Strawberry skip execution (its documented cache
                 # hook) while ErrorCodes still sees the error.
-                ec.result = GraphQLExecutionResult(
-                    data=None, errors=[GraphQLError(message, original_error=throttled)]
-                )
+                ec.result = GraphQLExecutionResult(data=None, errors=[error])
         yield
         if not (self.suggestions or self._privileged()) and ec.result is not None:
             _strip_suggestions(getattr(ec.result, "errors", None) or ())
@@ -218,6 +224,13 @@ class RequestLimits(SchemaExtension):
     def _privileged(self) -> bool:
         principal = getattr(self.execution_context.context, "principal", None)
         return bool(principal is not None and principal.can("admin"))
+
+
+def _is_subscription(ec: Any) -> bool:
+    try:
+        return bool(ec.operation_type == OperationType.SUBSCRIPTION)
+    except RuntimeError:  # no (single) operation in the document
+        return False
 
 
 def requested_operation(ec: Any) -> str | None:

@@ -4,7 +4,8 @@ and states the conventions).
 
 Cost: every field costs 1; the sub-selection of a field with a `first` argument is
 multiplied by `first` (its default when absent), of a field with an `ids` argument by the
-number of ids; nested lists multiply. A page with a `where` filter also costs its read
+number of ids, of a field whose `input` argument is a list by its length (staged photo
+uploads); nested lists multiply. A page with a `where` filter also costs its read
 budget of FILTERED_PAGE_MAX_CALLS Queries of `first + 1` items each. Out-of-range `first`
 and `ids` are collected as input errors (`Walker.input_errors`) when `check_arguments`.
 """
@@ -166,6 +167,11 @@ class Walker:
                     )
                 )
             return max(count, 1)
+        if "input" in given:
+            # A list input (stagePhotoUploads' files): its sub-selection once per entry.
+            entries = self.value(given["input"])
+            if isinstance(entries, list):
+                return max(len(entries), 1)
         return 1
 
     def read_budget(self, node: FieldNode, first: int) -> int:

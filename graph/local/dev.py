@@ -29,51 +29,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from graph.local.tenants import prepare_tenants, prepare_with_clients
+
 ROOT = Path(__file__).resolve().parents[2]
-DEMO_TENANTS = frozenset({"kicks", "threads"})
 
 
 def data_dir(given: str | None = None) -> Path:
     return Path(given or os.environ.get("GRAPH_DEV_DATA_DIR") or ROOT / ".dev")
-
-
-async def prepare_tenants(
-    client: Any, settings: Any, say: Callable[[str], None], *, seed: str = "new"
-) -> None:
-    """Create every registered tenant's tables; load demo data into the demo tenants'
-    tables: `seed="new"` only into tables just created, `"always"` every time (`graph
-    seed`), `"never"` not at all."""
-    from graph.extensions import indexed_fields
-    from graph.extensions.parser import load_spec
-    from graph.local import demo
-    from graph.registry.tenants import load_registry
-    from graph.store import IndexedField, create_tables, put_items, with_shop_attributes
-
-    registry = load_registry(settings.tenants_dir, settings.stage)
-    for tenant in registry.tenants.values():
-        # The shop's indexes of the tenant's `indexed` fields (graph/store/tables.py).
-        indexed = IndexedField.of(indexed_fields(load_spec(settings.tenants_dir, tenant.id)))
-        outcome = await create_tables(client, tenant.tables, indexed=indexed)
-        created = sum(1 for v in outcome.values() if v == "created")
-        fresh = created == len(outcome)
-        line = f"  {tenant.id}: tables ready ({created} created, {len(outcome) - created} kept)"
-        demo_tenant = tenant.id in DEMO_TENANTS and tenant.id in demo.CATALOGS
-        if demo_tenant and (seed == "always" or (seed == "new" and fresh)):
-            data = demo.dataset(tenant.id, tenant.id)
-            items = [with_shop_attributes(item, indexed) for item in data["listings"]]
-            listings = await put_items(client, tenant.tables.listings, items)
-            sellers = await put_items(client, tenant.tables.sellers, data["sellers"])
-            line += f"; demo data loaded ({listings} listings, {sellers} sellers)"
-        elif demo_tenant and seed == "new":
-            line += "; data kept from the last run (`make dev-reset` starts over)"
-        say(line)
-
-
-async def _prepare(settings: Any, say: Callable[[str], None]) -> None:
-    from graph.store import open_dynamodb
-
-    async with open_dynamodb(settings) as client:
-        await prepare_tenants(client, settings, say)
 
 
 class RegistryWatcher:
@@ -159,6 +121,7 @@ def serve(args: argparse.Namespace, say: Callable[[str], None]) -> int:
     folder = data_dir(args.data_dir)
     folder.mkdir(parents=True, exist_ok=True)
     running = None
+    s3_running = None
     audit: AuditThread | None = None
     watcher: RegistryWatcher | None = None
     endpoint = os.environ.get("GRAPH_DYNAMODB_ENDPOINT")
@@ -177,13 +140,18 @@ def serve(args: argparse.Namespace, say: Callable[[str], None]) -> int:
             endpoint = running.endpoint
             say(f"  DynamoDB Local at {endpoint} (pid {running.pid})")
         os.environ["GRAPH_DYNAMODB_ENDPOINT"] = endpoint
+        if not os.environ.get("GRAPH_S3_ENDPOINT"):
+            from graph.local import demo_photos
+
+            s3_running = demo_photos.start(folder, say)
+            os.environ["GRAPH_S3_ENDPOINT"] = s3_running.endpoint
         # DynamoDB Local on a busy laptop answers a burst (the audit runner's first
         # hundreds of records) far slower than DynamoDB: give it time, in dev only.
         os.environ.setdefault("GRAPH_DYNAMODB_READ_TIMEOUT", "15")
         os.environ.setdefault("GRAPH_DYNAMODB_CONNECT_TIMEOUT", "5")
         settings = Settings()
         say("Preparing tenants ...")
-        asyncio.run(_prepare(settings, say))
+        asyncio.run(prepare_with_clients(settings, say))
         audit = AuditThread(settings, folder / "audit-checkpoints.json")
         audit.start()
         say("  audit runner started: DynamoDB Streams -> history, live subscriptions")
@@ -206,6 +174,10 @@ def serve(args: argparse.Namespace, say: Callable[[str], None]) -> int:
             host=args.host,
             port=args.port,
             log_level="info",
+            # The HTTP body limit for WebSocket frames too (uvicorn's default is 16 MiB); a
+            # frame over it closes with 1009, and graph/routes/live_door.py refuses a
+            # message over it (4400) whatever server runs the app.
+            ws_max_size=settings.max_body_bytes,
             access_log=not settings.text_logs,  # text logs already print one line a request
             reload=args.reload,
             reload_dirs=["graph", "tenants"] if args.reload else None,
@@ -216,6 +188,8 @@ def serve(args: argparse.Namespace, say: Callable[[str], None]) -> int:
         if audit is not None:
             say("Stopping the audit runner (after the batch it is writing) ...")
             audit.close()  # before DynamoDB Local, or it polls a dead endpoint
+        if s3_running is not None:
+            dynamodb_local.stop(s3_running.pid)
         if running is not None:
             dynamodb_local.stop(running.pid)
             say(f"Stopped DynamoDB Local (pid {running.pid}); its data stays in {folder}.")

@@ -26,15 +26,12 @@ from graph.errors import Forbidden
 from graph.http.responses import error_response
 from graph.http.state import request_state
 from graph.observability import logger
+from graph.registry.origins import allow_command, printable_origin
 from graph.registry.tenants import Principal, Registry
 
 ALLOW_HEADERS = "Content-Type, X-Api-Key, Authorization, X-Request-Id, Idempotency-Key"
 EXPOSE_HEADERS = "X-Request-Id, Retry-After, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset"
 REFUSED_HEADER = "X-Origin-Refused"
-
-
-def allow_command(tenant_id: str, origin: str) -> str:
-    return f"graph tenants origins add {tenant_id} {origin}"
 
 
 class TenantCORSMiddleware:
@@ -82,7 +79,7 @@ class TenantCORSMiddleware:
                         out["Access-Control-Allow-Origin"] = origin
                         out["Access-Control-Expose-Headers"] = EXPOSE_HEADERS
                     else:
-                        tenant_id, shown = principal.tenant.id, _printable(origin)
+                        tenant_id, shown = principal.tenant.id, printable_origin(origin)
                         out[REFUSED_HEADER] = (
                             f"{shown} is not an allowed origin of tenant {tenant_id}; "
                             f"allow it with: {allow_command(tenant_id, shown)}"
@@ -105,29 +102,24 @@ class TenantCORSMiddleware:
             return
         _log_refusal(scope, origin, None)
         error = Forbidden(
-            f"CORS: the origin {_printable(origin)!r} is not allowed by any tenant of this "
+            f"CORS: the origin {printable_origin(origin)!r} is not allowed by any tenant of this "
             "gateway. A tenant's operator allows it with "
-            f"`{allow_command('<tenant>', _printable(origin))}`."
+            f"`{allow_command('<tenant>', printable_origin(origin))}`."
         )
         await error_response(error, request_state(scope).request_id, {"Vary": "Origin"})(
             scope, receive, send
         )
 
 
-def _printable(origin: str) -> str:
-    """The origin as sent, cut short and limited to printable ASCII (it is echoed)."""
-    return "".join(c if " " <= c <= "~" else "?" for c in origin[:200])
-
-
 def _log_refusal(scope: Scope, origin: str, tenant_id: str | None) -> None:
     logger.warning(
         "cors refused",
         extra={
-            "origin": _printable(origin),
+            "origin": printable_origin(origin),
             "tenant": tenant_id,
             "path": scope.get("path"),
             "requestId": request_state(scope).request_id,
             "preflight": tenant_id is None,
-            "fix": allow_command(tenant_id or "<tenant>", _printable(origin)),
+            "fix": allow_command(tenant_id or "<tenant>", printable_origin(origin)),
         },
     )

@@ -26,6 +26,7 @@ def request_record(
     principal, stats = state.principal, state.store_stats
     return {
         "requestId": state.request_id,
+        "correlationId": state.correlation_id,
         "tenant": principal.tenant.id if principal is not None else None,
         "keyId": principal.key_id if principal is not None else None,
         "method": scope.get("method"),

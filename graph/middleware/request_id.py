@@ -1,4 +1,6 @@
-"""RequestId: give every request an id (kept from `X-Request-Id` when sane) and echo it."""
+"""RequestId: give every request the gateway's own id, and keep a client's sane
+`X-Request-Id` beside it as a correlation id (a client-chosen id is spoofable and
+reusable, so it never names a request in the audit trail)."""
 
 from __future__ import annotations
 
@@ -23,12 +25,17 @@ class RequestIdMiddleware:
             await self.app(scope, receive, send)
             return
         given = Headers(scope=scope).get(self.header, "")
-        request_id = given if _SANE.match(given) else uuid.uuid4().hex
-        request_state(scope).request_id = request_id
+        request_id = uuid.uuid4().hex
+        correlation_id = given if _SANE.match(given) else None
+        state = request_state(scope)
+        state.request_id, state.correlation_id = request_id, correlation_id
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
-                MutableHeaders(scope=message)[self.header] = request_id
+                headers = MutableHeaders(scope=message)
+                headers[self.header] = request_id
+                if correlation_id is not None:
+                    headers["x-correlation-id"] = correlation_id
             await send(message)
 
         await self.app(scope, receive, send_with_id)

@@ -16,10 +16,25 @@ from urllib.parse import urlsplit
 
 from graph.registry.tenants import RegistryError, load_tenant_file
 
-_HOST = re.compile(r"^[a-z0-9.-]+$")
+#: A DNS name or IPv4 address as browsers put it in `Origin`: dot-separated labels of
+#: letters, digits and inner hyphens (IDNs arrive punycoded, `xn--...`).
+_HOST = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)(?:\.(?!-)[a-z0-9-]{1,63}(?<!-))*$")
+#: What may appear in the text at all: visible ASCII. Python's urlsplit silently drops
+#: tabs and newlines inside a URL, so they are refused before it sees them.
+_VISIBLE = re.compile(r"^[\x21-\x7e]+$")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 #: The top-level `origins = [...]` assignment (possibly over several lines).
 _ORIGINS_LINE = re.compile(r"^origins\s*=\s*\[[^\]]*\][^\n]*\n?", re.MULTILINE)
+
+
+def allow_command(tenant_id: str, origin: str) -> str:
+    """The command that allows `origin` for a tenant (named in every refusal's log line)."""
+    return f"graph tenants origins add {tenant_id} {origin}"
+
+
+def printable_origin(origin: str) -> str:
+    """An origin as sent, cut short and limited to printable ASCII (for echoing)."""
+    return "".join(c if " " <= c <= "~" else "?" for c in origin[:200])
 
 
 class OriginError(ValueError):
@@ -30,6 +45,11 @@ def normalize_origin(raw: str) -> str:
     """`scheme://host[:port]` as browsers send it in `Origin`: lower case, no default
     port, no path, query or fragment."""
     text = raw.strip()
+    if not _VISIBLE.match(text):
+        raise OriginError(
+            f"{raw!r} is not an origin: it has spaces, control or non-ASCII characters; "
+            "use http(s)://host[:port] (punycode for international names)"
+        )
     try:
         parts = urlsplit(text)
         port = parts.port
@@ -48,6 +68,8 @@ def normalize_origin(raw: str) -> str:
             f"{raw!r} has a path, query or fragment; an origin has none: use {bare!r} "
             "(what the browser sends in its Origin header)"
         )
+    if port == 0 or (port is None and parts.netloc.endswith(":")):
+        raise OriginError(f"{raw!r} is not an origin: a port is a number from 1 to 65535")
     if port is not None and port != _DEFAULT_PORTS[scheme]:
         return f"{scheme}://{host}:{port}"
     return f"{scheme}://{host}"

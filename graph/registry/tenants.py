@@ -27,6 +27,7 @@ StageName = Literal["dev", "test", "prod"]
 SCOPE_LEVEL: dict[str, int] = {"read": 1, "write": 2, "admin": 3}
 TENANT_ID = r"^[a-z][a-z0-9-]{1,30}[a-z0-9]$"
 KEY_ID = r"^[a-z0-9][a-z0-9-]{2,62}$"
+BUCKET = r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"
 _KEY_FORMAT = re.compile(r"^rg_([a-z0-9][a-z0-9-]{2,62})_([A-Za-z0-9_-]{16,128})$")
 
 
@@ -78,11 +79,19 @@ class TenantConfig(BaseModel):
     origins: tuple[str, ...] = ()
     keys: tuple[ApiKeyConfig, ...] = ()
     limits: Limits = Limits()
+    #: The tenant's photo bucket (issue 27); default: the listings table's name with
+    #: `listings` → `photos` (`dev-kicks-photos`). GRAPH_PHOTOS_BUCKET in the tenant's
+    #: Lambda overrides it (graph/lambdas/bootstrap.py).
+    photos_bucket: Annotated[str, Field(pattern=BUCKET)] | None = None
+    #: Where its renditions are served: the CDN on AWS; default the bucket's own URL
+    #: (on the local S3 server in dev: `<GRAPH_S3_ENDPOINT>/<bucket>`).
+    photos_public_url: Annotated[str, Field(pattern=r"^https?://[^\s?#]{1,500}$")] | None = None
 
     @field_validator("tables")
     @classmethod
     def _all_tables_named(cls, value: dict[str, str] | None) -> dict[str, str] | None:
-        if value is not None and set(value) != set(LOGICAL_NAMES):
+        # `uploads` may be left out: it defaults from the listings table's name.
+        if value is not None and set(value) - {"uploads"} != set(LOGICAL_NAMES) - {"uploads"}:
             raise ValueError(f"must name exactly the tables {sorted(LOGICAL_NAMES)}")
         for name in (value or {}).values():
             if not 3 <= len(name) <= 255 or not re.fullmatch(r"[A-Za-z0-9_.-]+", name):
@@ -110,6 +119,16 @@ class Tenant:
     @property
     def limits(self) -> Limits:
         return self.config.limits
+
+    @property
+    def photos_bucket(self) -> str:
+        """The tenant's photo bucket: configured, or derived from its listings table."""
+        if self.config.photos_bucket:
+            return self.config.photos_bucket
+        head, found, tail = self.tables.listings.rpartition("listings")
+        name = f"{head}photos{tail}" if found else f"{self.tables.listings}-photos"
+        name = re.sub(r"[^a-z0-9.-]+", "-", name.lower()).strip("-.")[:63]
+        return name if len(name) >= 3 else f"{self.id}-photos"
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,8 @@ class Context:
     extension: TenantExtension
     #: The `Idempotency-Key` header of a write, if any.
     idempotency_key: str | None = None
+    #: The client's own `X-Request-Id`, if sane (graph/middleware/request_id.py).
+    correlation_id: str | None = None
     #: Set on WebSocket connections only: where subscriptions get their changes.
     live: LiveSession | None = None
     #: The attributes this request reads (the loaders share this object).

@@ -15,6 +15,7 @@ from graph.bounds import MAX_ITEMS
 from graph.domain import UserError, UserErrorCode
 from graph.errors import BadUserInput, Conflict
 from graph.extensions.filters import conditions
+from graph.resolvers import photos as photo_resolvers
 from graph.resolvers.context import Context
 from graph.resolvers.writes import WriteResult, prepare, stamp
 from graph.store import ConditionFailed, Item, Page
@@ -101,8 +102,22 @@ def _conflict(current: Item) -> Conflict:
     )
 
 
+async def _with_photos(
+    ctx: Context,
+    listing_id: str,
+    photos: list[dict[str, Any]] | None,
+    current: list[dict[str, Any]],
+) -> photo_resolvers.Attached | None:
+    if photos is None:
+        return None
+    ctx.store.allow_photo_time()
+    return await photo_resolvers.attach_photos(ctx, listing_id, photos, current)
+
+
 async def create_listing(ctx: Context, data: Mapping[str, Any]) -> WriteResult:
     fingerprint_source = data
+    data = dict(data)
+    photos = data.pop("photos", None)
     data, custom_errors = await prepare(ctx, "listing", data, creating=True)
     errors = domain.validate_listing(data, creating=True) + custom_errors
     if errors:
@@ -129,11 +144,27 @@ async def create_listing(ctx: Context, data: Mapping[str, Any]) -> WriteResult:
             ctx.principal.tenant.id, ctx.principal.key_id, key
         )
         item["createFingerprint"] = fingerprint
+        if photos is not None:
+            # A retry of a create that attached photos: its uploads are consumed, so
+            # answer from the listing before attaching anything again.
+            existing = await ctx.store.listings.get_consistent(item["listingId"])
+            if existing is not None and existing.get("createFingerprint") == fingerprint:
+                return WriteResult(item=_fresh(ctx, existing))
     else:
         item["listingId"] = f"lst-{secrets.token_hex(10)}"
+    attached = await _with_photos(ctx, item["listingId"], photos, [])
+    if attached is not None:
+        if attached.errors:
+            return WriteResult(errors=attached.errors)
+        item["photos"] = attached.photos
     try:
         created = await ctx.store.listings.create(item, stamp(ctx))
-    except ConditionFailed as taken:
+    except BaseException as failed:
+        if attached is not None:
+            await photo_resolvers.release(ctx, item["listingId"], attached)
+        if not isinstance(failed, ConditionFailed):
+            raise
+        taken = failed
         existing = taken.item
         if (
             fingerprint is not None
@@ -146,6 +177,8 @@ async def create_listing(ctx: Context, data: Mapping[str, Any]) -> WriteResult:
             "use a new key for a new listing.",
             header="Idempotency-Key",
         ) from taken
+    if attached is not None:
+        await photo_resolvers.consumed(ctx, attached)
     return WriteResult(item=_fresh(ctx, created))
 
 
@@ -160,18 +193,37 @@ async def update_listing(
                 UserError(("input",), "Give at least one field to change.", UserErrorCode.REQUIRED)
             ]
         )
+    changes = dict(changes)
+    photos = changes.pop("photos", None)
     changes, custom_errors = await prepare(ctx, "listing", changes, creating=False)
     errors = domain.validate_listing(changes, creating=False) + custom_errors
     if errors:
         return WriteResult(errors=errors)
+    attached = None
+    if photos is not None:
+        current = await ctx.store.listings.get_consistent(listing_id)
+        if current is None:
+            return _not_found(listing_id)
+        if int(current["version"]) != expected_version:
+            raise _conflict(current)
+        attached = await _with_photos(ctx, listing_id, photos, current.get("photos", []))
+        if attached is not None and attached.errors:
+            return WriteResult(errors=attached.errors)
+        changes["photos"] = attached.photos if attached is not None else []
     try:
         updated = await ctx.store.listings.update(
             listing_id, changes, stamp(ctx), expected_version=expected_version
         )
-    except ConditionFailed as failed:
+    except BaseException as failed:
+        if attached is not None:
+            await photo_resolvers.release(ctx, listing_id, attached)
+        if not isinstance(failed, ConditionFailed):
+            raise
         if failed.item is None:
             return _not_found(listing_id)
         raise _conflict(failed.item) from failed
+    if attached is not None:
+        await photo_resolvers.consumed(ctx, attached)
     return WriteResult(item=_fresh(ctx, updated))
 
 

@@ -133,8 +133,15 @@ async def upsert_seller(
     fields, custom_errors = await prepare(ctx, "seller", fields, creating=False)
     errors.extend(custom_errors)
     name = fields.get("displayName")
-    if name is not None and not 1 <= len(name.strip()) <= 80:
+    problem = domain.text_problem(name) if isinstance(name, str) else None
+    if problem is not None:
+        errors.append(UserError(("displayName",), problem, UserErrorCode.INVALID))
+    elif name is not None and not 1 <= len(name.strip()) <= 80:
         errors.append(UserError(("displayName",), "Use 1 to 80 characters.", UserErrorCode.INVALID))
+    location = fields.get("location")
+    problem = domain.text_problem(location) if isinstance(location, str) else None
+    if problem is not None:
+        errors.append(UserError(("location",), problem, UserErrorCode.INVALID))
     if errors:
         return WriteResult(errors=errors)
     try:

@@ -29,7 +29,8 @@ class WriteResult:
 
 def stamp(ctx: Context) -> Stamp:
     now = datetime.now(UTC).isoformat(timespec="milliseconds")
-    return Stamp(actor=ctx.principal.key_id, request_id=ctx.request_id, at=now)
+    correlation = ctx.correlation_id or ""
+    return Stamp(ctx.principal.key_id, ctx.request_id, now, correlation_id=correlation)
 
 
 async def prepare(

@@ -13,10 +13,11 @@ from strawberry.types import Info
 
 from graph.domain import UserError, UserErrorCode
 from graph.errors import Forbidden
-from graph.resolvers import listings, sellers
+from graph.resolvers import listings, photos, sellers
 from graph.resolvers.context import Context
 from graph.resolvers.writes import WriteResult
 from graph.schema.custom_values import stored_names
+from graph.schema.photos import PhotoInput, StagePhotoUploadInput, StagePhotoUploadsPayload, staged
 from graph.schema.types import Listing, ListingCondition, ListingStatus, Seller
 
 
@@ -57,6 +58,9 @@ class CreateListingInput:
     condition: ListingCondition
     price: MoneyInput
     images: list[ImageInput] = strawberry.field(default_factory=list)
+    photos: list[PhotoInput] | None = strawberry.field(
+        default=strawberry.UNSET, description="Staged uploads to attach (at most 12)."
+    )
     status: ListingStatus = ListingStatus.ACTIVE
     custom: JSON | None = strawberry.UNSET  # the tenant's type (graph/tenant_schema/build.py)
 
@@ -68,6 +72,11 @@ class UpdateListingInput:
     condition: ListingCondition | None = strawberry.UNSET
     price: MoneyInput | None = strawberry.UNSET
     images: list[ImageInput] | None = strawberry.UNSET
+    photos: list[PhotoInput] | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="The listing's photos, replacing the list: new uploads by id, and "
+        "photos it holds by their upload id (kept; their alt text updated).",
+    )
     product_id: strawberry.ID | None = strawberry.UNSET
     custom: JSON | None = strawberry.UNSET  # the tenant's type (graph/tenant_schema/build.py)
 
@@ -100,7 +109,7 @@ def listing_payload(result: WriteResult) -> ListingPayload:
     return ListingPayload(listing=Listing.from_item(result.item), user_errors=_user_errors(result))
 
 
-_CAMEL_TO_ITEM = {"seller_id": "sellerId", "product_id": "productId"}
+_CAMEL_TO_ITEM = {"seller_id": "sellerId", "product_id": "productId", "upload_id": "uploadId"}
 
 
 def as_item_fields(value: Any, context: Context | None = None) -> dict[str, Any]:
@@ -122,7 +131,9 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list):
         return [_plain(v) for v in value]
     if hasattr(value, "__strawberry_definition__"):
-        return {k: _plain(v) for k, v in vars(value).items() if v is not None}
+        return {
+            _CAMEL_TO_ITEM.get(k, k): _plain(v) for k, v in vars(value).items() if v is not None
+        }
     return value
 
 
@@ -158,6 +169,23 @@ class Mutation:
         }
         result = await listings.update_listing(info.context, id, expected_version, changes)
         return listing_payload(result)
+
+    @strawberry.mutation(
+        permission_classes=[CanWrite],
+        description="Sign upload forms for up to 12 photos (each valid 10 minutes): post "
+        "each file straight to storage, then attach it by `uploadId` with createListing "
+        "or updateListing `photos`.",
+    )
+    async def stage_photo_uploads(
+        self, info: Info[Context, None], input: list[StagePhotoUploadInput]
+    ) -> StagePhotoUploadsPayload:
+        forms, errors = await photos.stage_uploads(
+            info.context, [(f.content_type, f.byte_size) for f in input]
+        )
+        return StagePhotoUploadsPayload(
+            uploads=[staged(f.upload_id, f.url, f.fields, f.expires_at) for f in forms],
+            user_errors=errors,
+        )
 
     @strawberry.mutation(
         permission_classes=[CanWrite],

@@ -21,6 +21,7 @@ from graph.resolvers.context import Context
 from graph.schema.custom_values import plain_input
 from graph.schema.history import AuditEntryConnection, audit_connection
 from graph.schema.pagination import DEFAULT_PAGE, After, First, PageInfo
+from graph.schema.photos import Image, external_image, photo_image
 from graph.store import Item, Page
 
 Where = Annotated[
@@ -50,14 +51,6 @@ class ListingCondition(Enum):
 class Money:
     amount: Decimal = strawberry.field(description="Exact decimal amount, as a string.")
     currency: str = strawberry.field(description="ISO 4217 code, e.g. EUR.")
-
-
-@strawberry.type
-class Image:
-    url: str
-    alt: str | None
-    width: int | None
-    height: int | None
 
 
 @strawberry.type
@@ -106,7 +99,9 @@ class Listing:
     condition: ListingCondition
     status: ListingStatus
     price: Money
-    images: list[Image]
+    images: list[Image] = strawberry.field(
+        description="External images (foreign data): their URLs as given."
+    )
     product_id: strawberry.ID = strawberry.field(description="The brand's product (catalog) id.")
     created_at: datetime
     updated_at: datetime
@@ -117,6 +112,15 @@ class Listing:
     @strawberry.field(description="This brand's own fields.")
     def custom(self) -> JSON:  # the tenant's type (graph/tenant_schema/build.py)
         return CustomValues(self.item)  # type: ignore[return-value]
+
+    @strawberry.field(
+        description="Photos uploaded through stagePhotoUploads, in order, served from "
+        "this brand's CDN in several widths."
+    )
+    def photos(self, info: Info[Context, None]) -> list[Image]:
+        bucket = info.context.store.photos
+        public_url = bucket.public_url if bucket is not None else ""
+        return [photo_image(photo, public_url) for photo in self.item.get("photos", [])]
 
     @strawberry.field(description="Changes to this listing, newest first (from the audit trail).")
     async def history(
@@ -165,15 +169,7 @@ def _money(item: Item) -> Money:
 
 
 def _images(item: Item) -> list[Image]:
-    return [
-        Image(
-            url=image["url"],
-            alt=image.get("alt"),
-            width=_int(image.get("width")),
-            height=_int(image.get("height")),
-        )
-        for image in item.get("images", [])
-    ]
+    return [external_image(image) for image in item.get("images", [])]
 
 
 #: How a Listing's plain fields (and its seller id) are read from the stored item.

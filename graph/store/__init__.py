@@ -18,10 +18,26 @@ from graph.store.errors import ConditionFailed, TransactionCanceled
 from graph.store.facets import Counts, FacetReader, FacetWriter, deltas_of
 from graph.store.heap import freeze_long_lived
 from graph.store.history import HistoryReader, HistoryWriter
+from graph.store.indexes import (
+    SHOP_INDEXES,
+    IndexedField,
+    key_text,
+    listings_spec,
+    max_indexed_fields,
+    tenant_table_specs,
+)
 from graph.store.items import Item, from_wire, to_wire
 from graph.store.listings import Listings
 from graph.store.management import Gone, Management, TooLarge, management_endpoint
 from graph.store.pages import Page
+from graph.store.photos import (
+    LOCAL_ACCESS_KEY,
+    LOCAL_SECRET_KEY,
+    PhotoBucket,
+    PhotoStats,
+    create_bucket,
+    rendition_key,
+)
 from graph.store.planner import MAX_INDEXED_VALUES, ORDERS, Order, Plan, ShopFilter, plan_shop
 from graph.store.sampling import CustomPresence, SampleUnavailable, custom_presence
 from graph.store.secrets import SECRET_ARN, fetch_cursor_secret
@@ -39,23 +55,19 @@ from graph.store.tables import (
     LISTINGS,
     LOGICAL_NAMES,
     SELLERS,
-    SHOP_INDEXES,
     TABLE_SPECS,
-    IndexedField,
+    UPLOADS,
     TableNames,
     TableSpec,
     connections_table_name,
-    key_text,
-    listings_spec,
-    max_indexed_fields,
     physical_table_names,
     status_shard,
-    tenant_table_specs,
 )
 from graph.store.updates import Stamp
+from graph.store.uploads import StagedUpload, Uploads
 
 if TYPE_CHECKING:
-    from graph.store.client import open_dynamodb, open_management, open_streams
+    from graph.store.client import open_dynamodb, open_management, open_s3, open_streams
     from graph.store.credentials import assume_role_session, assumed_role_session
     from graph.store.parser import ITEM_READS, ItemReadParser
 
@@ -64,6 +76,7 @@ _LAZY = {
     "open_dynamodb": "graph.store.client",
     "open_streams": "graph.store.client",
     "open_management": "graph.store.client",
+    "open_s3": "graph.store.client",
     "assume_role_session": "graph.store.credentials",
     "assumed_role_session": "graph.store.credentials",
     "ITEM_READS": "graph.store.parser",
@@ -86,6 +99,8 @@ __all__ = [
     "HISTORY",
     "ITEM_READS",
     "LISTINGS",
+    "LOCAL_ACCESS_KEY",
+    "LOCAL_SECRET_KEY",
     "LOGICAL_NAMES",
     "MAX_INDEXED_VALUES",
     "ORDERS",
@@ -94,6 +109,7 @@ __all__ = [
     "SHOP_INDEXES",
     "SUBSCRIPTION",
     "TABLE_SPECS",
+    "UPLOADS",
     "AuditStore",
     "ConditionFailed",
     "ConnectionStore",
@@ -112,12 +128,15 @@ __all__ = [
     "Management",
     "Order",
     "Page",
+    "PhotoBucket",
+    "PhotoStats",
     "Plan",
     "SampleUnavailable",
     "Sellers",
     "Shard",
     "ShopFilter",
     "ShopPage",
+    "StagedUpload",
     "Stamp",
     "StoreStats",
     "StreamReader",
@@ -126,9 +145,11 @@ __all__ = [
     "TenantStore",
     "TooLarge",
     "TransactionCanceled",
+    "Uploads",
     "assume_role_session",
     "assumed_role_session",
     "connections_table_name",
+    "create_bucket",
     "create_tables",
     "custom_presence",
     "delete_tables",
@@ -144,10 +165,12 @@ __all__ = [
     "max_indexed_fields",
     "open_dynamodb",
     "open_management",
+    "open_s3",
     "open_streams",
     "physical_table_names",
     "plan_shop",
     "put_items",
+    "rendition_key",
     "setup_problem",
     "status_shard",
     "tenant_table_specs",

@@ -9,8 +9,9 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from graph.store.indexes import IndexedField, tenant_table_specs
 from graph.store.items import to_wire
-from graph.store.tables import IndexedField, TableNames, tenant_table_specs
+from graph.store.tables import TableNames
 
 BATCH_WRITE_LIMIT = 25
 
@@ -41,7 +42,7 @@ async def create_tables(
 
     Returns `{physical name: "created" | "exists"}`; a second run changes nothing.
     """
-    names = {"listings": tables.listings, "sellers": tables.sellers, "history": tables.history}
+    names = tables.by_logical_name()
     outcome: dict[str, str] = {}
     for spec in tenant_table_specs(indexed):
         physical = names[spec.name]

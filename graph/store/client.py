@@ -14,6 +14,7 @@ from aiobotocore.session import AioSession
 from graph.settings import Settings
 from graph.store.management import Management
 from graph.store.parser import register_item_parser
+from graph.store.photos import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY
 from graph.store.user_agent import build_user_agent_once
 
 
@@ -100,3 +101,29 @@ async def open_management(endpoint: str, region: str) -> AsyncIterator[Managemen
         "apigatewaymanagementapi", endpoint_url=endpoint, region_name=region, config=config
     ) as client:
         yield Management(client)
+
+
+@asynccontextmanager
+async def open_s3(settings: Settings, *, region: str | None = None) -> AsyncIterator[Any]:
+    """The process's one S3 client (listing photos): path-style addressing and SigV4,
+    so presigned POST forms work against AWS and the local S3 server alike. With
+    `GRAPH_S3_ENDPOINT` and no AWS credentials in the environment, the local server's
+    fixed credentials are used (graph/local/s3_local.py configures the same pair)."""
+    kwargs: dict[str, Any] = {
+        "region_name": region or settings.region,
+        "config": AioConfig(
+            signature_version="s3v4",
+            s3={"addressing_style": "path"},
+            retries={"mode": "standard", "total_max_attempts": 3},
+            connect_timeout=settings.dynamodb_connect_timeout,
+            read_timeout=10.0,
+            max_pool_connections=settings.dynamodb_max_pool_connections,
+        ),
+    }
+    if settings.s3_endpoint:
+        kwargs["endpoint_url"] = settings.s3_endpoint
+        if not os.environ.get("AWS_ACCESS_KEY_ID"):
+            kwargs["aws_access_key_id"] = LOCAL_ACCESS_KEY
+            kwargs["aws_secret_access_key"] = LOCAL_SECRET_KEY
+    async with aioboto3.Session().client("s3", **kwargs) as client:
+        yield client

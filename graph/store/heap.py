@@ -12,6 +12,13 @@ took ~7 ms (every ~50 product pages at N=100).
 
 The price: garbage that survives the collection is never freed. The collection right
 before the freeze makes that nothing but what requests in flight hold at that moment.
+
+The first freeze of a process is on the cold start's path (a Lambda's first invocation
+builds the schema, then opens the client), where a full collection walks everything the
+imports made (~80k objects, 40-70 ms here) to find ~90 unreachable ones. So the first
+freeze collects the young generations only and freezes what little cyclic garbage the
+imports left in the old one (measured: 87 objects after importing the gateway). Every
+later freeze collects fully: frozen objects are not walked, so that collection is cheap.
 """
 
 from __future__ import annotations
@@ -21,5 +28,5 @@ import gc
 
 def freeze_long_lived() -> None:
     """Collect, then move everything alive now to the permanent generation."""
-    gc.collect()
+    gc.collect(1 if gc.get_freeze_count() == 0 else 2)
     gc.freeze()

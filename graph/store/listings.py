@@ -11,11 +11,12 @@ from graph.conditions import Condition
 from graph.store.calls import Door
 from graph.store.cursors import CursorCodec
 from graph.store.errors import ConditionFailed
+from graph.store.indexes import PRICE_KEY, IndexedField
 from graph.store.items import Item, to_wire
 from graph.store.keys import KeyReader
 from graph.store.pages import Page, PageQuery, query_page
 from graph.store.shop_keys import price_amount, shop_attributes
-from graph.store.tables import LISTINGS, PRICE_KEY, IndexedField
+from graph.store.tables import LISTINGS
 from graph.store.updates import (
     DROP,
     FORWARD,
@@ -122,6 +123,7 @@ class Listings:
             "updatedAt": stamp.at,
             "updatedBy": stamp.actor,
             "requestId": stamp.request_id,
+            "correlationId": stamp.correlation_id,
             "version": 1,
         }
         await self._door.call(

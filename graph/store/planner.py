@@ -20,14 +20,8 @@ from typing import Any, Literal
 
 from graph.bounds import FILTERED_PAGE_MAX_CALLS
 from graph.conditions import Condition
-from graph.store.tables import (
-    PRICE_KEY,
-    SHOP_INDEXES,
-    STATUS_SHARDS,
-    IndexedField,
-    IndexSpec,
-    key_text,
-)
+from graph.store.indexes import PRICE_KEY, SHOP_INDEXES, IndexedField, key_text
+from graph.store.tables import STATUS_SHARDS, IndexSpec
 
 Order = Literal["NEWEST", "PRICE_ASC", "PRICE_DESC"]
 ORDERS: tuple[Order, ...] = ("NEWEST", "PRICE_ASC", "PRICE_DESC")

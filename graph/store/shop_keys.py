@@ -13,7 +13,8 @@ from decimal import Decimal
 from typing import Any
 
 from graph.bounds import CONDITION_FACET
-from graph.store.tables import PRICE_KEY, IndexedField, key_text, status_shard
+from graph.store.indexes import PRICE_KEY, IndexedField, key_text
+from graph.store.tables import status_shard
 
 
 def field_value(item: Mapping[str, Any], field: IndexedField) -> str | None:

@@ -4,7 +4,8 @@ consumer's, the only one that can append history.
 A store is built per request from the process's long-lived client and one tenant's
 table names. It has no method that takes a table name from outside, so a request can
 only ever reach the tables of the tenant its credential resolved to. It holds one
-repository per table: `store.listings`, `store.sellers`, `store.history` (reads only).
+repository per table: `store.listings`, `store.sellers`, `store.history` (reads only),
+`store.uploads`; and `store.photos`, the tenant's own photo bucket.
 """
 
 from __future__ import annotations
@@ -17,13 +18,16 @@ from graph.store.calls import Door
 from graph.store.cursors import CursorCodec
 from graph.store.facets import FacetReader, FacetWriter
 from graph.store.history import HistoryReader, HistoryWriter
+from graph.store.indexes import IndexedField
 from graph.store.keys import KeyReader, Sleep
 from graph.store.listings import Listings
+from graph.store.photos import PhotoBucket
 from graph.store.planner import Order, ShopFilter, plan_shop
 from graph.store.sellers import Sellers
 from graph.store.shop import ShopPage, shop_page
 from graph.store.stats import StoreStats
-from graph.store.tables import LISTINGS, SELLERS, IndexedField, TableNames
+from graph.store.tables import LISTINGS, SELLERS, TableNames
+from graph.store.uploads import Uploads
 
 
 class TenantStore:
@@ -40,6 +44,7 @@ class TenantStore:
         sleep: Sleep = asyncio.sleep,
         deadline: float | None = None,
         indexed: Sequence[IndexedField] = (),
+        photos: PhotoBucket | None = None,
     ) -> None:
         self.tables = tables
         self.indexed = tuple(indexed)
@@ -61,6 +66,9 @@ class TenantStore:
         )
         self.history: HistoryReader = HistoryReader(door, tables.history, cursors)
         self.facets = FacetReader(door, tables.history)
+        #: Staged photo uploads, and the tenant's photo bucket (None: no photos here).
+        self.uploads = Uploads(door, tables.uploads)
+        self.photos = photos
 
     async def shop(
         self,
@@ -100,6 +108,12 @@ class TenantStore:
     def deadline(self) -> float | None:
         """Event-loop time after which no DynamoDB call of this request may run."""
         return self._door.deadline
+
+    def allow_photo_time(self) -> None:
+        """A write attaching photos decodes them inline: its DynamoDB calls may run
+        until the photo bucket's (later) deadline."""
+        if self.photos is not None and self.photos.deadline is not None:
+            self._door.deadline = max(self._door.deadline or 0.0, self.photos.deadline)
 
 
 class AuditStore:

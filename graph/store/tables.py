@@ -7,12 +7,9 @@ the code, the local tables and the deployed tables cannot drift apart silently.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from decimal import Decimal
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any, Literal
-
-from graph.bounds import INDEXES_PER_FIELD, MAX_GSIS
 
 AttrType = Literal["S", "N", "B"]
 StreamView = Literal["NEW_AND_OLD_IMAGES", "NEW_IMAGE", "OLD_IMAGE", "KEYS_ONLY"]
@@ -23,18 +20,41 @@ STATUS_SHARDS = 4
 
 @dataclass(frozen=True)
 class TableNames:
-    """Physical table names of one tenant, by logical name."""
+    """Physical table names of one tenant, by logical name. `uploads` (staged photo
+    uploads, issue 27) defaults to the listings name with `listings` → `uploads`
+    (`dev-kicks-listings` → `dev-kicks-uploads`), so registries and callers that name
+    only the first three tables keep working."""
 
     listings: str
     sellers: str
     history: str
+    uploads: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.uploads:
+            head, found, tail = self.listings.rpartition("listings")
+            derived = f"{head}uploads{tail}" if found else f"{self.listings}-uploads"
+            object.__setattr__(self, "uploads", derived)
 
     @classmethod
     def from_mapping(cls, names: Mapping[str, str]) -> TableNames:
-        return cls(listings=names["listings"], sellers=names["sellers"], history=names["history"])
+        return cls(
+            listings=names["listings"],
+            sellers=names["sellers"],
+            history=names["history"],
+            uploads=names.get("uploads", ""),
+        )
 
     def all(self) -> tuple[str, ...]:
-        return (self.listings, self.sellers, self.history)
+        return (self.listings, self.sellers, self.history, self.uploads)
+
+    def by_logical_name(self) -> dict[str, str]:
+        return {
+            "listings": self.listings,
+            "sellers": self.sellers,
+            "history": self.history,
+            "uploads": self.uploads,
+        }
 
 
 @dataclass(frozen=True)
@@ -149,7 +169,18 @@ HISTORY = TableSpec(
     ),
 )
 
-TABLE_SPECS: tuple[TableSpec, ...] = (LISTINGS, SELLERS, HISTORY)
+#: Staged photo uploads (issue 27): one item per upload id, written when the upload is
+#: staged (declared type and size, expiry) and claimed once, by a conditional update,
+#: by the listing that attaches it. Items expire by TTL (`expiresAt`, epoch seconds)
+#: a day after staging; the staged file itself expires by the bucket's lifecycle rule.
+UPLOADS = TableSpec(
+    name="uploads",
+    key=KeySchema("uploadId"),
+    attribute_types={"uploadId": "S"},
+    extra={"ttl_attribute": "expiresAt"},
+)
+
+TABLE_SPECS: tuple[TableSpec, ...] = (LISTINGS, SELLERS, HISTORY, UPLOADS)
 LOGICAL_NAMES: tuple[str, ...] = tuple(spec.name for spec in TABLE_SPECS)
 
 #: Live subscriptions on AWS: one item per WebSocket connection (`sk` = `connection`)
@@ -186,85 +217,3 @@ def status_shard(status: str, listing_id: str) -> str:
 
 
 # -- the shop's indexes ------------------------------------------------------------------
-
-#: The listing's price amount as a number: the sort key of the price orders.
-PRICE_KEY = "priceAmount"
-#: The shop's orders on the sharded status partition: newest first, and by price (one
-#: index serves both price directions). Written from the item on every listing write.
-SHOP_INDEXES: tuple[IndexSpec, ...] = (
-    IndexSpec("shopNewest", KeySchema("statusShard", "createdAt")),
-    IndexSpec("shopPrice", KeySchema("statusShard", PRICE_KEY)),
-)
-
-
-def key_text(value: Any) -> str | None:
-    """A custom value as index key text: `10.5` for Decimal("10.50"), `true`, `GOOD`."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, Decimal | int):
-        number = Decimal(value).normalize()
-        return format(number, "f")
-    if isinstance(value, str):
-        return value
-    return None  # not an indexable scalar (the declaration check refuses those)
-
-
-@dataclass(frozen=True)
-class IndexedField:
-    """A custom listing field declared `indexed = true`: two shop indexes of its own,
-    partitioned by `<status>#<shard>#<value>` (attribute `shop_<name>`), so a filter on
-    one value reads only matching listings. An item without a value (and no declared
-    default) has no key attribute: the indexes are sparse where the field is optional.
-    `default` is the key text of the declared default, if any."""
-
-    name: str
-    default: str | None = None
-
-    @classmethod
-    def of(cls, declared: Sequence[tuple[str, Any]]) -> tuple[IndexedField, ...]:
-        """From the extension's (name, stored default) pairs (`TenantExtension.indexed`)."""
-        return tuple(cls(name, key_text(default)) for name, default in declared)
-
-    @property
-    def attribute(self) -> str:
-        return f"shop_{self.name}"
-
-    def newest(self) -> IndexSpec:
-        return IndexSpec(f"shop_{self.name}_newest", KeySchema(self.attribute, "createdAt"))
-
-    def price(self) -> IndexSpec:
-        return IndexSpec(f"shop_{self.name}_price", KeySchema(self.attribute, PRICE_KEY))
-
-
-def max_indexed_fields() -> int:
-    """How many custom fields a tenant may declare indexed within DynamoDB's 20 GSIs."""
-    return (MAX_GSIS - len(LISTINGS.indexes) - len(SHOP_INDEXES)) // INDEXES_PER_FIELD
-
-
-def listings_spec(indexed: Sequence[IndexedField] = ()) -> TableSpec:
-    """The listings table of a tenant whose extension indexes `indexed`: LISTINGS, the
-    shop's indexes and two per indexed field. The one definition the dev stack, tests
-    and Terraform take the tenant's indexes from."""
-    if len(indexed) > max_indexed_fields():
-        raise ValueError(
-            f"{len(indexed)} indexed fields need "
-            f"{len(LISTINGS.indexes) + len(SHOP_INDEXES) + INDEXES_PER_FIELD * len(indexed)} "
-            f"global secondary indexes; DynamoDB allows {MAX_GSIS} per table"
-        )
-    types: dict[str, AttrType] = {**LISTINGS.attribute_types, PRICE_KEY: "N"}
-    field_indexes: list[IndexSpec] = []
-    for one in indexed:
-        types[one.attribute] = "S"
-        field_indexes += [one.newest(), one.price()]
-    return replace(
-        LISTINGS,
-        attribute_types=types,
-        indexes=(*LISTINGS.indexes, *SHOP_INDEXES, *field_indexes),
-    )
-
-
-def tenant_table_specs(indexed: Sequence[IndexedField] = ()) -> tuple[TableSpec, ...]:
-    """TABLE_SPECS of a tenant, with its listings table's shop indexes."""
-    return (listings_spec(indexed), SELLERS, HISTORY)

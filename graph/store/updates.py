@@ -30,6 +30,9 @@ class Stamp:
     actor: str
     request_id: str
     at: str
+    #: The client's own request id, kept beside the gateway's ("" when none was sent:
+    #: written every time, so no write inherits an earlier write's).
+    correlation_id: str = ""
 
     def after(self, previous: str) -> Stamp:
         """This stamp moved to just after `previous` if it is not later already."""
@@ -71,7 +74,9 @@ def update_expression(
     parts = ["#version = if_not_exists(#version, :zero) + :one", "#updatedAt = :at"]
     removes: list[str] = []
     flat: dict[tuple[str, ...], Any] = {}
-    for attr, value in {**sets, "updatedBy": stamp.actor, "requestId": stamp.request_id}.items():
+    stamped = {"updatedBy": stamp.actor, "requestId": stamp.request_id}
+    stamped["correlationId"] = stamp.correlation_id
+    for attr, value in {**sets, **stamped}.items():
         if attr == "custom" and isinstance(value, Mapping) and not isinstance(value, Whole):
             flat.update({("custom", name): v for name, v in value.items()})
         else:

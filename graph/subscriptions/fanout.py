@@ -53,11 +53,14 @@ class FanOut:
             return  # removed: subscriptions yield listings as changes leave them
         messages: list[tuple[str, dict[str, Any]]] = []
         principals: dict[str, Any] = {}
+        revoked: set[str] = set()
         for subscription in await self.connections.subscribers(change.topics()):
             connection_id = str(subscription["connectionId"])
             if connection_id not in principals:
                 stored = await self.connections.connection(connection_id)
                 principals[connection_id] = principal_of(stored, self.runtime)
+                if principals[connection_id] is None and stored and "keyId" in stored:
+                    revoked.add(connection_id)  # its key left the registry: close it
             principal = principals[connection_id]
             if principal is None or principal.tenant.id != self.tenant.id:
                 continue
@@ -74,6 +77,10 @@ class FanOut:
         self.posted += len(messages) - sum(1 for cid, _ in messages if cid in gone)
         for connection_id in gone:
             self.removed += 1
+            await self.connections.forget(connection_id)
+        for connection_id in revoked - gone:
+            self.removed += 1
+            await self.management.close(connection_id)
             await self.connections.forget(connection_id)
 
 

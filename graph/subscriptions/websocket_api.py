@@ -20,13 +20,14 @@ API Gateway cannot close a socket with a code, so what the local server closes w
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
 from graphql import GraphQLError
 
-from graph.errors import SubscriptionLimitExceeded
+from graph.errors import BadRequest, SubscriptionLimitExceeded
+from graph.http.messages import decode_message
+from graph.limits.buckets import Admission, current_admission
 from graph.registry.tenants import Principal
 from graph.store import ConnectionStore, Management
 from graph.subscriptions.operations import Operation, check, topic_of
@@ -50,10 +51,18 @@ def principal_of(connection: dict[str, Any] | None, runtime: Runtime) -> Princip
     still served here)."""
     if not connection or "keyId" not in connection:
         return None
-    tenant = runtime.registry.tenants.get(str(connection.get("tenant")))
+    registry = runtime.current_registry()
+    tenant = registry.tenants.get(str(connection.get("tenant")))
     if tenant is None:
         return None
-    return Principal(tenant, str(connection["keyId"]), frozenset(connection["scopes"]))
+    # The key as the registry has it now: a key removed (or its scopes changed) since the
+    # connection authenticated no longer admits it.
+    for key in tenant.config.keys:
+        if key.id == connection["keyId"] and registry.stage in key.stages:
+            if frozenset(key.scopes) != frozenset(connection["scopes"]):
+                return None
+            return Principal(tenant, key.id, frozenset(key.scopes))
+    return None
 
 
 def _header(event: dict[str, Any], name: str) -> str:
@@ -88,7 +97,7 @@ class WebSocketApi:
         attributes: dict[str, Any] = {}
         key = (event.get("queryStringParameters") or {}).get(KEY_FIELD)
         if key:
-            principal = self.runtime.registry.authenticate(str(key))
+            principal = self.runtime.authenticate(str(key))
             if principal is None:
                 return {"statusCode": 401, "body": "UNAUTHENTICATED: The API key is not valid."}
             attributes = principal_attributes(principal)
@@ -97,11 +106,11 @@ class WebSocketApi:
 
     async def message(self, connection_id: str, body: str) -> None:
         try:
-            message = json.loads(body)
-            kind = message["type"]
-        except (ValueError, TypeError, KeyError):
+            message = decode_message(body, self.runtime.settings.max_body_bytes)
+        except BadRequest:
             await self.close(connection_id)  # 4400 in the protocol
             return
+        kind = message["type"]
         if kind == "connection_init":
             await self.connection_init(connection_id, message.get("payload") or {})
         elif kind == "subscribe":
@@ -118,7 +127,7 @@ class WebSocketApi:
         principal = principal_of(stored, self.runtime)
         key = payload.get(KEY_FIELD) if isinstance(payload, dict) else None
         if isinstance(key, str) and key:
-            principal = self.runtime.registry.authenticate(key)
+            principal = self.runtime.authenticate(key)
             if principal is not None:
                 await self.connections.open(connection_id, **principal_attributes(principal))
         if principal is None:
@@ -164,7 +173,16 @@ class WebSocketApi:
                 limit={"name": "subscriptionsPerConnection", "value": limit, "actual": limit + 1},
             )
             return [GraphQLError(error.message, extensions=error.as_extensions()).formatted]
-        errors = await check(self.runtime, principal, operation)
+        gate = self.runtime.graph_of(principal).gate
+        throttled = gate.refusal()  # the tenant's bucket, as over HTTP and locally
+        if throttled is not None:
+            refused = throttled[0]
+            return [GraphQLError(refused.message, extensions=refused.as_extensions()).formatted]
+        token = current_admission.set(Admission(gate.bucket))
+        try:
+            errors = await check(self.runtime, principal, operation)
+        finally:
+            current_admission.reset(token)
         if errors is None:
             try:
                 topic_of(operation, self.runtime, principal)

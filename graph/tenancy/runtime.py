@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from contextlib import AsyncExitStack
+from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from typing import Any
 
 from graph.events.broker import Broker, local_broker
@@ -22,10 +22,30 @@ from graph.registry.tenants import (
     registry_signature,
 )
 from graph.settings import Settings
-from graph.store import assume_role_session, freeze_long_lived, open_dynamodb
+from graph.store import freeze_long_lived
 from graph.tenancy.tenant_graph import TenantGraph
 
 log = logging.getLogger(__name__)
+
+
+# aioboto3 (~0.3 s to import) loads with the first client, not with this module: the
+# Lambda's init phase and a process that never opens a client do not pay for it.
+def open_dynamodb(settings: Settings, **kwargs: Any) -> AbstractAsyncContextManager[Any]:
+    from graph.store import open_dynamodb as open_client
+
+    return open_client(settings, **kwargs)
+
+
+def open_s3(settings: Settings) -> AbstractAsyncContextManager[Any]:
+    from graph.store import open_s3 as open_client
+
+    return open_client(settings)
+
+
+async def assume_role_session(role_arn: str, session_name: str, region: str) -> Any:
+    from graph.store import assume_role_session as assume
+
+    return await assume(role_arn, session_name, region)
 
 
 class Runtime:
@@ -37,6 +57,7 @@ class Runtime:
         batching: bool = True,
         client: Any | None = None,
         broker: Broker | None = None,
+        s3: Any | None = None,
     ) -> None:
         self.settings = settings
         #: Listing changes for live subscriptions (the process's own broker by default:
@@ -51,6 +72,9 @@ class Runtime:
         #: one per tenant account. A given client (tests) serves every tenant.
         self._given_client = client
         self._clients: dict[tuple[str, str | None], Any] = {}
+        #: The process's one S3 client (listing photos), opened at the first photo
+        #: operation; a given one (tests) is used as is.
+        self._s3 = s3
         #: The process's request slots, shared fairly between tenants.
         self.pool = FairPool.for_tenants(
             settings.max_in_flight, len(registry.tenants), settings.fair_share_linger_seconds
@@ -127,6 +151,14 @@ class Runtime:
         freeze_long_lived()
         return client
 
+    async def s3_client(self) -> Any:
+        """The long-lived S3 client (photos), opened on first use."""
+        if self._s3 is None:
+            async with self._lock:
+                if self._s3 is None:
+                    self._s3 = await self._exit.enter_async_context(open_s3(self.settings))
+        return self._s3
+
     async def aclose(self) -> None:
         await self._exit.aclose()
         self._clients.clear()
@@ -142,7 +174,12 @@ class Runtime:
         graph = self._graphs.get(tenant.id)
         if graph is None or graph.stamp != stamp:
             graph = TenantGraph(
-                tenant, self.settings, self.client, batching=self.batching, stamp=stamp
+                tenant,
+                self.settings,
+                self.client,
+                batching=self.batching,
+                stamp=stamp,
+                s3_client=self.s3_client,
             )
             self._graphs[tenant.id] = graph
         return graph

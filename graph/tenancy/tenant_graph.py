@@ -37,11 +37,36 @@ from graph.loaders import ReadPlan, build_loaders
 from graph.registry.tenants import Principal, Tenant
 from graph.resolvers.context import Context, LiveSession
 from graph.settings import Settings
-from graph.store import CursorCodec, IndexedField, StoreStats, TenantStore, freeze_long_lived
+from graph.store import (
+    CursorCodec,
+    IndexedField,
+    PhotoBucket,
+    PhotoStats,
+    StoreStats,
+    TenantStore,
+    freeze_long_lived,
+)
 from graph.tenant_schema.build import build_schema
 
 #: The DynamoDB client for the tenant's account (long-lived, shared by its requests).
 ClientFor = Callable[[Tenant], Awaitable[Any]]
+#: The process's S3 client (photos), opened on first use.
+S3ClientFor = Callable[[], Awaitable[Any]]
+
+
+async def _no_s3() -> Any:
+    raise RuntimeError("this tenant graph was built without an S3 client")
+
+
+def photos_public_url(tenant: Tenant, settings: Settings) -> str:
+    """Where the tenant's renditions are served: its CDN (registry or, in its Lambda,
+    GRAPH_PHOTOS_PUBLIC_URL); else the bucket on the local S3 server or on AWS S3."""
+    if tenant.config.photos_public_url:
+        return tenant.config.photos_public_url
+    bucket = tenant.photos_bucket
+    if settings.s3_endpoint:
+        return f"{settings.s3_endpoint.rstrip('/')}/{bucket}"
+    return f"https://{bucket}.s3.{tenant.config.region}.amazonaws.com"
 
 
 class TenantGraph:
@@ -53,6 +78,7 @@ class TenantGraph:
         *,
         batching: bool = True,
         stamp: object = None,
+        s3_client: S3ClientFor = _no_s3,
     ) -> None:
         self.tenant = tenant
         self.settings = settings
@@ -68,6 +94,8 @@ class TenantGraph:
         #: Its token bucket and concurrency cap (admission, before any GraphQL work).
         self.gate = TenantGate(tenant.id, tenant.limits)
         self._client_for = client_for
+        self._s3_client = s3_client
+        self.photos_public_url = photos_public_url(tenant, settings)
         #: False only in tests and benchmarks, to measure what the loaders save.
         self._batching = batching
         self._schemas: dict[bool, strawberry.Schema] = {}
@@ -112,6 +140,7 @@ class TenantGraph:
         stats: StoreStats | None = None,
         idempotency_key: str | None = None,
         live: LiveSession | None = None,
+        correlation_id: str | None = None,
     ) -> Context:
         """A request's context: a store over this tenant's tables, its loaders and its
         extension. The only way a request reaches a store."""
@@ -120,14 +149,24 @@ class TenantGraph:
             raise RuntimeError(
                 f"tenant graph {self.tenant.id} asked to open a store for {principal.tenant.id}"
             )
+        deadline = asyncio.get_running_loop().time() + self.settings.request_deadline_seconds
+        # The tenant's own bucket only; its S3 client is opened at the first photo call.
+        photos = PhotoBucket(
+            self._s3_client,
+            self.tenant.photos_bucket,
+            self.photos_public_url,
+            deadline=deadline + self.settings.photo_seconds,
+            stats=PhotoStats(),
+        )
         store = TenantStore(
             await self._client_for(self.tenant),
             self.tenant.tables,
             self.cursors,
             stats=stats,
             batch_get_max_retries=self.settings.batch_get_max_retries,
-            deadline=asyncio.get_running_loop().time() + self.settings.request_deadline_seconds,
+            deadline=deadline,
             indexed=self.indexed,
+            photos=photos,
         )
         reads = ReadPlan()  # whole items until the operation is known to be a query
         return Context(
@@ -138,6 +177,7 @@ class TenantGraph:
             reads=reads,
             extension=self.extension,
             idempotency_key=idempotency_key,
+            correlation_id=correlation_id,
             live=live,
         )
 
@@ -170,4 +210,5 @@ class TenantView(GuardedGraphQL):
             request_id=state.request_id,
             stats=state.store_stats,
             idempotency_key=request.headers.get("idempotency-key"),
+            correlation_id=state.correlation_id,
         )

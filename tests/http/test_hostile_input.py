@@ -219,10 +219,19 @@ async def test_a_one_megabyte_filter_value_is_a_coded_error(
     response = await post_raw(gateway, as_json(document, {"v": huge}))
     assert response.status_code == 400
     assert assert_client_error_or_data(response)["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
-    # Written in the document: the argument's bound, naming it.
+    # Written in the document: over the document size limit, refused before parsing ...
     document = (
         'query { productListings(productId: "prd-001", '
         f"where: {{releaseDate: {{gte: {json.dumps(huge)}}}}}) {{ __typename }} }}"
+    )
+    response = await post_raw(gateway, as_json(document))
+    assert response.status_code == 400
+    assert assert_client_error_or_data(response)["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+    # ... and under it: the argument's bound, naming it.
+    long = "2026" + "x" * 90_000
+    document = (
+        'query { productListings(productId: "prd-001", '
+        f"where: {{releaseDate: {{gte: {json.dumps(long)}}}}}) {{ __typename }} }}"
     )
     body = assert_client_error_or_data(await post_raw(gateway, as_json(document)))
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"

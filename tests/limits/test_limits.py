@@ -390,7 +390,7 @@ async def test_valid_documents_are_validated_once(
         return real(schema, document, rules)
 
     monkeypatch.setattr(strawberry_schema, "validate_document", counting)
-    monkeypatch.setattr(VALID_DOCUMENTS, "_keys", type(VALID_DOCUMENTS._keys)())
+    monkeypatch.setattr(VALID_DOCUMENTS, "_keys", type(VALID_DOCUMENTS)()._keys)
     good = '{ listing(id: "lst-0001") { id title } }'
     bad = '{ listing(id: "lst-0001") { titel } }'
     for _ in range(3):
@@ -416,7 +416,7 @@ async def test_documents_are_parsed_once(gateway: Gateway, monkeypatch: pytest.M
         return real(source, **options)
 
     monkeypatch.setattr(strawberry_schema, "parse", counting)
-    monkeypatch.setattr(PARSED_DOCUMENTS, "_documents", type(PARSED_DOCUMENTS._documents)())
+    monkeypatch.setattr(PARSED_DOCUMENTS, "_documents", type(PARSED_DOCUMENTS)()._documents)
     good = '{ listing(id: "lst-0002") { id title } }'
     broken = '{ listing(id: "lst-0002") { id '
     for _ in range(3):

@@ -13,7 +13,7 @@ import pytest
 
 from graph.app import create_app
 from graph.local import dynamodb_local
-from graph.local.dev import prepare_tenants
+from graph.local.tenants import prepare_tenants
 from graph.observability import text_line
 from graph.registry.tenants import load_registry, new_api_key
 from graph.settings import REPO_ROOT, Settings

@@ -170,7 +170,12 @@ async def strict(ddb: Any, settings: Settings, streams: Any) -> AsyncIterator[Li
 @pytest.fixture
 async def capped(ddb: Any, settings: Settings, streams: Any) -> AsyncIterator[Live]:
     few = settings.model_copy(
-        update={"subscriptions_per_connection": 2, "subscriptions_per_tenant": 3}
+        # One address may hold them all here: the per-address share has its own tests.
+        update={
+            "subscriptions_per_connection": 2,
+            "subscriptions_per_tenant": 3,
+            "subscriptions_share_per_address": 1.0,
+        }
     )
     async for value in start_live(ddb, few, streams):
         yield value

@@ -13,7 +13,7 @@ from graph.audit.runner import StreamRunner
 from graph.domain import TRANSITIONS
 from graph.store import IndexedField, delete_tables, facet_values, from_wire
 from tests.conftest import make_audit, make_gateway
-from tests.test_mutations import CREATE, STATUS, new_listing
+from tests.schema.test_mutations import CREATE, STATUS, new_listing
 
 WRITES = 500
 CONDITIONS = ["NEW_WITH_TAGS", "LIKE_NEW", "GOOD", "FAIR"]
