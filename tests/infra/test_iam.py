@@ -136,6 +136,8 @@ def test_roles_are_least_privilege() -> None:
         {(a, t) for a in read_write for t in ("listings", "sellers")}
         | {("dynamodb:Query", "listings/index"), ("dynamodb:Query", "history/index")}
         | {("dynamodb:GetItem", "history"), ("dynamodb:Query", "history")}
+        # Staging puts an upload's record; attaching claims (and releases) it.
+        | {("dynamodb:BatchWriteItem", "uploads"), ("dynamodb:UpdateItem", "uploads")}
     )
     assert gateway, "the gateway has no DynamoDB grants"
     assert gateway <= allowed_gateway, (
@@ -143,6 +145,8 @@ def test_roles_are_least_privilege() -> None:
     )
     for action in read_write:
         assert (action, "listings") in gateway, f"gateway lacks {action} on listings"
+    for action in ("dynamodb:BatchWriteItem", "dynamodb:UpdateItem"):
+        assert (action, "uploads") in gateway, f"gateway lacks {action} on uploads"
 
     audit = _dynamodb_grants(config, documents[AUDIT_HANDLER])
     stream_read = {

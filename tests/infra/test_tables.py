@@ -16,7 +16,7 @@ import pytest
 
 from graph.bounds import CONDITION_FACET, MAX_GSIS, MAX_INDEXED_FIELDS
 from graph.extensions.spec import FIELD_NAME
-from graph.store import CONNECTIONS, IndexedField, TableSpec, max_indexed_fields
+from graph.store import CONNECTIONS, UPLOADS, IndexedField, TableSpec, max_indexed_fields
 from tests.infra.hcl import EXAMPLE_TENANTS, Config, _block, _blocks, _expanded_blocks, module
 from tests.infra.specs import (
     _physical_names,
@@ -25,6 +25,9 @@ from tests.infra.specs import (
     deployment_specs,
     example_indexed_listing_fields,
 )
+
+#: Tables of short-lived items, each expiring by TTL: not replicated.
+SHORT_LIVED = {spec.name: spec for spec in (CONNECTIONS, UPLOADS)}
 
 
 def _table_request(config: Config, body: dict[str, Any]) -> dict[str, Any]:
@@ -172,11 +175,12 @@ def test_tables_are_protected() -> None:
         assert re.fullmatch(r"\$\{aws_kms_key\.\w+\.arn\}", str(sse.get("kms_key_arn"))), name
         protection = body.get("deletion_protection_enabled")
         assert config.evaluate(protection) is True, f"{name}: deletion protection is off by default"
-        if name == CONNECTIONS.name:
-            # Region-local by nature (API Gateway holds the sockets); expires by TTL.
+        if name in SHORT_LIVED:
+            # Region-local by nature (API Gateway holds the sockets; a staged upload is in
+            # this region's bucket for minutes); each item expires by TTL.
             ttl = _block(body, "ttl")
-            assert ttl.get("enabled") is True
-            assert ttl.get("attribute_name") == CONNECTIONS.extra["ttl_attribute"]
+            assert ttl.get("enabled") is True, name
+            assert ttl.get("attribute_name") == SHORT_LIVED[name].extra["ttl_attribute"], name
             continue
         replicas = [d for d in _blocks(body, "dynamic") if "replica" in d]
         assert replicas, f"{name}: no dynamic replica block"

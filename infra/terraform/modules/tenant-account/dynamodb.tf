@@ -211,6 +211,38 @@ resource "aws_dynamodb_table" "sellers" {
   }
 }
 
+# Staged photo uploads (graph/store/uploads.py): one item per presigned POST, claimed
+# once by the listing write that attaches it; DynamoDB's TTL removes it after its form
+# expired. No stream: an upload is not an audited change (the listing write is).
+resource "aws_dynamodb_table" "uploads" {
+  name                        = "${var.stage}-${var.tenant_id}-uploads"
+  billing_mode                = "PAY_PER_REQUEST"
+  hash_key                    = "uploadId"
+  deletion_protection_enabled = var.deletion_protection_enabled
+
+  attribute {
+    name = "uploadId"
+    type = "S"
+  }
+
+  ttl {
+    attribute_name = "expiresAt"
+    enabled        = true
+  }
+
+  point_in_time_recovery {
+    enabled                 = true
+    recovery_period_in_days = var.point_in_time_recovery_period_in_days
+  }
+
+  server_side_encryption {
+    enabled     = true
+    kms_key_arn = aws_kms_key.this.arn
+  }
+
+  tags = merge(local.tags, { "resale-graph:table" = "uploads" })
+}
+
 resource "aws_dynamodb_table" "history" {
   name                        = "${var.stage}-${var.tenant_id}-history"
   billing_mode                = "PAY_PER_REQUEST"

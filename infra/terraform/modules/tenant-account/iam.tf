@@ -58,6 +58,14 @@ data "aws_iam_policy_document" "gateway" {
   }
 
   statement {
+    # Staging records an upload per form (BatchWriteItem of puts); attaching claims it
+    # with a conditional UpdateItem, and a refused write releases its claims the same way.
+    sid       = "StageAndClaimUploads"
+    actions   = ["dynamodb:BatchWriteItem", "dynamodb:UpdateItem"]
+    resources = [aws_dynamodb_table.uploads.arn]
+  }
+
+  statement {
     sid       = "QueryListingsIndexes"
     actions   = ["dynamodb:Query"]
     resources = local.listings_index_arns
