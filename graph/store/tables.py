@@ -195,7 +195,9 @@ CONNECTIONS = TableSpec(
     indexes=(IndexSpec("byTopic", KeySchema("topic", "connectionId")),),
     extra={"ttl_attribute": "expiresAt"},
 )
-#: Every table of a tenant account's deployment (what the Terraform module creates).
+#: Every table of a tenant account's deployment, the listings table without the shop's
+#: indexes; the Terraform module creates `(*tenant_table_specs(indexed), CONNECTIONS)`
+#: (tests/infra/specs.py, `deployment_specs`).
 DEPLOYMENT_TABLE_SPECS: tuple[TableSpec, ...] = (*TABLE_SPECS, CONNECTIONS)
 
 

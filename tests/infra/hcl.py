@@ -3,8 +3,9 @@
 The HCL is parsed with python-hcl2 (7.x and 8.x both work: 8.x keeps the quotes of
 string literals and block labels and adds `__is_block__` markers, which `_norm`
 strips). The expected side of every comparison comes from the code
-(`graph.store.tables.TABLE_SPECS`) or from the rules in the infra brief, never from
-the .tf files themselves, so each test fails on real drift.
+(`graph.store.tables.tenant_table_specs`, of each example tenant's extension) or
+from the rules in the infra brief, never from the .tf files themselves, so each test
+fails on real drift.
 """
 
 from __future__ import annotations
@@ -146,6 +147,37 @@ def _blocks(body: dict[str, Any], name: str) -> list[dict[str, Any]]:
     """Nested blocks `name { ... }` of a body (hcl2 gives a list of dicts, or one dict)."""
     found = body.get(name, [])
     return found if isinstance(found, list) else [found]
+
+
+def _expanded_blocks(config: Config, body: dict[str, Any], name: str) -> list[dict[str, Any]]:
+    """Nested blocks `name` of a body as Terraform makes them: the static ones, then each
+    `dynamic "name"` block once per element of its `for_each` (evaluated with the
+    config's variable values), with `${name.value}` in its strings replaced by the
+    element. Any other reference left in a dynamic block's strings fails loudly."""
+    found = list(_blocks(body, name))
+    for dynamic in _blocks(body, "dynamic"):
+        if name not in dynamic:
+            continue
+        block = dynamic[name]
+        assert "iterator" not in block, f"dynamic {name!r}: `iterator` is not supported here"
+        elements = config.evaluate(block["for_each"])
+        assert isinstance(elements, list), f"dynamic {name!r}: for_each is not a list"
+        (content,) = _blocks(block, "content")
+        for element in elements:
+            found.append(_substitute(content, f"${{{name}.value}}", str(element)))
+    return found
+
+
+def _substitute(node: Any, reference: str, value: str) -> Any:
+    if isinstance(node, str):
+        text = node.replace(reference, value)
+        assert "${" not in text, f"tests/infra/hcl.py cannot expand {node!r}"
+        return text
+    if isinstance(node, list):
+        return [_substitute(item, reference, value) for item in node]
+    if isinstance(node, dict):
+        return {key: _substitute(item, reference, value) for key, item in node.items()}
+    return node
 
 
 def _block(body: dict[str, Any], name: str) -> dict[str, Any]:

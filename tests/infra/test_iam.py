@@ -8,6 +8,8 @@ import json
 import re
 from typing import Any
 
+from graph.domain import TRANSITIONS
+from graph.store.facets import _key as facet_key
 from tests.infra.hcl import (
     AUDIT_HANDLER,
     FANOUT_HANDLER,
@@ -15,6 +17,7 @@ from tests.infra.hcl import (
     TF_ROOT,
     WEBSOCKET_HANDLER,
     Config,
+    _blocks,
     _strings,
     module,
 )
@@ -133,6 +136,8 @@ def test_roles_are_least_privilege() -> None:
         {(a, t) for a in read_write for t in ("listings", "sellers")}
         | {("dynamodb:Query", "listings/index"), ("dynamodb:Query", "history/index")}
         | {("dynamodb:GetItem", "history"), ("dynamodb:Query", "history")}
+        # Staging puts an upload's record; attaching claims (and releases) it.
+        | {("dynamodb:BatchWriteItem", "uploads"), ("dynamodb:UpdateItem", "uploads")}
     )
     assert gateway, "the gateway has no DynamoDB grants"
     assert gateway <= allowed_gateway, (
@@ -140,6 +145,8 @@ def test_roles_are_least_privilege() -> None:
     )
     for action in read_write:
         assert (action, "listings") in gateway, f"gateway lacks {action} on listings"
+    for action in ("dynamodb:BatchWriteItem", "dynamodb:UpdateItem"):
+        assert (action, "uploads") in gateway, f"gateway lacks {action} on uploads"
 
     audit = _dynamodb_grants(config, documents[AUDIT_HANDLER])
     stream_read = {
@@ -148,11 +155,15 @@ def test_roles_are_least_privilege() -> None:
         "dynamodb:GetShardIterator",
         "dynamodb:ListStreams",
     }
+    # PutItem appends history entries; UpdateItem is the facet counters' ADD inside the
+    # same TransactWriteItems, on counter items only (test_audit_updates_only_...).
     allowed_audit = {(a, f"{t}/stream") for a in stream_read for t in ("listings", "sellers")} | {
-        ("dynamodb:PutItem", "history")
+        ("dynamodb:PutItem", "history"),
+        ("dynamodb:UpdateItem", "history"),
     }
     assert audit <= allowed_audit, f"audit grants too much: {sorted(audit - allowed_audit)}"
     assert ("dynamodb:PutItem", "history") in audit
+    assert ("dynamodb:UpdateItem", "history") in audit
 
     websocket = _dynamodb_grants(config, documents[WEBSOCKET_HANDLER])
     keep = {"GetItem", "PutItem", "DeleteItem", "Query", "BatchWriteItem"}
@@ -170,6 +181,38 @@ def test_roles_are_least_privilege() -> None:
     assert fanout <= allowed_fanout, f"fan-out grants too much: {sorted(fanout - allowed_fanout)}"
     assert ("dynamodb:GetRecords", "listings/stream") in fanout
     assert ("dynamodb:Query", "connections/index") in fanout
+
+
+def test_audit_updates_only_the_facet_counter_items_of_history() -> None:
+    """The audit role's UpdateItem (the shop's facet counters) is on history only, under
+    a `dynamodb:LeadingKeys` condition that admits the counter items the consumer
+    writes (graph/store/facets.py) and no history entry: the audit trail stays
+    append-only for it."""
+    config = module()
+    document = _policy_document_by_handler(config)[AUDIT_HANDLER]
+    updates = [
+        statement
+        for statement in _statements(document)
+        if "dynamodb:UpdateItem" in statement.get("actions", [])
+    ]
+    assert len(updates) == 1, "the audit role needs exactly one UpdateItem statement"
+    (statement,) = updates
+    assert statement.get("effect", "Allow") == "Allow"
+    assert statement["actions"] == ["dynamodb:UpdateItem"], "UpdateItem gets its own statement"
+    assert config.resolve(statement["resources"]) == ["${aws_dynamodb_table.history.arn}"]
+    (condition,) = _blocks(statement, "condition")
+    assert condition["test"] == "ForAllValues:StringLike"
+    assert condition["variable"] == "dynamodb:LeadingKeys"
+    patterns = condition["values"]
+
+    def admitted(key: str) -> bool:
+        return any(fnmatch.fnmatchcase(key, pattern) for pattern in patterns)
+
+    for status in TRANSITIONS:
+        counter_key = facet_key(status)["entityId"]["S"]
+        assert admitted(counter_key), f"the counters of {status} ({counter_key}) are refused"
+    for entry_key in ("listing#lst-001", "seller#sel-001", "facets", "xfacets#ACTIVE"):
+        assert not admitted(entry_key), f"UpdateItem reaches history item {entry_key!r}"
 
 
 def _manage_connections_resources(config: Config, document: dict[str, Any]) -> list[str]:

@@ -1,13 +1,33 @@
-"""The tables equal graph.store's specs and are protected; Kinesis is optional."""
+"""The tables equal graph.store's specs and are protected; Kinesis is optional.
+
+The listings table's indexes depend on the tenant: the shop's own, and two per custom
+field its extension declares `indexed`. The module takes those fields as
+`indexed_listing_fields`; each example tenant's tables are compared with
+`tenant_table_specs(...)` of the fields its extension file declares, so a field indexed
+in the extension but not in the example (or the reverse) fails here.
+"""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
-from graph.store import CONNECTIONS, DEPLOYMENT_TABLE_SPECS, TableSpec
-from tests.infra.hcl import Config, _block, _blocks, module
-from tests.infra.specs import _physical_names, _tables_by_logical_name
+import pytest
+
+from graph.bounds import CONDITION_FACET, MAX_GSIS, MAX_INDEXED_FIELDS
+from graph.extensions.spec import FIELD_NAME
+from graph.store import CONNECTIONS, UPLOADS, IndexedField, TableSpec, max_indexed_fields
+from tests.infra.hcl import EXAMPLE_TENANTS, Config, _block, _blocks, _expanded_blocks, module
+from tests.infra.specs import (
+    _physical_names,
+    _tables_by_logical_name,
+    declared_indexed_fields,
+    deployment_specs,
+    example_indexed_listing_fields,
+)
+
+#: Tables of short-lived items, each expiring by TTL: not replicated.
+SHORT_LIVED = {spec.name: spec for spec in (CONNECTIONS, UPLOADS)}
 
 
 def _table_request(config: Config, body: dict[str, Any]) -> dict[str, Any]:
@@ -27,12 +47,12 @@ def _table_request(config: Config, body: dict[str, Any]) -> dict[str, Any]:
         "AttributeDefinitions": sorted(
             (
                 {"AttributeName": a["name"], "AttributeType": a["type"]}
-                for a in _blocks(body, "attribute")
+                for a in _expanded_blocks(config, body, "attribute")
             ),
             key=lambda d: d["AttributeName"],
         ),
     }
-    indexes = _blocks(body, "global_secondary_index")
+    indexes = _expanded_blocks(config, body, "global_secondary_index")
     if indexes:
         request["GlobalSecondaryIndexes"] = sorted(
             (
@@ -61,19 +81,86 @@ def _expected_request(spec: TableSpec) -> dict[str, Any]:
     return request
 
 
+def _drift(config: Config, specs: tuple[TableSpec, ...]) -> dict[str, tuple[Any, Any]]:
+    """Tables whose CreateTable request differs from their spec's: name -> (module, spec)."""
+    tables = _tables_by_logical_name(config)
+    expected = {spec.name: _expected_request(spec) for spec in specs}
+    actual = {name: _table_request(config, body) for name, body in tables.items()}
+    assert sorted(actual) == sorted(expected), "the module's tables are not the specs' tables"
+    return {
+        name: (actual[name], request)
+        for name, request in expected.items()
+        if actual[name] != request
+    }
+
+
+def _index_names(request: dict[str, Any]) -> list[str]:
+    return [index["IndexName"] for index in request.get("GlobalSecondaryIndexes", [])]
+
+
 def test_tables_match_table_specs() -> None:
     """Keys, attribute types, GSIs, projections and streams equal the code's specs.
 
-    Evaluated with the module's defaults (no replicas): with replicas, DynamoDB
-    global tables force a NEW_AND_OLD_IMAGES stream on every table.
+    Evaluated with the module's defaults: no replicas (with replicas, DynamoDB global
+    tables force a NEW_AND_OLD_IMAGES stream on every table) and no indexed fields
+    (the listings table has its own and the shop's indexes only).
     """
+    drift = _drift(module(), deployment_specs())
+    assert not drift, f"aws_dynamodb_table drifted from its spec: {sorted(drift)}"
+
+
+@pytest.mark.parametrize("tenant", EXAMPLE_TENANTS)
+def test_example_tables_match_their_extension(tenant: str) -> None:
+    """examples/<tenant> creates the listings indexes its extension declares: the
+    module, with the example's `indexed_listing_fields`, equals
+    `tenant_table_specs(...)` of the fields tenants/extensions/<tenant>.* declares
+    `indexed` (read with the dev stack's own functions)."""
+    declared = declared_indexed_fields(tenant)
+    passed = example_indexed_listing_fields(tenant)
+    config = module().assuming(indexed_listing_fields=passed)
+    drift = _drift(config, deployment_specs(declared))
+    if "listings" in drift:
+        actual, expected = drift["listings"]
+        missing = sorted(set(_index_names(expected)) - set(_index_names(actual)))
+        extra = sorted(set(_index_names(actual)) - set(_index_names(expected)))
+        pytest.fail(
+            f"examples/{tenant}: indexed_listing_fields = {passed}, but "
+            f"tenants/extensions/{tenant} declares indexed {[f.name for f in declared]}; "
+            f"the listings table lacks {missing} and has {extra} beyond its spec"
+        )
+    assert not drift, f"examples/{tenant}: tables drifted from their specs: {sorted(drift)}"
+
+
+def test_most_indexed_fields_fill_the_table() -> None:
+    """The most fields a tenant may index give the listings table exactly the specs'
+    indexes, within DynamoDB's 20 per table."""
+    names = [f"field_{n}" for n in range(max_indexed_fields())]
+    config = module().assuming(indexed_listing_fields=names)
+    drift = _drift(config, deployment_specs(IndexedField.of([(n, None) for n in names])))
+    assert not drift, f"aws_dynamodb_table drifted from its spec: {sorted(drift)}"
+    listings = _tables_by_logical_name(config)["listings"]
+    indexes = _expanded_blocks(config, listings, "global_secondary_index")
+    assert len(indexes) == 5 + 2 * len(names) <= MAX_GSIS
+
+
+def test_indexed_listing_fields_are_validated_as_the_extension_check_does() -> None:
+    """The variable refuses what graph/extensions refuses: names not matching
+    FIELD_NAME, more than MAX_INDEXED_FIELDS, a field twice, the `condition` facet."""
     config = module()
-    tables = _tables_by_logical_name(config)
-    expected = {spec.name: _expected_request(spec) for spec in DEPLOYMENT_TABLE_SPECS}
-    actual = {name: _table_request(config, body) for name, body in tables.items()}
-    assert sorted(actual) == sorted(expected), "the module's tables are not the specs' tables"
-    for name, request in expected.items():
-        assert actual[name] == request, f"aws_dynamodb_table for {name!r} drifted from its spec"
+    assert config.default("indexed_listing_fields") == []
+    variable = config.variables["indexed_listing_fields"]
+    assert variable.get("nullable") is False
+    conditions = [str(v["condition"]) for v in _blocks(variable, "validation")]
+    joined = "\n".join(conditions)
+    assert f'regex("{FIELD_NAME}", field)' in joined, "the field-name rule is not FIELD_NAME"
+    assert "for field in var.indexed_listing_fields" in joined
+    bound = re.findall(r"length\(var\.indexed_listing_fields\)\s*<=\s*(\d+)", joined)
+    assert bound == [str(MAX_INDEXED_FIELDS)] == [str(max_indexed_fields())], bound
+    assert (
+        "length(distinct(var.indexed_listing_fields)) == length(var.indexed_listing_fields)"
+        in joined
+    )
+    assert f'!contains(var.indexed_listing_fields, "{CONDITION_FACET}")' in joined
 
 
 def test_tables_are_protected() -> None:
@@ -88,11 +175,12 @@ def test_tables_are_protected() -> None:
         assert re.fullmatch(r"\$\{aws_kms_key\.\w+\.arn\}", str(sse.get("kms_key_arn"))), name
         protection = body.get("deletion_protection_enabled")
         assert config.evaluate(protection) is True, f"{name}: deletion protection is off by default"
-        if name == CONNECTIONS.name:
-            # Region-local by nature (API Gateway holds the sockets); expires by TTL.
+        if name in SHORT_LIVED:
+            # Region-local by nature (API Gateway holds the sockets; a staged upload is in
+            # this region's bucket for minutes); each item expires by TTL.
             ttl = _block(body, "ttl")
-            assert ttl.get("enabled") is True
-            assert ttl.get("attribute_name") == CONNECTIONS.extra["ttl_attribute"]
+            assert ttl.get("enabled") is True, name
+            assert ttl.get("attribute_name") == SHORT_LIVED[name].extra["ttl_attribute"], name
             continue
         replicas = [d for d in _blocks(body, "dynamic") if "replica" in d]
         assert replicas, f"{name}: no dynamic replica block"

@@ -17,6 +17,7 @@ module "wrapper" {
   tags                                             = try(each.value.tags, var.defaults.tags, null)
   deletion_protection_enabled                      = try(each.value.deletion_protection_enabled, var.defaults.deletion_protection_enabled, null)
   point_in_time_recovery_period_in_days            = try(each.value.point_in_time_recovery_period_in_days, var.defaults.point_in_time_recovery_period_in_days, null)
+  indexed_listing_fields                           = try(each.value.indexed_listing_fields, var.defaults.indexed_listing_fields, null)
   replica_regions                                  = try(each.value.replica_regions, var.defaults.replica_regions, null)
   replica_kms_key_arns                             = try(each.value.replica_kms_key_arns, var.defaults.replica_kms_key_arns, null)
   create_kinesis_streaming_destination             = try(each.value.create_kinesis_streaming_destination, var.defaults.create_kinesis_streaming_destination, null)

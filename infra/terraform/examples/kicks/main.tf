@@ -31,6 +31,10 @@ module "tenant_account" {
   cursor_secret_arn         = var.cursor_secret_arn
   cursor_secret_kms_key_arn = var.cursor_secret_kms_key_arn
 
+  # The listing fields tenants/extensions/kicks.toml declares `indexed = true`: the
+  # shop's indexes of this tenant (tests/infra/test_tables.py fails if they differ).
+  indexed_listing_fields = ["size", "authenticity_grade"]
+
   replica_regions      = var.replica_regions
   replica_kms_key_arns = var.replica_kms_key_arns
 

@@ -1,5 +1,8 @@
 # The tenant's tables. Keys, attribute types, GSIs and streams mirror the table
-# specs in graph/store/tables.py; tests/infra/test_tables.py fails if they drift.
+# specs in graph/store/tables.py (`tenant_table_specs(indexed)`: the listings table
+# with the shop's indexes and those of var.indexed_listing_fields);
+# tests/infra/test_tables.py fails if they drift, also for each example tenant's
+# extension.
 
 locals {
   # Global tables need a NEW_AND_OLD_IMAGES stream on every replicated table, so
@@ -52,6 +55,23 @@ resource "aws_dynamodb_table" "listings" {
     type = "S"
   }
 
+  # The listing's price amount as a number: the range key of the shop's price orders.
+  attribute {
+    name = "priceAmount"
+    type = "N"
+  }
+
+  # `<status>#<shard>#<value>` of each indexed custom field (IndexedField in
+  # graph/store/tables.py); written only when the listing has a value or a default.
+  dynamic "attribute" {
+    for_each = var.indexed_listing_fields
+
+    content {
+      name = "shop_${attribute.value}"
+      type = "S"
+    }
+  }
+
   global_secondary_index {
     name            = "bySeller"
     hash_key        = "sellerId"
@@ -71,6 +91,46 @@ resource "aws_dynamodb_table" "listings" {
     hash_key        = "statusShard"
     range_key       = "updatedAt"
     projection_type = "ALL"
+  }
+
+  # The shop's orders (SHOP_INDEXES in graph/store/tables.py): newest first, and by
+  # price (one index serves both directions), on the sharded status partition.
+  global_secondary_index {
+    name            = "shopNewest"
+    hash_key        = "statusShard"
+    range_key       = "createdAt"
+    projection_type = "ALL"
+  }
+
+  global_secondary_index {
+    name            = "shopPrice"
+    hash_key        = "statusShard"
+    range_key       = "priceAmount"
+    projection_type = "ALL"
+  }
+
+  # Two per indexed custom field, sparse where the field is optional. Adding fields
+  # to an existing table creates these one at a time (README, "Indexed listing fields").
+  dynamic "global_secondary_index" {
+    for_each = var.indexed_listing_fields
+
+    content {
+      name            = "shop_${global_secondary_index.value}_newest"
+      hash_key        = "shop_${global_secondary_index.value}"
+      range_key       = "createdAt"
+      projection_type = "ALL"
+    }
+  }
+
+  dynamic "global_secondary_index" {
+    for_each = var.indexed_listing_fields
+
+    content {
+      name            = "shop_${global_secondary_index.value}_price"
+      hash_key        = "shop_${global_secondary_index.value}"
+      range_key       = "priceAmount"
+      projection_type = "ALL"
+    }
   }
 
   point_in_time_recovery {
@@ -149,6 +209,38 @@ resource "aws_dynamodb_table" "sellers" {
       error_message = "Every region in replica_regions needs a customer-managed KMS key ARN in replica_kms_key_arns."
     }
   }
+}
+
+# Staged photo uploads (graph/store/uploads.py): one item per presigned POST, claimed
+# once by the listing write that attaches it; DynamoDB's TTL removes it after its form
+# expired. No stream: an upload is not an audited change (the listing write is).
+resource "aws_dynamodb_table" "uploads" {
+  name                        = "${var.stage}-${var.tenant_id}-uploads"
+  billing_mode                = "PAY_PER_REQUEST"
+  hash_key                    = "uploadId"
+  deletion_protection_enabled = var.deletion_protection_enabled
+
+  attribute {
+    name = "uploadId"
+    type = "S"
+  }
+
+  ttl {
+    attribute_name = "expiresAt"
+    enabled        = true
+  }
+
+  point_in_time_recovery {
+    enabled                 = true
+    recovery_period_in_days = var.point_in_time_recovery_period_in_days
+  }
+
+  server_side_encryption {
+    enabled     = true
+    kms_key_arn = aws_kms_key.this.arn
+  }
+
+  tags = merge(local.tags, { "resale-graph:table" = "uploads" })
 }
 
 resource "aws_dynamodb_table" "history" {

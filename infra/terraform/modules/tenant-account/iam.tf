@@ -58,6 +58,14 @@ data "aws_iam_policy_document" "gateway" {
   }
 
   statement {
+    # Staging records an upload per form (BatchWriteItem of puts); attaching claims it
+    # with a conditional UpdateItem, and a refused write releases its claims the same way.
+    sid       = "StageAndClaimUploads"
+    actions   = ["dynamodb:BatchWriteItem", "dynamodb:UpdateItem"]
+    resources = [aws_dynamodb_table.uploads.arn]
+  }
+
+  statement {
     sid       = "QueryListingsIndexes"
     actions   = ["dynamodb:Query"]
     resources = local.listings_index_arns
@@ -187,6 +195,22 @@ data "aws_iam_policy_document" "audit" {
     sid       = "AppendHistory"
     actions   = ["dynamodb:PutItem"]
     resources = [aws_dynamodb_table.history.arn]
+  }
+
+  statement {
+    # The shop's facet counters (graph/store/facets.py): an ADD on the item
+    # `facets#<status>`, in the TransactWriteItems that appends the history entry (a
+    # transaction's Update is authorized as UpdateItem). The condition keeps
+    # UpdateItem off the entries themselves (`listing#<id>`, `seller#<id>`).
+    sid       = "CountShopFacets"
+    actions   = ["dynamodb:UpdateItem"]
+    resources = [aws_dynamodb_table.history.arn]
+
+    condition {
+      test     = "ForAllValues:StringLike"
+      variable = "dynamodb:LeadingKeys"
+      values   = ["facets#*"]
+    }
   }
 
   dynamic "statement" {

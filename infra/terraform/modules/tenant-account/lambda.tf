@@ -19,6 +19,7 @@ locals {
     GRAPH_TABLE_LISTINGS = aws_dynamodb_table.listings.name
     GRAPH_TABLE_SELLERS  = aws_dynamodb_table.sellers.name
     GRAPH_TABLE_HISTORY  = aws_dynamodb_table.history.name
+    GRAPH_TABLE_UPLOADS  = aws_dynamodb_table.uploads.name
   }
 }
 

@@ -55,6 +55,36 @@ variable "point_in_time_recovery_period_in_days" {
   }
 }
 
+variable "indexed_listing_fields" {
+  description = "The listing fields the tenant's extension (tenants/extensions/<tenant>.toml or .yaml) declares `indexed = true`, in any order. Each adds the attribute shop_<field> (S) and the GSIs shop_<field>_newest and shop_<field>_price to the listings table. At most 7: the table's 5 own GSIs and 2 per field must stay within DynamoDB's default quota of 20 GSIs per table (7 fields make 19)."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    # FIELD_NAME in graph/extensions/spec.py.
+    condition     = alltrue([for field in var.indexed_listing_fields : can(regex("^[a-z][a-z0-9_]{0,47}$", field))])
+    error_message = "indexed_listing_fields must hold extension field names: ^[a-z][a-z0-9_]{0,47}$ (FIELD_NAME in graph/extensions/spec.py)."
+  }
+
+  validation {
+    # MAX_INDEXED_FIELDS in graph/bounds.py: (20 GSIs - 5 of the table's own) / 2 per field.
+    condition     = length(var.indexed_listing_fields) <= 7
+    error_message = "indexed_listing_fields may name at most 7 fields: each adds 2 GSIs to the listings table's 5, and DynamoDB allows 20 per table by default."
+  }
+
+  validation {
+    condition     = length(distinct(var.indexed_listing_fields)) == length(var.indexed_listing_fields)
+    error_message = "indexed_listing_fields must not name a field twice."
+  }
+
+  validation {
+    # CONDITION_FACET in graph/bounds.py: the declaration check refuses it too.
+    condition     = !contains(var.indexed_listing_fields, "condition")
+    error_message = "indexed_listing_fields must not name `condition`, the shop's own facet (rename the field in the extension to index it)."
+  }
+}
+
 variable "replica_regions" {
   description = "Regions in which to add global-table replicas of all three tables. Empty (the default) keeps single-region tables."
   type        = list(string)
