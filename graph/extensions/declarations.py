@@ -18,11 +18,9 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from strawberry.utils.str_converters import to_camel_case
-
 from graph.bounds import CONDITION_FACET, INDEXES_PER_FIELD, MAX_GSIS, MAX_INDEXED_FIELDS
 from graph.domain import UserError
-from graph.extensions.spec import RESERVED, ExtensionSpec, FieldSpec, Problem
+from graph.extensions.spec import RESERVED, ExtensionSpec, FieldSpec, Problem, camel, pascal
 from graph.extensions.values import check_length, check_value
 
 #: Types every entity's extension declares itself (graph/extensions/graphql.py).
@@ -86,25 +84,25 @@ def name_problems(fields: Iterable[str], path: str) -> list[Problem]:
     problems = []
     seen: dict[str, str] = {}
     for name in fields:
-        camel = to_camel_case(name)
-        if camel in seen:
+        shown = camel(name)
+        if shown in seen:
             problems.append(
                 Problem(
                     f"{path}.{name}",
-                    f"`{name}` and `{seen[camel]}` are both `{camel}` in GraphQL; "
+                    f"`{name}` and `{seen[shown]}` are both `{shown}` in GraphQL; "
                     "rename one of them",
                 )
             )
-        elif camel in RESERVED:
+        elif shown in RESERVED:
             problems.append(
                 Problem(
                     f"{path}.{name}",
-                    (f"`{name}` is `{camel}` in GraphQL, " if camel != name else f"`{name}` is ")
+                    (f"`{name}` is `{shown}` in GraphQL, " if shown != name else f"`{name}` is ")
                     + "a name the gateway reserves "
                     f"({', '.join(sorted(RESERVED))}); rename the field",
                 )
             )
-        seen.setdefault(camel, name)
+        seen.setdefault(shown, name)
     return problems
 
 
@@ -113,7 +111,6 @@ def type_name_problems(
 ) -> list[Problem]:
     """Two declarations that would make GraphQL types of the same name (`shoe` of type
     object makes `...ShoeInput`, and so would an enum named `shoe_input`)."""
-    from graph.extensions.spec import pascal
 
     owners: dict[str, str] = {f"{owner}{name}": "the gateway" for name in _FIXED_TYPES}
     problems = []

@@ -221,6 +221,14 @@ def problems_of(error: ValidationError) -> list[Problem]:
     return out
 
 
+def camel(name: str) -> str:
+    """A declared name as Strawberry names its field: `shoe_size` -> `shoeSize` (what
+    `strawberry.utils.str_converters.to_camel_case` does, without importing Strawberry:
+    the audit consumer reads declarations, and its Lambda loads no GraphQL library)."""
+    first, *rest = name.split("_")
+    return first + "".join(part.capitalize() if part else "_" for part in rest)
+
+
 def pascal(name: str) -> str:
     """A declared name as a GraphQL type name part: `shoe_size` -> `ShoeSize`."""
     return "".join(part[:1].upper() + part[1:] for part in re.split(r"[_-]", name) if part)

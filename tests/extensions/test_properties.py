@@ -80,12 +80,20 @@ specs = st.dictionaries(names, field_spec(), min_size=1, max_size=6).map(
 )
 
 
+#: What a custom String may hold (graph/domain.py `text_problem`, multi-line): no control
+#: characters but tab and newline, no direction overrides or isolates.
+TEXT = st.characters(
+    exclude_categories=("Cc", "Cs"),
+    exclude_characters="\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069",
+) | st.sampled_from("\t\n")
+
+
 def value_for(spec: FieldSpec) -> st.SearchStrategy[Any]:
     kind = spec.type
     low = int(spec.min) if spec.min is not None else -(2**31)
     high = int(spec.max) if spec.max is not None else 2**31 - 1
     if kind == "String":
-        return st.text(max_size=spec.max_length or 40)
+        return st.text(TEXT, max_size=spec.max_length or 40)
     if kind == "Int":
         return st.integers(low, high)
     if kind == "Float":

@@ -26,7 +26,7 @@ from graph.store import delete_tables
 from tests.conftest import make_gateway
 
 ROOT = Path(__file__).resolve().parents[2]
-EVENTS = ROOT / "tests" / "events"
+EVENTS = ROOT / "tests" / "samples"
 
 #: Never in the gateway function: the audit consumer, the CLI, the dev stack and the
 #: CLI's dependencies.
