@@ -29,7 +29,7 @@ from graph.store import delete_tables
 from tests.conftest import make_gateway, raw_key
 from tests.lambdas.test_entry_imports import loaded, probe
 
-EVENTS = Path(__file__).resolve().parents[1] / "events"
+EVENTS = Path(__file__).resolve().parents[1] / "samples"
 
 
 class Context:
