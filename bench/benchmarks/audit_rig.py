@@ -8,8 +8,11 @@ import asyncio
 import copy
 import time
 from collections import Counter
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+
+from bench.harness.procinfo import CpuSnapshot
 
 WRITER = "bench-audit-writer"
 
@@ -168,3 +171,78 @@ async def put_all(client: Any, table: str, items: list[dict[str, Any]], in_fligh
 def rekey(items: list[dict[str, Any]], prefix: str) -> list[dict[str, Any]]:
     """The same wire items under new keys (each baseline writes keys of its own)."""
     return [{**item, "entityId": {"S": prefix + item["entityId"]["S"]}} for item in items]
+
+
+@dataclass
+class Rig:
+    """What the rounds share: clients, the runner and its timing wrappers, the tenants."""
+
+    ddb: Any
+    runner: Any
+    reader: Any
+    handler: TimedHandler
+    consumer: Any
+    tenant: Any
+    base_tenant: Any
+    seeds: list[dict[str, Any]]
+    watch: dict[str, int]
+
+
+async def drain(rig: Rig, count: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Time the drain of `count` pending records; (figures, their entries in wire form)."""
+    from bench.harness.graph_store import to_wire
+    from graph.audit.entries import entry_for
+
+    rig.handler.reset()
+    rig.reader.log.clear()
+    written_before, batches_before = rig.consumer.written, rig.runner.batches
+    cpu_start = CpuSnapshot.take(rig.watch)
+    t0 = time.perf_counter()
+    drained = await rig.runner.drain()
+    drain_end = time.perf_counter()
+    cpu = CpuSnapshot.take(rig.watch).since(cpu_start, own="bench")[0]
+    records_s = rig.handler.last_ack - t0
+    written = rig.consumer.written - written_before
+    if drained != count or written != count or rig.handler.failures:
+        raise RuntimeError(
+            f"{count} writes: {drained} records acknowledged, {written} history entries "
+            f"written, {rig.handler.failures} failed"
+        )
+    stream = stream_time(rig.reader.log, rig.handler.last_ack)
+    records = [r for event in rig.handler.events for r in event["Records"]]
+    wire = [to_wire(entry_for(r, "LISTING")) for r in records]
+    return {
+        "records": drained,
+        "batches": rig.runner.batches - batches_before,
+        "drain_s": drain_end - t0,
+        "records_s": records_s,
+        "records_per_s": count / records_s,
+        "read_s": stream["seconds"],
+        "read_calls": stream["calls"],
+        "read_ms_per_call": stream["ms_per_call"],
+        "handle_s": rig.handler.seconds,
+        "cpu_pct_during_drain": cpu,
+    }, wire
+
+
+async def baseline(rig: Rig, wire: list[dict[str, Any]], prefix: str, batch: int) -> dict[str, Any]:
+    """Conditional PutItems of pre-built entries: `batch` in flight, then one at a time."""
+    table = rig.base_tenant.tables.history
+    batch_items, sequential = rekey(wire, prefix + "b#"), rekey(wire, prefix + "s#")
+    cpu_start = CpuSnapshot.take(rig.watch)
+    t0 = time.perf_counter()
+    put_batch = await put_all(rig.ddb, table, batch_items, batch)
+    batch_s = time.perf_counter() - t0
+    cpu = CpuSnapshot.take(rig.watch).since(cpu_start, own="bench")[0]
+    t0 = time.perf_counter()
+    put_seq = await put_all(rig.ddb, table, sequential, 1)
+    seq_s = time.perf_counter() - t0
+    if put_batch != len(wire) or put_seq != len(wire):
+        raise RuntimeError(f"baseline wrote {put_batch} and {put_seq} of {len(wire)} entries")
+    return {
+        "baseline_batch_s": batch_s,
+        "baseline_batch_per_s": len(wire) / batch_s,
+        "cpu_pct_during_baseline": cpu,
+        "baseline_sequential_s": seq_s,
+        "baseline_sequential_per_s": len(wire) / seq_s,
+    }

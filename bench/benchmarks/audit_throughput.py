@@ -31,22 +31,20 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
-from dataclasses import dataclass
 from typing import Any
 
 from bench.benchmarks.audit_rig import (
+    Rig,
     TimedHandler,
+    baseline,
     count_history,
-    put_all,
-    rekey,
-    stream_time,
+    drain,
     timed_reader_class,
     updates,
 )
 from bench.harness import goals
 from bench.harness.dataset import STAGE, TENANT_A, dataset
 from bench.harness.env import BenchEnv
-from bench.harness.procinfo import CpuSnapshot
 from bench.harness.progress import say
 from bench.harness.results import Benchmark, BenchResult, Figure
 from bench.harness.stats import median
@@ -59,83 +57,8 @@ BATCH = 100
 AUDIT_GOAL = 0.8
 
 
-@dataclass
-class _Rig:
-    """What the rounds share: clients, the runner and its timing wrappers, the tenants."""
-
-    ddb: Any
-    runner: Any
-    reader: Any
-    handler: TimedHandler
-    consumer: Any
-    tenant: Any
-    base_tenant: Any
-    seeds: list[dict[str, Any]]
-    watch: dict[str, int]
-
-
-async def _drain(rig: _Rig, count: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Time the drain of `count` pending records; (figures, their entries in wire form)."""
-    from bench.harness.graph_store import to_wire
-    from graph.audit.entries import entry_for
-
-    rig.handler.reset()
-    rig.reader.log.clear()
-    written_before, batches_before = rig.consumer.written, rig.runner.batches
-    cpu_start = CpuSnapshot.take(rig.watch)
-    t0 = time.perf_counter()
-    drained = await rig.runner.drain()
-    drain_end = time.perf_counter()
-    cpu = CpuSnapshot.take(rig.watch).since(cpu_start, own="bench")[0]
-    records_s = rig.handler.last_ack - t0
-    written = rig.consumer.written - written_before
-    if drained != count or written != count or rig.handler.failures:
-        raise RuntimeError(
-            f"{count} writes: {drained} records acknowledged, {written} history entries "
-            f"written, {rig.handler.failures} failed"
-        )
-    stream = stream_time(rig.reader.log, rig.handler.last_ack)
-    records = [r for event in rig.handler.events for r in event["Records"]]
-    wire = [to_wire(entry_for(r, "LISTING")) for r in records]
-    return {
-        "records": drained,
-        "batches": rig.runner.batches - batches_before,
-        "drain_s": drain_end - t0,
-        "records_s": records_s,
-        "records_per_s": count / records_s,
-        "read_s": stream["seconds"],
-        "read_calls": stream["calls"],
-        "read_ms_per_call": stream["ms_per_call"],
-        "handle_s": rig.handler.seconds,
-        "cpu_pct_during_drain": cpu,
-    }, wire
-
-
-async def _baseline(rig: _Rig, wire: list[dict[str, Any]], prefix: str) -> dict[str, Any]:
-    """Conditional PutItems of pre-built entries: BATCH in flight, then one at a time."""
-    table = rig.base_tenant.tables.history
-    batch_items, sequential = rekey(wire, prefix + "b#"), rekey(wire, prefix + "s#")
-    cpu_start = CpuSnapshot.take(rig.watch)
-    t0 = time.perf_counter()
-    put_batch = await put_all(rig.ddb, table, batch_items, BATCH)
-    batch_s = time.perf_counter() - t0
-    cpu = CpuSnapshot.take(rig.watch).since(cpu_start, own="bench")[0]
-    t0 = time.perf_counter()
-    put_seq = await put_all(rig.ddb, table, sequential, 1)
-    seq_s = time.perf_counter() - t0
-    if put_batch != len(wire) or put_seq != len(wire):
-        raise RuntimeError(f"baseline wrote {put_batch} and {put_seq} of {len(wire)} entries")
-    return {
-        "baseline_batch_s": batch_s,
-        "baseline_batch_per_s": len(wire) / batch_s,
-        "cpu_pct_during_baseline": cpu,
-        "baseline_sequential_s": seq_s,
-        "baseline_sequential_per_s": len(wire) / seq_s,
-    }
-
-
 async def _round(
-    rig: _Rig, count: int, version: int, label: str, previous: list[dict[str, Any]] | None
+    rig: Rig, count: int, version: int, label: str, previous: list[dict[str, Any]] | None
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Write `count` updates, then time the drain and the baseline. With `previous` (the
     last round's entries), the baseline goes first, so neither side always runs on the
@@ -146,10 +69,10 @@ async def _round(
     for batch in updates(rig.seeds, count, version):
         await put_items(rig.ddb, rig.tenant.tables.listings, batch)
     write_s = time.perf_counter() - t0
-    base = await _baseline(rig, previous, label) if previous is not None else None
-    row, wire = await _drain(rig, count)
+    base = await baseline(rig, previous, label, BATCH) if previous is not None else None
+    row, wire = await drain(rig, count)
     if base is None:
-        base = await _baseline(rig, wire, label)
+        base = await baseline(rig, wire, label, BATCH)
     order = "consumer first" if previous is None else "baseline first"
     return {"write_s": write_s, "order": order, **row, **base}, wire
 
@@ -184,7 +107,7 @@ async def _measure(env: BenchEnv, count: int, seed_count: int) -> dict[str, Any]
                 MemoryCheckpoints(),
                 batch_size=BATCH,
             )
-            rig = _Rig(
+            rig = Rig(
                 ddb,
                 runner,
                 reader,

@@ -46,10 +46,11 @@ from bench.harness.dataset import (
     read_key,
 )
 from bench.harness.env import BenchEnv
-from bench.harness.loadgen import Phase, PhaseResult, Plan, finish_plan, run_plan, start_plan
+from bench.harness.loadgen import Phase, PhaseResult, Plan
 from bench.harness.progress import say
 from bench.harness.queries import PRODUCT_PAGE, product_page_variables
 from bench.harness.results import Benchmark, BenchResult, Figure
+from bench.harness.runs import finish_plan, run_plan, start_plan
 from bench.harness.stats import median, percentile, summarize
 
 PAGE = 20

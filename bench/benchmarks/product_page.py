@@ -33,10 +33,11 @@ from bench.baselines.same_page import same_page
 from bench.harness import goals
 from bench.harness.dataset import TENANT_A, read_key
 from bench.harness.env import BenchEnv
-from bench.harness.loadgen import Phase, PhaseResult, Plan, run_plan
+from bench.harness.loadgen import Phase, PhaseResult, Plan
 from bench.harness.progress import say
 from bench.harness.queries import product_page_payload
 from bench.harness.results import Benchmark, BenchResult, Figure
+from bench.harness.runs import run_plan
 from bench.harness.stats import median, summarize
 
 SIZES = (20, 100)

@@ -9,7 +9,7 @@ latencies it reports the CPU used, during the phase, by itself and by the proces
 is told to watch (gateway, DynamoDB Local), so a reader can see which one was the
 bottleneck. 100% = one core fully busy.
 
-The parent side (`run_plan`, `start_plan`, `finish_plan`) is at the bottom.
+The parent side (`run_plan`, `start_plan`, `finish_plan`) is bench/harness/runs.py.
 """
 
 from __future__ import annotations
@@ -17,9 +17,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
@@ -280,52 +278,6 @@ def main() -> int:
     json.dump([asdict(r) for r in results], sys.stdout)
     sys.stdout.flush()
     return 0
-
-
-# -- parent side ----------------------------------------------------------------------------
-
-
-@dataclass
-class Running:
-    """A load generator started in the background."""
-
-    proc: subprocess.Popen[str]
-    plan_path: Path
-
-
-def start_plan(plan: Plan, cwd: Path) -> Running:
-    """Start a plan in a fresh process (for a background flood); see `finish_plan`."""
-    fd, name = tempfile.mkstemp(prefix="bench-plan-", suffix=".json")
-    with os.fdopen(fd, "w") as handle:
-        handle.write(plan.to_json())
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "bench.harness.loadgen", name],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        text=True,
-        cwd=cwd,
-    )
-    return Running(proc, Path(name))
-
-
-def finish_plan(running: Running, timeout: float) -> list[PhaseResult]:
-    try:
-        out, _ = running.proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        running.proc.kill()
-        running.proc.communicate()
-        raise RuntimeError("the load generator did not finish in time") from None
-    finally:
-        running.plan_path.unlink(missing_ok=True)
-    if running.proc.returncode != 0:
-        raise RuntimeError(f"the load generator failed (exit {running.proc.returncode})")
-    return [PhaseResult.from_dict(r) for r in json.loads(out)]
-
-
-def run_plan(plan: Plan, cwd: Path) -> list[PhaseResult]:
-    """Run a plan in a fresh load-generator process and wait for its results."""
-    limit = sum(p.max_seconds * 2 for p in plan.phases) + 60.0
-    return finish_plan(start_plan(plan, cwd), timeout=limit)
 
 
 if __name__ == "__main__":
