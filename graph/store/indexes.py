@@ -100,4 +100,4 @@ def listings_spec(indexed: Sequence[IndexedField] = ()) -> TableSpec:
 
 def tenant_table_specs(indexed: Sequence[IndexedField] = ()) -> tuple[TableSpec, ...]:
     """TABLE_SPECS of a tenant, with its listings table's shop indexes."""
-    return (listings_spec(indexed), SELLERS, HISTORY)
+    return (listings_spec(indexed), SELLERS, HISTORY, UPLOADS)
