@@ -14,6 +14,7 @@ from graph.store.tables import (
     HISTORY,
     LISTINGS,
     SELLERS,
+    UPLOADS,
     AttrType,
     IndexSpec,
     KeySchema,
