@@ -17,6 +17,9 @@ import pytest
 from graph.http.persisted import OPERATION_FILE, sha256_hex
 from graph.local.demo_pages import STORES
 from tests.e2e.devstack import ARTIFACTS, DevStack
+from tests.e2e.pages import Page, serve_pages
+from tests.e2e.test_widget_browser import write
+from tests.e2e.test_widget_component import classic, element, html, pages, ready
 
 pytestmark = pytest.mark.browser
 
@@ -142,4 +145,65 @@ async def test_demo_page_shows_local_photos_sized_and_without_layout_shift(
     assert renditions, "no rendition was downloaded"
     assert max(renditions) <= needed < max(widths), (renditions, needed, box)
     # Nothing moves while the photos load (issue 29's budget).
+    assert cls <= 0.01, cls
+
+
+async def test_foreign_listing_shows_its_external_image_at_its_own_size(
+    dev_stack: DevStack, chromium: Any
+) -> None:
+    """Foreign data has no uploaded photos: the widget falls back to `images` (an https
+    URL, no srcset, no placeholder), still with the API's width, height and alt text. The
+    URL's host is not on this network: the photo fails and its box stays as it was."""
+    product = "prd-foreign-photo"
+    image = {
+        "url": "https://img.example.com/imported/shoe.jpg",
+        "alt": "Imported shoe, side",
+        "width": 300,
+        "height": 200,
+    }
+    created = await write(
+        dev_stack,
+        """mutation($input: CreateListingInput!) { createListing(input: $input) {
+             listing { id status } userErrors { field message } } }""",
+        {
+            "input": {
+                "sellerId": "sel-001",
+                "productId": product,
+                "title": "Imported: Air Max 1",
+                "condition": "GOOD",
+                "price": {"amount": "99.00", "currency": "USD"},
+                "images": [image],
+                "custom": {"size": "9"},
+            }
+        },
+    )
+    assert created["createListing"]["userErrors"] == [], created
+    body = element(dev_stack, product=product, live="false")
+    requested: list[str] = []
+    origin = f"http://127.0.0.1:{dev_stack.pages_port}"
+    with serve_pages(
+        dev_stack.pages_port, pages({"/foreign.html": Page(html(classic(dev_stack), body))})
+    ):
+        context = await chromium.new_context(viewport={"width": 1100, "height": 900})
+        await context.add_init_script(CLS_OBSERVER)
+        page = await context.new_page()
+        page.on("request", lambda r: requested.append(r.url))
+        try:
+            await page.goto(f"{origin}/foreign.html")
+            await ready(page)
+            shown = "document.querySelector('resale-offers').shadowRoot.querySelector('img')"
+            found = await page.evaluate(
+                f"""() => {{ const i = {shown};
+                    return [i.getAttribute('srcset'), i.getAttribute('sizes'),
+                            i.getAttribute('width'), i.getAttribute('height'), i.alt,
+                            i.style.backgroundColor]; }}"""
+            )
+            # The photo was asked for, failed (no such host here) and lost its src.
+            await page.wait_for_function(f"() => !{shown}.hasAttribute('src')")
+            await page.wait_for_timeout(300)
+            cls = await page.evaluate("window.__cls")
+        finally:
+            await context.close()
+    assert image["url"] in requested, requested
+    assert found == [None, None, "300", "200", image["alt"], ""]
     assert cls <= 0.01, cls
