@@ -66,7 +66,7 @@ def average_colour(placeholder: str) -> list[float]:
         v = v * 12.92 if v <= 0.0031308 else 1.055 * v ** (1 / 2.4) - 0.055
         return 255 * v
 
-    pixels = list(blurhash.decode(placeholder, 64, 64).getdata())
+    pixels = list(blurhash.decode(placeholder, 64, 64).get_flattened_data())
     return [srgb(sum(linear(p[c]) for p in pixels) / len(pixels)) for c in range(3)]
 
 
@@ -84,10 +84,13 @@ async def test_demo_page_shows_local_photos_sized_and_without_layout_shift(
     page = await context.new_page()
     renditions: list[int] = []
     failed: list[str] = []
-    page.on(
-        "requestfinished",
-        lambda r: (m := RENDITION.search(r.url)) and renditions.append(int(m.group(1))),
-    )
+
+    def finished(request: Any) -> None:
+        found = RENDITION.search(request.url)
+        if found:
+            renditions.append(int(found.group(1)))
+
+    page.on("requestfinished", finished)
     page.on("requestfailed", lambda r: failed.append(r.url))
     await page.add_init_script(CLS_OBSERVER)
     try:
