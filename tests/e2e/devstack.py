@@ -10,6 +10,7 @@ log lines included), under .artifacts/e2e/.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -47,6 +48,13 @@ class DevStack:
     @property
     def websocket_url(self) -> str:
         return self.graphql_url.replace("http://", "ws://", 1)
+
+    @property
+    def photos_origin(self) -> str:
+        """The local S3 server that serves the demo photos (`graph dev` prints it)."""
+        found = re.search(r"local S3 at (https?://[^/\s]+)", self.log())
+        assert found, f"no local S3 server in the dev stack's log:\n{self.log_tail()}"
+        return found.group(1)
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")

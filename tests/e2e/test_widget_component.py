@@ -119,7 +119,7 @@ async def test_strict_csp_page_renders_styled_as_without_csp(
         "default-src 'self'; style-src 'self'; "
         # The directives docs/embedding.md lists for the widget, and no 'unsafe-inline':
         f"script-src 'self' {gateway}; connect-src {gateway} {dev_stack.websocket_url}; "
-        "img-src 'self' https://img.example.com"
+        f"img-src 'self' https://img.example.com {dev_stack.photos_origin}"
     )
     body = element(dev_stack, live="false")
     served = pages(

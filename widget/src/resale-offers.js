@@ -11,7 +11,7 @@ import { MESSAGES } from "./messages.js";
 
 export { MESSAGES };
 
-var HASH = "cf152e564473bda89c42bd9093c315f52477a05f7a9478cc3513dd2a0f0bc4e2";
+var HASH = "d7120a0e1401368d65b1773b896ea5ff409fae56b00418c1f0d7586283a30e00";
 var LIVE =
   "subscription ResaleWidgetLive($productId: ID) " +
   "{ listingChanged(productId: $productId) { id status } }";
@@ -68,6 +68,15 @@ function adopt(root) {
   } catch (e) {
     return false;
   }
+}
+
+// A BlurHash's average colour (its DC term: characters 2-5, base 83, sRGB) painted
+// behind the photo until it loads: the whole placeholder in a few bytes.
+var B83 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz#$%*+,-.:;=?@[]^_{|}~";
+function average(hash) {
+  var value = 0;
+  for (var i = 2; i < 6; i++) value = value * 83 + Math.max(0, B83.indexOf(hash.charAt(i)));
+  return "#" + ("00000" + (value & 0xffffff).toString(16)).slice(-6);
 }
 
 export class ResaleOffers extends Base {
@@ -225,6 +234,13 @@ function render(host, root, adopted) {
     }
   }
 
+  // The photo box's width in CSS px: a skeleton's or a shown card's, else the grid's minimum.
+  var boxPx = 176;
+  function cardWidth() {
+    var box = list.querySelector("i,img");
+    return Math.ceil((box && box.getBoundingClientRect().width) || 176);
+  }
+
   function card(node) {
     var offer = {
       listingId: node.id,
@@ -239,19 +255,22 @@ function render(host, root, adopted) {
     link.onclick = function () {
       emit("click", Object.assign({ url: link.href }, offer));
     };
-    var image = node.images && node.images[0];
+    // An uploaded photo (renditions, placeholder), else a foreign image (a URL only).
+    var image = (node.photos || [])[0] || (node.images || [])[0];
     var picture = el(image ? "img" : "i");
     if (image) {
-      picture.width = picture.height = 400;
+      // The API's size: the box is reserved before the photo arrives (CSS keeps it square).
+      picture.width = image.width || 400;
+      picture.height = image.height || 400;
       picture.alt = image.alt || "";
       picture.loading = "lazy";
       picture.decoding = "async";
-      if (image.renditions) {
-        // When the query asks for the photo issue's renditions: [{url, width}].
-        picture.srcset = image.renditions.map(function (r) {
-          return r.url + " " + r.width + "w";
-        }).join();
-        picture.sizes = "(min-width: 40rem) 14rem, 50vw";
+      if (image.placeholder) picture.style.backgroundColor = average(image.placeholder);
+      if (image.srcset) {
+        // The card's measured width: the browser fetches the smallest rendition that
+        // covers it at the screen's density, not the largest.
+        picture.sizes = boxPx + "px";
+        picture.srcset = image.srcset;
       }
       picture.src = image.url;
       // A photo that fails keeps its box, its size and its alt (for screen readers):
@@ -310,6 +329,7 @@ function render(host, root, adopted) {
           var code = (error.extensions || {}).code || "NO_DATA";
           return fail(t.unavailable, code, code + ": " + error.message);
         }
+        boxPx = cardWidth(); // before the skeleton goes
         if (!offers.length) list.replaceChildren(); // the skeleton
         var first = null;
         var start = offers.length;
