@@ -14,6 +14,7 @@ from graph.store.tables import (
     HISTORY,
     LISTINGS,
     SELLERS,
+    UPLOADS,
     AttrType,
     IndexSpec,
     KeySchema,
@@ -100,4 +101,4 @@ def listings_spec(indexed: Sequence[IndexedField] = ()) -> TableSpec:
 
 def tenant_table_specs(indexed: Sequence[IndexedField] = ()) -> tuple[TableSpec, ...]:
     """TABLE_SPECS of a tenant, with its listings table's shop indexes."""
-    return (listings_spec(indexed), SELLERS, HISTORY)
+    return (listings_spec(indexed), SELLERS, HISTORY, UPLOADS)
