@@ -14,6 +14,15 @@ MAX_ITEMS = 100
 #: Query calls a filtered page may make before it ends early with a cursor.
 FILTERED_PAGE_MAX_CALLS = 10
 
+#: Partitions of the sharded status key (`ACTIVE#0..3`): a shop page queries each.
+STATUS_SHARDS = 4
+#: An indexed shop filter with more values than this is a FilterExpression instead: each
+#: value is one Query per shard.
+MAX_INDEXED_VALUES = 4
+#: The most partitions one shop page queries at once (one Query each): every shard of
+#: up to MAX_INDEXED_VALUES values of an indexed field.
+SHOP_MAX_PARTITIONS = STATUS_SHARDS * MAX_INDEXED_VALUES
+
 #: DynamoDB's limit for a partition key value, in bytes (and it must not be empty).
 MAX_KEY_BYTES = 2048
 

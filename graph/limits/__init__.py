@@ -9,5 +9,6 @@
 
 from graph.limits.analysis import Analysis, analyze
 from graph.limits.extension import limit_extensions
+from graph.limits.walk import READ_PARTITIONS
 
-__all__ = ["Analysis", "analyze", "limit_extensions"]
+__all__ = ["READ_PARTITIONS", "Analysis", "analyze", "limit_extensions"]

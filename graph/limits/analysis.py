@@ -17,11 +17,13 @@ Conventions, chosen to be predictable for clients:
 - directives: every directive written in the document (not expanded).
 - cost: every field costs 1; the sub-selection of a field with a `first` argument is
   multiplied by `first` (its default when absent), of a field with an `ids` argument by
-  the number of ids; nested lists multiply (as GitHub and Shopify count). A page with a
-  `where` filter also costs the items it may read and drop: its read budget of
-  FILTERED_PAGE_MAX_CALLS Queries of `first + 1` items each. The static cost so bounds
-  the actual cost (fields resolved + items read and dropped), which settles the tenant's
-  bucket after execution (graph/limits/extension.py).
+  the number of ids; nested lists multiply (as GitHub and Shopify count). A page given
+  any optional argument besides `first`/`after` (`where`, `filter`, `status`) also costs
+  the items it may read and drop: its read budget of FILTERED_PAGE_MAX_CALLS Queries of
+  `first + 1` items each (walk.py `read_budget`; the shop's partitions likewise). The
+  static cost so bounds the settled cost (fields resolved + items read and dropped, never
+  below the DynamoDB calls), which settles the tenant's bucket after execution
+  (graph/limits/extension.py).
 
 The walk itself (depth, aliases, fields, cost, `first`/`ids` bounds) is graph/limits/walk.py;
 this module counts directives, picks the operation and turns the measures into errors.

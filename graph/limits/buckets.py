@@ -87,6 +87,13 @@ class TokenBucket:
             self._refill()
             self._tokens = min(self.capacity, self._tokens + amount)
 
+    def debit(self, amount: float) -> None:
+        """Take tokens for work done beyond what was charged (the balance may go
+        negative: the tenant then waits for it)."""
+        if amount > 0:
+            self._refill()
+            self._tokens -= amount
+
     @property
     def remaining(self) -> int:
         self._refill()
@@ -106,20 +113,30 @@ class Admission:
     bucket: TokenBucket
     charged: int = 0
     retry_after: int | None = None
+    #: Whether an operation was let run (charged): only then is there work to settle.
+    ran: bool = False
 
     def charge(self, cost: int) -> Decision:
         decision = self.bucket.take(cost)
         if decision.allowed:
             self.charged = cost
+            self.ran = True
         else:
             self.retry_after = decision.retry_after
         return decision
 
     def settle(self, actual: int) -> None:
-        """After execution: the tenant pays the actual cost, not the estimate."""
+        """After execution: the tenant pays the actual cost, not the estimate: what was
+        charged beyond it is given back, and what it ran past the charge is taken (the
+        balance may go negative), so no operation is cheaper than the work it did. An
+        operation refused before it ran settles nothing."""
+        if not self.ran:
+            return
         if self.charged > actual:
             self.bucket.give_back(self.charged - actual)
-            self.charged = actual
+        elif actual > self.charged:
+            self.bucket.debit(actual - self.charged)
+        self.charged = actual
 
 
 current_admission: ContextVar[Admission | None] = ContextVar("admission", default=None)

@@ -1,7 +1,8 @@
 """RequestLimits: a tenant's limits applied to each request, before any I/O.
 
-    on_operation  `extensions.cost` starts; after the operation it gets the actual
-                  consumed capacity and call count from the request's StoreStats
+    on_operation  `extensions.cost` starts; after the operation it gets the settled
+                  cost (never below the DynamoDB calls made), the call count and, for
+                  keys that may read private fields, the consumed capacity
     on_parse      graphql-core's parser stops after `max_tokens` tokens
     on_validate   graph.limits.analysis measures the document; any broken limit ends the
                   request there, before graphql-core's own validation (whose
@@ -111,15 +112,22 @@ class RequestLimits(SchemaExtension):
         yield
         # In place: on early errors Strawberry has already copied this dict's reference
         # into the response's extensions.
-        stats = getattr(getattr(ec.context, "store", None), "stats", None)
+        context = ec.context
+        stats = getattr(getattr(context, "store", None), "stats", None)
         data = getattr(ec.result, "data", None)
-        actual = resolved_fields(data) + (stats.items_dropped if stats else 0)
-        cost.update(
-            actual=actual,
-            actualReadCapacity=round(stats.read_capacity, 2) if stats else 0.0,
-            actualWriteCapacity=round(stats.write_capacity, 2) if stats else 0.0,
-            dynamodbCalls=stats.total_calls if stats else 0,
-        )
+        calls = stats.total_calls if stats else 0
+        # Settled: the work done (fields resolved, items read and dropped), and never
+        # less than the DynamoDB calls made, whatever answered them.
+        actual = max(resolved_fields(data) + (stats.items_dropped if stats else 0), calls)
+        cost.update(actual=actual)
+        if _sees_private(context):
+            # Capacity grows with the size of every attribute read, private fields
+            # included: shown only to keys that may read those fields.
+            cost.update(
+                actualReadCapacity=round(stats.read_capacity, 2) if stats else 0.0,
+                actualWriteCapacity=round(stats.write_capacity, 2) if stats else 0.0,
+            )
+        cost.update(dynamodbCalls=calls)
         if stats is not None and stats.plans:  # the shop's pages: index, read vs returned
             cost["plans"] = stats.plans
         admission = current_admission.get()
@@ -224,6 +232,12 @@ class RequestLimits(SchemaExtension):
     def _privileged(self) -> bool:
         principal = getattr(self.execution_context.context, "principal", None)
         return bool(principal is not None and principal.can("admin"))
+
+
+def _sees_private(context: Any) -> bool:
+    """Whether the request's key may read private fields (write and admin keys)."""
+    principal = getattr(context, "principal", None)
+    return principal is not None and bool(principal.can("write"))
 
 
 def _is_subscription(ec: Any) -> bool:

@@ -31,6 +31,7 @@ from graphql import (
     SelectionSetNode,
     Undefined,
     get_named_type,
+    is_required_argument,
     value_from_ast_untyped,
 )
 
@@ -115,7 +116,7 @@ class Walker:
                 if not name.startswith("__"):
                     depth = max(depth, 1 + child.depth)
                 aliases += child.aliases
-                cost += 1 + weight * child.cost + self.read_budget(selection, weight)
+                cost += 1 + weight * child.cost + self.read_budget(selection, definition, weight)
                 continue
             if isinstance(selection, InlineFragmentNode):
                 condition = selection.type_condition
@@ -174,20 +175,53 @@ class Walker:
                 return max(len(entries), 1)
         return 1
 
-    def read_budget(self, node: FieldNode, first: int) -> int:
-        """Items a filtered page may read and drop: its Queries (each of `first + 1`
-        items) up to the read budget. An unfiltered page reads what it returns."""
+    def read_budget(self, node: FieldNode, definition: GraphQLField | None, first: int) -> int:
+        """Items a page may read beyond those it returns: the worst case of its Queries.
+
+        A page (a field with `first`) given any optional argument besides `first` and
+        `after` is taken to filter: `where`, the shop's `filter`, and `status` of
+        `productListings` and `Seller.listings` (a FilterExpression, not a key) may each
+        read FILTERED_PAGE_MAX_CALLS Queries of `first + 1` items and drop them all. A
+        new optional argument is so covered before anyone thinks of it; a range on the
+        key (`auditTrail`'s `from`/`to`) is over-estimated, never under. A field whose
+        page queries several partitions at once (the shop: READ_PARTITIONS in its
+        metadata) reads `first + 1` items from each, filtered or not, and its filtered
+        budget is at least one Query per partition."""
+        if definition is None or "first" not in definition.args:
+            return 0
+        partitions = read_partitions(definition)
         for argument in node.arguments or ():
-            # `filter`: the shop's condition and price filters (Query.shop)
-            if argument.name.value in ("where", "filter") and self.value(argument.value):
-                return FILTERED_PAGE_MAX_CALLS * (first + 1)
-        return 0
+            name = argument.name.value
+            declared = definition.args.get(name)
+            if name in _PAGING or declared is None:
+                continue
+            if is_required_argument(declared):
+                continue  # the page's key (productId, actor): what it reads, not a filter
+            if self.value(argument.value) not in _NO_VALUES:
+                return max(FILTERED_PAGE_MAX_CALLS, partitions) * (first + 1)
+        return partitions * (first + 1) if partitions > 1 else 0
 
     def value(self, node: Any) -> Any:
         try:
             return value_from_ast_untyped(node, dict(self.variables))
         except (ValueError, TypeError):  # e.g. an Int literal too long to convert
             return Undefined
+
+
+#: Paging arguments: where a page starts and how long it is, never what it reads past.
+_PAGING = frozenset({"first", "after"})
+#: Argument values that filter nothing (an absent or null `where`, an empty filter).
+_NO_VALUES: tuple[Any, ...] = (None, Undefined, {}, [])
+
+#: Strawberry field metadata: how many partitions one page of the field queries at once
+#: (graph/schema/query.py sets it on `shop`); absent means one.
+READ_PARTITIONS = "graph.limits.read_partitions"
+
+
+def read_partitions(definition: GraphQLField) -> int:
+    strawberry_field = (definition.extensions or {}).get("strawberry-definition")
+    metadata = getattr(strawberry_field, "metadata", None) or {}
+    return int(metadata.get(READ_PARTITIONS, 1))
 
 
 def _field(parent: GraphQLNamedType | None, name: str) -> GraphQLField | None:

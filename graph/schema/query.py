@@ -8,6 +8,8 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
+from graph.bounds import SHOP_MAX_PARTITIONS
+from graph.limits import READ_PARTITIONS
 from graph.resolvers import history as history_resolvers
 from graph.resolvers import listings as listing_resolvers
 from graph.resolvers import sellers as seller_resolvers
@@ -109,7 +111,9 @@ class Query:
         "first or by price, narrowed by `filter` (condition, price) and `where` (custom "
         "fields). Every order is served by an index, and so is an equality filter on a "
         "field the brand declares indexed; other filters read within a budget and may "
-        "leave the page partial (`complete`)."
+        "leave the page partial (`complete`).",
+        # One Query per partition it reads (graph/store/planner.py): in its cost.
+        metadata={READ_PARTITIONS: SHOP_MAX_PARTITIONS},
     )
     async def shop(
         self,

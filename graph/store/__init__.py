@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from graph.bounds import MAX_INDEXED_VALUES
 from graph.store.admin import create_tables, delete_tables, export_table, put_items
 from graph.store.connections import SUBSCRIPTION, ConnectionStore
 from graph.store.cursors import CursorCodec
@@ -38,7 +39,7 @@ from graph.store.photos import (
     create_bucket,
     rendition_key,
 )
-from graph.store.planner import MAX_INDEXED_VALUES, ORDERS, Order, Plan, ShopFilter, plan_shop
+from graph.store.planner import ORDERS, Order, Plan, ShopFilter, plan_shop
 from graph.store.sampling import CustomPresence, SampleUnavailable, custom_presence
 from graph.store.secrets import SECRET_ARN, fetch_cursor_secret
 from graph.store.sellers import Sellers

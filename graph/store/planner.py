@@ -18,16 +18,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
-from graph.bounds import FILTERED_PAGE_MAX_CALLS
+from graph.bounds import FILTERED_PAGE_MAX_CALLS, MAX_INDEXED_VALUES, STATUS_SHARDS
 from graph.conditions import Condition
 from graph.store.indexes import PRICE_KEY, SHOP_INDEXES, IndexedField, key_text
-from graph.store.tables import STATUS_SHARDS, IndexSpec
+from graph.store.tables import IndexSpec
 
 Order = Literal["NEWEST", "PRICE_ASC", "PRICE_DESC"]
 ORDERS: tuple[Order, ...] = ("NEWEST", "PRICE_ASC", "PRICE_DESC")
-#: An indexed filter with more values than this is a FilterExpression instead: each
-#: value is one Query per shard.
-MAX_INDEXED_VALUES = 4
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+# The hot `status` key is sharded STATUS_SHARDS ways (one name, in graph/bounds.py).
+from graph.bounds import STATUS_SHARDS
+
 AttrType = Literal["S", "N", "B"]
 StreamView = Literal["NEW_AND_OLD_IMAGES", "NEW_IMAGE", "OLD_IMAGE", "KEYS_ONLY"]
-
-#: The number of shards of the hot `status` partition key on the listings table.
-STATUS_SHARDS = 4
 
 
 @dataclass(frozen=True)
