@@ -8,7 +8,7 @@ import asyncio
 import json
 import os
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -69,19 +69,9 @@ def formatted(amount: Decimal, tenant: str) -> str:
 
 
 @pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Any]:
-    from playwright.async_api import async_playwright
-
-    if not CHROMIUM.exists():  # noqa: ASYNC240 (once per module)
-        pytest.fail(f"Chromium is missing at {CHROMIUM}: run `make browser` (as root).")
-    async with async_playwright() as pw:
-        launched = await pw.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS
-        )
-        try:
-            yield launched
-        finally:
-            await launched.close()
+def browser(chromium: Any) -> Any:
+    """The module's Chromium (tests/e2e/conftest.py), under this module's old name."""
+    return chromium
 
 
 class Watched:
