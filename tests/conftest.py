@@ -200,6 +200,20 @@ class Gateway:
         return response.json()
 
 
+async def create_tenant_tables(
+    ddb: Any, settings: Settings, tenant: Tenant, catalog: str | None
+) -> None:
+    """A test tenant's tables as the dev stack makes them (with the shop's indexes of the
+    tenant's indexed fields), seeded with the demo `catalog` unless it is None."""
+    indexed = IndexedField.of(indexed_fields(load_spec(settings.tenants_dir, tenant.id)))
+    await create_tables(ddb, tenant.tables, indexed=indexed)
+    if catalog is not None:
+        data = demo.dataset(tenant.id, catalog if catalog in demo.CATALOGS else "kicks")
+        listings = [with_shop_attributes(item, indexed) for item in data["listings"]]
+        await put_items(ddb, tenant.tables.listings, listings)
+        await put_items(ddb, tenant.tables.sellers, data["sellers"])
+
+
 async def make_gateway(
     ddb: Any,
     settings: Settings,
@@ -217,15 +231,8 @@ async def make_gateway(
         make_tenant(t, run, origins=(f"https://{t}.example",), limits=limits) for t in tenant_ids
     ]
     for tenant in tenants:
-        # The shop's indexes of the tenant's indexed fields, as the dev stack makes them.
-        indexed = IndexedField.of(indexed_fields(load_spec(settings.tenants_dir, tenant.id)))
-        await create_tables(ddb, tenant.tables, indexed=indexed)
-        if seed:
-            catalog = (catalogs or {}).get(tenant.id, tenant.id)
-            data = demo.dataset(tenant.id, catalog if catalog in demo.CATALOGS else "kicks")
-            listings = [with_shop_attributes(item, indexed) for item in data["listings"]]
-            await put_items(ddb, tenant.tables.listings, listings)
-            await put_items(ddb, tenant.tables.sellers, data["sellers"])
+        catalog = (catalogs or {}).get(tenant.id, tenant.id)
+        await create_tenant_tables(ddb, settings, tenant, catalog if seed else None)
     runtime = Runtime(
         settings, Registry(tenants, settings.stage), batching=batching, client=client or ddb, s3=s3
     )

@@ -14,12 +14,11 @@ import httpx
 import pytest
 
 from graph.app import create_app
-from graph.local import demo
 from graph.registry.tenants import Limits, Registry, Tenant
 from graph.settings import Settings
-from graph.store import create_tables, delete_tables, put_items
+from graph.store import delete_tables
 from graph.tenancy.runtime import Runtime
-from tests.conftest import CallRecorder, Gateway, make_tenant, raw_key
+from tests.conftest import CallRecorder, Gateway, create_tenant_tables, make_tenant, raw_key
 
 VALIDATION = "GRAPHQL_VALIDATION_FAILED"
 
@@ -54,12 +53,7 @@ async def gateway_with(
         config = tenant.config.model_copy(update={"limits": tenant_limits})
         tenants.append(dataclasses.replace(tenant, config=config))
     for tenant in tenants:
-        await create_tables(ddb, tenant.tables)
-        if seed:
-            catalog = tenant.id if tenant.id in demo.CATALOGS else "kicks"
-            data = demo.dataset(tenant.id, catalog)
-            await put_items(ddb, tenant.tables.listings, data["listings"])
-            await put_items(ddb, tenant.tables.sellers, data["sellers"])
+        await create_tenant_tables(ddb, settings, tenant, tenant.id if seed else None)
     runtime = Runtime(settings, Registry(tenants, settings.stage), client=client or ddb)
     app = create_app(runtime=runtime, manage_client=False)
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
