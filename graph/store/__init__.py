@@ -16,7 +16,7 @@ from graph.store.admin import create_tables, delete_tables, export_table, put_it
 from graph.store.connections import SUBSCRIPTION, ConnectionStore
 from graph.store.cursors import CursorCodec
 from graph.store.errors import ConditionFailed, TransactionCanceled
-from graph.store.facets import Counts, FacetReader, FacetWriter, deltas_of
+from graph.store.facets import Counts, FacetReader, FacetWriter, deltas_of, facet_key
 from graph.store.heap import freeze_long_lived
 from graph.store.history import HistoryReader, HistoryWriter
 from graph.store.indexes import (
@@ -156,6 +156,7 @@ __all__ = [
     "delete_tables",
     "deltas_of",
     "export_table",
+    "facet_key",
     "facet_values",
     "fetch_cursor_secret",
     "freeze_long_lived",

@@ -32,7 +32,7 @@ Counts = dict[str, dict[str, int]]
 Deltas = Mapping[str, Mapping[str, int]]
 
 
-def _key(status: str) -> dict[str, Any]:
+def facet_key(status: str) -> dict[str, Any]:
     return {"entityId": {"S": f"facets#{status}"}, "atSequence": {"S": _SORT}}
 
 
@@ -43,7 +43,7 @@ class FacetReader:
 
     async def counts(self, status: str) -> Counts:
         """The counters of `status` (one GetItem); values counted zero are left out."""
-        response = await self._door.call("GetItem", TableName=self._table, Key=_key(status))
+        response = await self._door.call("GetItem", TableName=self._table, Key=facet_key(status))
         item = from_wire(response.get("Item") or {})
         out: Counts = {}
         for name, count in item.items():
@@ -81,7 +81,7 @@ class FacetWriter(FacetReader):
                     {
                         "Update": {
                             "TableName": self._table,
-                            "Key": _key(status),
+                            "Key": facet_key(status),
                             "UpdateExpression": "ADD " + ", ".join(parts),
                             "ExpressionAttributeNames": names,
                             "ExpressionAttributeValues": values,

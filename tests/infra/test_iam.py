@@ -9,7 +9,7 @@ import re
 from typing import Any
 
 from graph.domain import TRANSITIONS
-from graph.store.facets import _key as facet_key
+from graph.store import facet_key
 from tests.infra.hcl import (
     AUDIT_HANDLER,
     FANOUT_HANDLER,
