@@ -1,4 +1,5 @@
-"""Test fixtures: one real DynamoDB Local per session, fresh tables per test."""
+"""Test fixtures: one real DynamoDB Local per session; seeded tenant tables shared by the
+session and put back after each test (tests/shared_tables.py), fresh ones on request."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from graph.store import (
     with_shop_attributes,
 )
 from graph.tenancy.runtime import Runtime
+from tests.shared_tables import POOL, TableSet
 
 #: Raw development keys of the test tenants, by tenant and scope.
 SCOPES = ("read", "write", "admin")
@@ -91,7 +93,10 @@ def settings(dynamodb_endpoint: str) -> Settings:
 async def ddb(settings: Settings) -> AsyncIterator[Any]:
     """The session's one aioboto3 DynamoDB client (as the gateway has one per process)."""
     async with open_dynamodb(settings) as client:
-        yield client
+        try:
+            yield client
+        finally:
+            await POOL.close(client)
 
 
 @dataclass
@@ -155,7 +160,11 @@ def calls(ddb: Any) -> Iterator[CallRecorder]:
 
 
 def make_tenant(
-    tenant_id: str, run: str, origins: tuple[str, ...] = (), limits: Limits | None = None
+    tenant_id: str,
+    run: str,
+    origins: tuple[str, ...] = (),
+    limits: Limits | None = None,
+    tables: TableNames | None = None,
 ) -> Tenant:
     keys = tuple(
         ApiKeyConfig(
@@ -169,17 +178,19 @@ def make_tenant(
         id=tenant_id, name=tenant_id.title(), keys=keys, origins=origins, limits=limits or Limits()
     )
     names = {name: f"t{run}-{tenant_id}-{name}" for name in ("listings", "sellers", "history")}
-    return Tenant(config=config, tables=TableNames.from_mapping(names))
+    return Tenant(config=config, tables=tables or TableNames.from_mapping(names))
 
 
 @dataclass
 class Gateway:
-    """An app wired to fresh tables, and a way to send GraphQL to it."""
+    """An app wired to its tenants' tables, and a way to send GraphQL to it. `fresh`: the
+    tables were made for this gateway (not leased from the session's pool)."""
 
     app: Any
     runtime: Runtime
     http: httpx.AsyncClient
     tenants: dict[str, Tenant]
+    fresh: bool = True
 
     async def post(
         self,
@@ -200,18 +211,36 @@ class Gateway:
         return response.json()
 
 
+def indexed_of(settings: Settings, tenant_id: str) -> list[IndexedField]:
+    """The shop indexes of the tenant's indexed custom fields, from its declaration."""
+    return IndexedField.of(indexed_fields(load_spec(settings.tenants_dir, tenant_id)))
+
+
 async def create_tenant_tables(
     ddb: Any, settings: Settings, tenant: Tenant, catalog: str | None
 ) -> None:
     """A test tenant's tables as the dev stack makes them (with the shop's indexes of the
     tenant's indexed fields), seeded with the demo `catalog` unless it is None."""
-    indexed = IndexedField.of(indexed_fields(load_spec(settings.tenants_dir, tenant.id)))
+    indexed = indexed_of(settings, tenant.id)
     await create_tables(ddb, tenant.tables, indexed=indexed)
     if catalog is not None:
         data = demo.dataset(tenant.id, catalog if catalog in demo.CATALOGS else "kicks")
         listings = [with_shop_attributes(item, indexed) for item in data["listings"]]
         await put_items(ddb, tenant.tables.listings, listings)
         await put_items(ddb, tenant.tables.sellers, data["sellers"])
+
+
+async def lease_tenant_tables(
+    ddb: Any, settings: Settings, tenant_id: str, catalog: str | None
+) -> TableSet:
+    """Seeded (or, with `catalog` None, empty) tables for `tenant_id` from the session's
+    pool: made once, put back to their seed state when released."""
+    identity = (tenant_id, catalog, repr(indexed_of(settings, tenant_id)))
+
+    async def create(names: TableNames) -> None:
+        await create_tenant_tables(ddb, settings, make_tenant(tenant_id, "", tables=names), catalog)
+
+    return await POOL.lease(ddb, identity, tenant_id, create)
 
 
 async def make_gateway(
@@ -225,42 +254,82 @@ async def make_gateway(
     limits: Limits | None = None,
     client: Any | None = None,
     s3: Any | None = None,
+    tables: dict[str, TableNames] | None = None,
 ) -> tuple[Gateway, list[Tenant]]:
+    """A gateway over fresh tables of `tenant_ids` (the caller deletes them), or over
+    `tables` already made (by tenant id)."""
     run = uuid.uuid4().hex[:10]
     tenants = [
-        make_tenant(t, run, origins=(f"https://{t}.example",), limits=limits) for t in tenant_ids
+        make_tenant(
+            t,
+            run,
+            origins=(f"https://{t}.example",),
+            limits=limits,
+            tables=(tables or {}).get(t),
+        )
+        for t in tenant_ids
     ]
     for tenant in tenants:
-        catalog = (catalogs or {}).get(tenant.id, tenant.id)
-        await create_tenant_tables(ddb, settings, tenant, catalog if seed else None)
+        if tables is None:
+            await create_tenant_tables(ddb, settings, tenant, catalog_of(tenant.id, seed, catalogs))
     runtime = Runtime(
         settings, Registry(tenants, settings.stage), batching=batching, client=client or ddb, s3=s3
     )
     app = create_app(runtime=runtime, manage_client=False)
     http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
-    return Gateway(app, runtime, http, {t.id: t for t in tenants}), tenants
+    gw = Gateway(app, runtime, http, {t.id: t for t in tenants}, fresh=tables is None)
+    return gw, tenants
+
+
+def catalog_of(tenant_id: str, seed: bool, catalogs: dict[str, str] | None) -> str | None:
+    """The demo catalog a test tenant is seeded with (None: left empty)."""
+    return (catalogs or {}).get(tenant_id, tenant_id) if seed else None
 
 
 @asynccontextmanager
 async def open_gateway(
-    ddb: Any, settings: Settings, tenant_ids: tuple[str, ...] = ("kicks",), **options: Any
+    ddb: Any,
+    settings: Settings,
+    tenant_ids: tuple[str, ...] = ("kicks",),
+    *,
+    fresh: bool = False,
+    **options: Any,
 ) -> AsyncIterator[Gateway]:
-    """A gateway over fresh tables (`make_gateway`'s options); on exit its HTTP client is
-    closed, its runtime's clients and work stopped, and its tables deleted: the one
-    teardown every gateway fixture shares."""
-    gw, tenants = await make_gateway(ddb, settings, tenant_ids, **options)
+    """A gateway (`make_gateway`'s options) over tables leased from the session's pool,
+    or, with `fresh`, over tables made for it (a test that reads their streams needs
+    that). On exit its HTTP client is closed, its runtime's clients and work stopped,
+    and its tables put back or deleted: the one teardown every gateway fixture shares."""
+    leases: list[TableSet] = []
     try:
-        yield gw
+        if not fresh:
+            seed, catalogs = options.get("seed", True), options.get("catalogs")
+            for t in tenant_ids:
+                catalog = catalog_of(t, seed, catalogs)
+                leases.append(await lease_tenant_tables(ddb, settings, t, catalog))
+            options["tables"] = {
+                t: lease.names for t, lease in zip(tenant_ids, leases, strict=True)
+            }
+        gw, tenants = await make_gateway(ddb, settings, tenant_ids, **options)
+        try:
+            yield gw
+        finally:
+            await gw.http.aclose()
+            await gw.runtime.aclose()
+            if fresh:
+                for tenant in tenants:
+                    await delete_tables(ddb, tenant.tables)
     finally:
-        await gw.http.aclose()
-        await gw.runtime.aclose()
-        for tenant in tenants:
-            await delete_tables(ddb, tenant.tables)
+        for lease in leases:
+            await POOL.release(ddb, lease)
 
 
 @pytest.fixture
-async def gateway(ddb: Any, settings: Settings) -> AsyncIterator[Gateway]:
-    async with open_gateway(ddb, settings) as gw:
+async def gateway(
+    ddb: Any, settings: Settings, request: pytest.FixtureRequest
+) -> AsyncIterator[Gateway]:
+    """The kicks tenant over its seeded tables; fresh ones when the test reads streams."""
+    fresh = bool({"audit", "streams"} & set(request.fixturenames))
+    async with open_gateway(ddb, settings, fresh=fresh) as gw:
         yield gw
 
 
@@ -291,6 +360,8 @@ def make_audit(gw: Gateway, settings: Settings, ddb: Any, streams: Any, **kw: An
     from graph.audit.runner import StreamRunner
     from graph.store import StreamReader
 
+    # A leased table's stream holds every earlier test's writes (and their undoing).
+    assert gw.fresh, "an audit consumer reads the tables' streams: open_gateway(fresh=True)"
     consumer = AuditConsumer(settings, gw.runtime.registry)
     checkpoints = MemoryCheckpoints()
     tables = [

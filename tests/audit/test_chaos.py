@@ -32,7 +32,9 @@ async def test_nothing_lost_nothing_doubled(ddb: Any, settings: Any, streams: An
     # Its subject is the audit trail, not admission: the writers get a pool that never
     # makes them wait for a slot, whatever else the machine is doing.
     roomy = settings.model_copy(update={"max_in_flight": 32})
-    async with open_gateway(ddb, roomy, seed=True, limits=Limits(max_concurrency=32)) as gw:
+    async with open_gateway(
+        ddb, roomy, seed=True, limits=Limits(max_concurrency=32), fresh=True
+    ) as gw:
         tenants = list(gw.tenants.values())
         audit = make_audit(gw, settings, ddb, streams, batch_size=25)
         rng = random.Random(20261127)
