@@ -1,5 +1,5 @@
 """Test fixtures: one real DynamoDB Local per session; seeded tenant tables shared by the
-session and put back after each test (tests/shared_tables.py), fresh ones on request."""
+session and put back after each test (tests/harness/shared_tables.py), fresh ones on request."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ from graph.store import (
     with_shop_attributes,
 )
 from graph.tenancy.runtime import Runtime
-from tests.shared_tables import POOL, TableSet
+from tests.harness.shared_tables import POOL, TableSet
 
 #: Raw development keys of the test tenants, by tenant and scope.
 SCOPES = ("read", "write", "admin")

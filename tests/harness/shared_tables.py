@@ -52,7 +52,7 @@ def _key_of(item: Mapping[str, Any], attributes: tuple[str, ...]) -> tuple[Any, 
     return tuple(repr(item[name]) for name in attributes)
 
 
-async def _shape(client: Any, table: str) -> tuple[Shape, tuple[str, ...]]:
+async def table_shape(client: Any, table: str) -> tuple[Shape, tuple[str, ...]]:
     described = (await client.describe_table(TableName=table))["Table"]
     key = tuple(part["AttributeName"] for part in described["KeySchema"])
     indexes = tuple(sorted(i["IndexName"] for i in described.get("GlobalSecondaryIndexes", [])))
@@ -60,7 +60,7 @@ async def _shape(client: Any, table: str) -> tuple[Shape, tuple[str, ...]]:
     return (key, indexes, stream), key
 
 
-async def _scan(client: Any, table: str, key: tuple[str, ...]) -> Items:
+async def scan_items(client: Any, table: str, key: tuple[str, ...]) -> Items:
     items: Items = {}
     request: dict[str, Any] = {"TableName": table, "ConsistentRead": True}
     while True:
@@ -105,8 +105,8 @@ class TablePool:
         made = TableSet(TableNames.from_mapping(names), leased=True)
         await create(made.names)
         for table in made.names.all():
-            made.shapes[table], made.keys[table] = await _shape(client, table)
-            made.snapshot[table] = await _scan(client, table, made.keys[table])
+            made.shapes[table], made.keys[table] = await table_shape(client, table)
+            made.snapshot[table] = await scan_items(client, table, made.keys[table])
         self._sets.setdefault(identity, []).append(made)
         self.created += 1
         return made
@@ -115,7 +115,7 @@ class TablePool:
         """Put `leased` back to its snapshot, or drop it when that is not possible."""
         try:
             for table in leased.names.all():
-                shape, _ = await _shape(client, table)
+                shape, _ = await table_shape(client, table)
                 if shape != leased.shapes[table]:
                     raise LookupError(f"{table} changed shape during the test")
                 await self._restore(client, table, leased)
@@ -126,7 +126,7 @@ class TablePool:
 
     async def _restore(self, client: Any, table: str, leased: TableSet) -> None:
         wanted = leased.snapshot[table]
-        found = await _scan(client, table, leased.keys[table])
+        found = await scan_items(client, table, leased.keys[table])
         requests: list[dict[str, Any]] = [
             {"PutRequest": {"Item": item}} for key, item in wanted.items() if found.get(key) != item
         ]
