@@ -46,6 +46,25 @@ def rate_headers(bucket: TokenBucket) -> dict[str, str]:
     }
 
 
+def delivery_refusal() -> Throttled | None:
+    """Charge the next event of the running subscription (the operation's
+    `current_admission`) to its tenant's bucket, as the same operation over HTTP is
+    charged; THROTTLED when the bucket cannot pay: the event is then not resolved."""
+    admission = current_admission.get()
+    if admission is None or admission.per_event is None:
+        return None
+    decision = admission.deliver()
+    if decision.allowed:
+        return None
+    bucket = admission.bucket
+    return Throttled(
+        f"Rate limit reached: an event of this subscription costs {admission.per_event} and "
+        f"the tenant's budget ({bucket.capacity:g}, refilled at {bucket.rate:g} per second) "
+        f"is spent, so this event was dropped. Events resume in {decision.retry_after} s.",
+        retryAfter=decision.retry_after,
+    )
+
+
 class TenantGate:
     """One tenant's admission state: its limits and its token bucket."""
 

@@ -115,6 +115,8 @@ class Admission:
     retry_after: int | None = None
     #: Whether an operation was let run (charged): only then is there work to settle.
     ran: bool = False
+    #: A subscription's cost per delivered event (its static cost), once subscribed.
+    per_event: int | None = None
 
     def charge(self, cost: int) -> Decision:
         decision = self.bucket.take(cost)
@@ -137,6 +139,21 @@ class Admission:
         elif actual > self.charged:
             self.bucket.debit(actual - self.charged)
         self.charged = actual
+
+    def subscribed(self, cost: int) -> None:
+        """A subscription: its subscribe pays 1 (checked, nothing resolved), and each
+        event it delivers is then charged `cost` before it is resolved (`deliver`) and
+        settled on what it resolved after (`delivered`), like the operation over HTTP."""
+        self.settle(1)
+        self.ran = False
+        self.per_event = cost
+
+    def deliver(self) -> Decision:
+        return self.charge(self.per_event or 1)
+
+    def delivered(self, actual: int) -> None:
+        self.settle(actual)
+        self.ran = False
 
 
 current_admission: ContextVar[Admission | None] = ContextVar("admission", default=None)

@@ -24,16 +24,19 @@ from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from typing import Any
 
-from graphql import DocumentNode, GraphQLError, OperationType
+from graphql import DocumentNode, GraphQLError
 from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import SchemaExtension
+from strawberry.types.graphql import OperationType as StrawberryOperationType
 
 from graph.errors import GRAPHQL_VALIDATION_FAILED, Throttled
 from graph.execution.internals import graphql_schema
 from graph.limits.analysis import analyze, limit_error
 from graph.limits.buckets import current_admission
 from graph.limits.lru import WeightedLRU
+from graph.limits.settlement import resolved_fields as resolved_fields
+from graph.limits.settlement import settled
 from graph.observability import current_request
 from graph.registry.tenants import Limits
 
@@ -114,11 +117,8 @@ class RequestLimits(SchemaExtension):
         # into the response's extensions.
         context = ec.context
         stats = getattr(getattr(context, "store", None), "stats", None)
-        data = getattr(ec.result, "data", None)
         calls = stats.total_calls if stats else 0
-        # Settled: the work done (fields resolved, items read and dropped), and never
-        # less than the DynamoDB calls made, whatever answered them.
-        actual = max(resolved_fields(data) + (stats.items_dropped if stats else 0), calls)
+        actual = settled(context, ec.result)
         cost.update(actual=actual)
         if _sees_private(context):
             # Capacity grows with the size of every attribute read, private fields
@@ -223,9 +223,19 @@ class RequestLimits(SchemaExtension):
                 # A preset result makes Strawberry skip execution (its documented cache
                 # hook) while ErrorCodes still sees the error.
                 ec.result = GraphQLExecutionResult(data=None, errors=[error])
+            elif _is_subscription(ec):
+                admission.subscribed(cost)  # each event pays from now on
         yield
         if not (self.suggestions or self._privileged()) and ec.result is not None:
             _strip_suggestions(getattr(ec.result, "errors", None) or ())
+
+    def on_stream_result(self, result: Any) -> Iterator[None]:
+        """A subscription's event, resolved: it settles on its own work (the context's
+        store is fresh for each event), as an HTTP request does."""
+        admission = current_admission.get()
+        if admission is not None and admission.ran and admission.per_event is not None:
+            admission.delivered(max(settled(self.execution_context.context, result), 1))
+        yield
 
     # -- helpers -----------------------------------------------------------------------
 
@@ -241,8 +251,9 @@ def _sees_private(context: Any) -> bool:
 
 
 def _is_subscription(ec: Any) -> bool:
+    # Strawberry's own OperationType (graphql-core's is another enum, never equal to it).
     try:
-        return bool(ec.operation_type == OperationType.SUBSCRIPTION)
+        return bool(ec.operation_type == StrawberryOperationType.SUBSCRIPTION)
     except RuntimeError:  # no (single) operation in the document
         return False
 
@@ -253,25 +264,6 @@ def requested_operation(ec: Any) -> str | None:
     when the spec says to refuse (there is no public accessor for the sent name)."""
     sent: str | None = getattr(ec, "_provided_operation_name", ec.operation_name)
     return sent
-
-
-def resolved_fields(data: Any) -> int:
-    """How many fields a response resolved: the entries of every object in its data.
-    (graphql-core answers with plain dicts and lists; the recursion is as deep as the
-    response, which maxDepth bounds.)"""
-    kind = type(data)
-    if kind is dict:
-        count = len(data)
-        values = data.values()
-    elif kind is list:
-        count, values = 0, data
-    else:
-        return 0
-    for value in values:
-        kind = type(value)
-        if kind is dict or kind is list:
-            count += resolved_fields(value)
-    return count
 
 
 def _strip_suggestions(errors: Iterable[GraphQLError]) -> None:

@@ -9,6 +9,7 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from graph.errors import GatewayError
 from graph.events.changes import ListingChange
 from graph.extensions import TenantExtension
 from graph.loaders import Loaders, ReadPlan
@@ -47,8 +48,10 @@ class LiveSession:
     """Where a subscription's changes come from (the broker's channel for the tenant
     locally; one change at a time in the AWS fan-out), and a way to give the context a
     fresh store and loaders before each change is resolved (a request's store has a
-    deadline, and loaders cache: neither may outlive one change)."""
+    deadline, and loaders cache: neither may outlive one change). `refresh` also
+    charges the change to the tenant's bucket: an error (THROTTLED) instead of a fresh
+    store means the change is not resolved."""
 
     tenant_id: str
     changes: ChangeSource
-    refresh: Callable[[Context], Awaitable[None]]
+    refresh: Callable[[Context], Awaitable[GatewayError | None]]

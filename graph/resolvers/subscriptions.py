@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 
-from graph.errors import BadUserInput
+from graph.errors import BadUserInput, GatewayError
 from graph.resolvers.context import Context
 from graph.store import Item
 
@@ -29,7 +29,9 @@ def listing_match(
     return match
 
 
-async def listing_changes(ctx: Context, match: Match) -> AsyncIterator[Item]:
+async def listing_changes(ctx: Context, match: Match) -> AsyncIterator[Item | GatewayError]:
+    """The matching changes' items; a change the tenant's bucket cannot pay for is its
+    refusal instead (the schema delivers it as the event's coded error)."""
     live = ctx.live
     if live is None:
         raise BadUserInput(
@@ -44,5 +46,5 @@ async def listing_changes(ctx: Context, match: Match) -> AsyncIterator[Item]:
                 return  # the source has no more changes
             if change.item is None or not match(change.item):
                 continue
-            await live.refresh(ctx)
-            yield change.item
+            refused = await live.refresh(ctx)
+            yield change.item if refused is None else refused

@@ -22,7 +22,7 @@ from strawberry.asgi import ASGIWebSocketAdapter
 from strawberry.http.websocket_origin import is_same_origin
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import Message
 
-from graph.errors import BadRequest, GatewayError, SubscriptionLimitExceeded, Unauthenticated
+from graph.errors import BadRequest, GatewayError, Unauthenticated
 from graph.http.messages import decode_message
 from graph.http.view import known_or_masked
 from graph.observability import logger
@@ -87,14 +87,6 @@ def revocation(
     if again != principal:
         return Unauthenticated("The API key's scopes or tenant changed; connect again.")
     return None
-
-
-def subscription_limit(name: str, value: int, where: str) -> SubscriptionLimitExceeded:
-    return SubscriptionLimitExceeded(
-        f"This {where} already has {value} open subscriptions, the most allowed (limit "
-        f"{name}). Complete one before subscribing again.",
-        limit={"name": name, "value": value, "actual": value + 1},
-    )
 
 
 def masked(message: Message, request_id: str) -> Message:

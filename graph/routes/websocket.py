@@ -51,9 +51,8 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
 )
 
 from graph.errors import GatewayError, IdleTimeout, SubscriptionLimitExceeded, Unauthenticated
-from graph.limits.addresses import AddressShares
+from graph.limits.addresses import AddressShares, count_refusal, subscription_limit
 from graph.limits.buckets import Admission, current_admission
-from graph.observability import emit_count, logger
 from graph.registry.tenants import Principal
 from graph.resolvers.context import Context, LiveSession
 from graph.routes.live_door import (
@@ -65,7 +64,6 @@ from graph.routes.live_door import (
     close_reason,
     masked,
     revocation,
-    subscription_limit,
 )
 from graph.tenancy.runtime import Runtime
 
@@ -279,10 +277,7 @@ class LiveGraphQL(GraphQL[Any, None]):
 
     def refused(self, tenant_id: str, error: SubscriptionLimitExceeded) -> None:
         """Log and count a refusal for an address over its share."""
-        name = error.extensions.get("limit", {}).get("name")
-        logger.warning("subscription quota refused", extra={"tenant": tenant_id, "limit": name})
-        if self.runtime.settings.metrics:
-            emit_count("SubscriptionRefusals", tenant_id)
+        count_refusal(tenant_id, error, self.runtime.settings.metrics)
 
     async def get_context(self, request: Any, response: Response | WebSocket) -> Connection:
         client = getattr(request, "client", None)

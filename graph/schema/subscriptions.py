@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Iterator
+from typing import cast
 
 import strawberry
 from graphql import ExecutionResult, GraphQLError
@@ -10,10 +11,11 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types import Info
 from strawberry.types.graphql import OperationType
 
-from graph.errors import BadRequest
+from graph.errors import BadRequest, GatewayError
 from graph.resolvers import subscriptions as live
 from graph.resolvers.context import Context
 from graph.schema.types import Listing
+from graph.store import Item
 
 
 @strawberry.type
@@ -34,7 +36,7 @@ class Subscription:
             seller_id=None if seller_id is None else str(seller_id),
         )
         async for item in live.listing_changes(info.context, match):
-            listing = Listing.from_item(item)
+            listing = _event(item)
             if listing is not None:
                 yield listing
 
@@ -44,9 +46,19 @@ class Subscription:
     ) -> AsyncGenerator[Listing, None]:
         match = live.listing_match(listing_id=str(id))
         async for item in live.listing_changes(info.context, match):
-            listing = Listing.from_item(item)
+            listing = _event(item)
             if listing is not None:
                 yield listing
+
+
+def _event(item: Item | GatewayError) -> Listing | None:
+    """The Listing a change yields; a refused change (THROTTLED) is yielded as its error:
+    graphql-core completes an event that is an Exception as that field's located error,
+    so the client gets `next` with `data: null` and the coded error, resolving nothing,
+    and the subscription stays open."""
+    if isinstance(item, GatewayError):
+        return cast("Listing", item)
+    return Listing.from_item(item)
 
 
 class SubscriptionsOverWebSocket(SchemaExtension):

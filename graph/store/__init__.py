@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from graph.bounds import MAX_INDEXED_VALUES
 from graph.store.admin import create_tables, delete_tables, export_table, put_items
-from graph.store.connections import SUBSCRIPTION, ConnectionStore
+from graph.store.connections import SUBSCRIPTION, ConnectionStore, Quota
 from graph.store.cursors import CursorCodec
 from graph.store.errors import ConditionFailed, TransactionCanceled
 from graph.store.facets import Counts, FacetReader, FacetWriter, deltas_of, facet_key
@@ -132,6 +132,7 @@ __all__ = [
     "PhotoBucket",
     "PhotoStats",
     "Plan",
+    "Quota",
     "SampleUnavailable",
     "Sellers",
     "Shard",

@@ -30,6 +30,7 @@ from strawberry.types.execution import ExecutionResult, PreExecutionError
 
 from graph.events.changes import ALL, ListingChange, topic
 from graph.execution.internals import graphql_schema
+from graph.limits.buckets import Admission, current_admission
 from graph.registry.tenants import Principal
 from graph.resolvers.context import Context, LiveSession
 from graph.tenancy.runtime import Runtime
@@ -85,8 +86,16 @@ async def check(runtime: Runtime, principal: Principal, operation: Operation) ->
 async def run_once(
     runtime: Runtime, principal: Principal, operation: Operation, change: ListingChange
 ) -> dict[str, Any] | None:
-    """The `next` message for one change, or None when the subscription skips it."""
-    for result in await _results(runtime, principal, operation, change):
+    """The `next` message for one change, or None when the subscription skips it. The
+    run is admitted on the tenant's bucket as a local subscription's event is: its
+    subscribe's checks pay 1, the event its cost (THROTTLED: `next` with the coded
+    error and no data)."""
+    token = current_admission.set(Admission(runtime.graph_of(principal).gate.bucket))
+    try:
+        results = await _results(runtime, principal, operation, change)
+    finally:
+        current_admission.reset(token)
+    for result in results:
         if not isinstance(result, ExecutionResult):
             continue
         payload: dict[str, Any] = {"data": result.data}

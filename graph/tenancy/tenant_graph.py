@@ -26,13 +26,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 
-from graph.errors import Unauthenticated
+from graph.errors import Throttled, Unauthenticated
 from graph.extensions import TenantExtension, load_extension
 from graph.http.persisted import PersistedQueries
 from graph.http.state import request_state
 from graph.http.view import GuardedGraphQL
 from graph.limits import limit_extensions
-from graph.limits.admission import TenantGate
+from graph.limits.admission import TenantGate, delivery_refusal
 from graph.loaders import ReadPlan, build_loaders
 from graph.registry.tenants import Principal, Tenant
 from graph.resolvers.context import Context, LiveSession
@@ -181,11 +181,17 @@ class TenantGraph:
             live=live,
         )
 
-    async def reopen(self, ctx: Context) -> None:
-        """A fresh store and loaders for a long-lived context (one per subscription
-        event), so each event reads current data within its own deadline."""
+    async def reopen(self, ctx: Context) -> Throttled | None:
+        """Before each event of a subscription: its charge to the tenant's bucket
+        (graph.limits.admission.delivery_refusal; THROTTLED: the event is dropped), then
+        a fresh store and loaders for the long-lived context, so each event reads
+        current data within its own deadline and settles on its own calls."""
+        refused = delivery_refusal()
+        if refused is not None:
+            return refused
         fresh = await self.open(ctx.principal, request_id=ctx.request_id)
         ctx.store, ctx.loaders = fresh.store, fresh.loaders
+        return None
 
 
 class TenantView(GuardedGraphQL):

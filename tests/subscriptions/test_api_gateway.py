@@ -68,6 +68,8 @@ class Aws:
     fanout: FanOut
     connections: ConnectionStore
     management: ManagementApi
+    #: The DynamoDB client the connections table is on.
+    ddb: Any = None
 
 
 @pytest.fixture
@@ -93,6 +95,7 @@ async def aws(gateway: Gateway, ddb: Any) -> AsyncIterator[Aws]:
             FanOut(runtime, tenant, connections, management),
             connections,
             recorder,
+            ddb,
         )
     await ddb.delete_table(TableName=table)
 

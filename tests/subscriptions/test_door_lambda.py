@@ -1,7 +1,8 @@
 """The API Gateway WebSocket functions behind the same door as the local server: every
 malformed `$default` body closes the connection (API Gateway has no close codes) and
 raises nothing; a key removed from the registry is refused at once and its open
-connections are closed by the next fan-out that finds them."""
+connections are closed by the next fan-out that finds them or the next frame they send,
+whichever comes first (the revocation bound of docs/events.md)."""
 
 from __future__ import annotations
 
@@ -40,11 +41,7 @@ async def test_a_removed_key_is_refused_and_its_connection_closed_by_the_fan_out
     await captured_records(audit)
     await connected(aws, "reader")
     await subscribed(aws, "reader", "one", UPDATED, id=listing_id)
-    runtime = gateway.runtime
-    kicks = runtime.registry.tenants["kicks"]
-    keys = tuple(k for k in kicks.config.keys if k.id != "kicks-test-read")
-    config = kicks.config.model_copy(update={"keys": keys})
-    runtime.registry = Registry([Tenant(config, kicks.tables)], runtime.registry.stage)
+    without_read_key(gateway.runtime)
     aws.management.posts.clear()
 
     await gateway.gql(STATUS, {"id": listing_id, "status": "RESERVED"}, scope="write")
@@ -59,3 +56,42 @@ async def test_a_removed_key_is_refused_and_its_connection_closed_by_the_fan_out
     init = {"type": "connection_init", "payload": {"apiKey": raw_key("kicks", "read")}}
     await aws.api.handle(raw_message("again", json.dumps(init)))
     assert "again" in aws.management.deleted
+
+
+def without_read_key(runtime: Any) -> None:
+    kicks = runtime.registry.tenants["kicks"]
+    keys = tuple(k for k in kicks.config.keys if k.id != "kicks-test-read")
+    config = kicks.config.model_copy(update={"keys": keys})
+    runtime.registry = Registry([Tenant(config, kicks.tables)], runtime.registry.stage)
+
+
+async def test_a_removed_keys_connection_closes_at_its_next_message(
+    aws: Aws, gateway: Gateway
+) -> None:
+    """The revocation bound's other half (docs/events.md): a connection that receives no
+    change is closed by the next frame it sends (graphql-ws keep-alive pings included),
+    and one that sends none is closed by API Gateway's 10-minute idle timeout."""
+    for connection_id in ("pinger", "completer", "subscriber", "writer"):
+        await connected(aws, connection_id, scope="write" if connection_id == "writer" else "read")
+    await subscribed(aws, "completer", "one", UPDATED, id="lst-0001")
+    await aws.api.handle(raw_message("pinger", json.dumps({"type": "ping"})))
+    assert aws.management.to("pinger")[-1] == {"type": "pong"}
+    without_read_key(gateway.runtime)
+    aws.management.posts.clear()
+
+    frames = {
+        "pinger": {"type": "ping"},
+        "completer": {"type": "complete", "id": "one"},
+        "subscriber": {"id": "s", "type": "subscribe", "payload": {"query": UPDATED}},
+        "writer": {"type": "ping"},
+    }
+    for connection_id, frame in frames.items():
+        await aws.api.handle(raw_message(connection_id, json.dumps(frame)))
+    revoked = ["pinger", "completer", "subscriber"]
+    assert sorted(aws.management.deleted) == sorted(revoked)
+    for connection_id in revoked:
+        assert aws.management.to(connection_id) == []
+        assert await aws.connections.connection(connection_id) is None
+        assert await aws.connections.subscriptions(connection_id) == []
+    # The write key was not removed: its connection is answered as before.
+    assert aws.management.to("writer") == [{"type": "pong"}]

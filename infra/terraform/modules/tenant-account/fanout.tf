@@ -123,11 +123,14 @@ data "aws_iam_policy_document" "fanout" {
   }
 
   statement {
+    # DeleteItem and UpdateItem: a gone connection's items are deleted in one
+    # TransactWriteItems with the release of the quota counters they held.
     sid = "ForgetGoneConnections"
     actions = [
       "dynamodb:GetItem",
       "dynamodb:Query",
-      "dynamodb:BatchWriteItem",
+      "dynamodb:DeleteItem",
+      "dynamodb:UpdateItem",
     ]
     resources = [aws_dynamodb_table.connections.arn]
   }

@@ -155,10 +155,13 @@ resource "aws_iam_role" "websocket" {
 
 data "aws_iam_policy_document" "websocket" {
   statement {
+    # UpdateItem: the quota counters (graph/store/quotas.py),
+    # changed in TransactWriteItems with the connection items they count.
     sid = "KeepConnections"
     actions = [
       "dynamodb:GetItem",
       "dynamodb:PutItem",
+      "dynamodb:UpdateItem",
       "dynamodb:DeleteItem",
       "dynamodb:Query",
       "dynamodb:BatchWriteItem",
