@@ -7,6 +7,9 @@
     ├── Conflict                      CONFLICT           a write lost a version race
     ├── Throttled                     THROTTLED          over the tenant's rate; retry later
     ├── Unavailable                   UNAVAILABLE        DynamoDB did not answer; retryable
+    ├── IndexNotReady                 INDEX_NOT_READY    the index a query needs is missing
+    │                                 from the tenant's table, or still being built;
+    │                                 `extensions.index` names it
     ├── InternalError                 INTERNAL_SERVER_ERROR  a bug; details only in logs
     ├── LimitExceeded                 GRAPHQL_VALIDATION_FAILED  over a static limit
     │                                 (depth, aliases, root fields, tokens, directives, cost);
@@ -70,6 +73,14 @@ class Throttled(GatewayError):
 
 class Unavailable(GatewayError):
     code = "UNAVAILABLE"
+    http_status = 503
+
+
+class IndexNotReady(GatewayError):
+    """A Query needs an index the tenant's table does not have yet (a field newly
+    declared `indexed` before its indexes were deployed) or is still building."""
+
+    code = "INDEX_NOT_READY"
     http_status = 503
 
 
@@ -141,6 +152,7 @@ ERROR_CODES: frozenset[str] = frozenset(
             Conflict,
             Throttled,
             Unavailable,
+            IndexNotReady,
             InternalError,
             BadRequest,
             NotFound,

@@ -8,13 +8,16 @@ early (with a cursor to continue) after a fixed number of Query calls.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from decimal import Decimal
+from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal, InvalidOperation
 from typing import Any
+
+from strawberry.utils.str_converters import to_camel_case
 
 from graph.conditions import Condition, Operator
 from graph.errors import BadUserInput
 from graph.extensions import TenantExtension
+from graph.extensions.spec import FieldSpec
 from graph.extensions.values import default_stored, to_storage
 from graph.numbers import representable
 
@@ -72,6 +75,58 @@ def conditions(
             or_missing = default is not None and _holds(default, operator, stored)
             out.append(Condition(("custom", name), operator, stored, or_missing))
     return out
+
+
+def facet_where(
+    ext: TenantExtension, facets: Sequence[tuple[str, Sequence[str]]], *, private: bool
+) -> dict[str, Any]:
+    """`where` entries ({stored name: {"in": values}}) for the shop's `filter.facets`:
+    indexed fields by the names and value texts `facets` reports (`authenticityGrade`,
+    `"10.5"`), the same for every tenant, so one document (the widget's) filters any
+    brand's fields."""
+    fields = ext.fields("listing", private=private)
+    names = {to_camel_case(n): n for n, _ in ext.indexed if n in fields}
+    out: dict[str, Any] = {}
+    for field, texts in facets:
+        name = names.get(field)
+        if name is None or name in out:
+            raise BadUserInput(
+                "`filter.facets` takes each indexed field once, by its name in `facets` "
+                f"({', '.join(sorted(names)) or 'none here'}); got `{field}`.",
+                argument="filter",
+                field="facets",
+            )
+        if not 1 <= len(texts) <= MAX_IN:
+            raise BadUserInput(
+                f"`filter.facets` takes 1 to {MAX_IN} values of `{field}`.",
+                argument="filter",
+                field="facets",
+            )
+        out[name] = {"in": [_facet_value(fields[name], field, text) for text in texts]}
+    return out
+
+
+def _facet_value(spec: FieldSpec, field: str, text: str) -> Any:
+    """A facet's value text as `where` takes it (what the field's GraphQL input gives)."""
+    kind = spec.type
+    try:
+        if kind == "Int":
+            return int(text)
+        if kind == "Decimal":
+            number = Decimal(text)
+            if number.is_finite():
+                return number
+        elif kind == "Boolean" and text in ("true", "false"):
+            return text == "true"
+        elif kind == "String" or (kind == "enum" and text in spec.values):
+            return text
+    except (ValueError, InvalidOperation):
+        pass
+    raise BadUserInput(
+        f"`{text[:64]}` is not a value of `{field}` ({kind}); send a value `facets` lists.",
+        argument="filter",
+        field="facets",
+    )
 
 
 def _holds(value: Any, operator: str, operand: Any) -> bool:

@@ -22,10 +22,11 @@ operations of `tenants/persisted/<id>.json`, an Apollo persisted-query manifest
 without its query; an unlisted hash is PERSISTED_QUERY_NOT_FOUND; any other document,
 APQ registration included, is FORBIDDEN (HTTP 403): clients cannot extend the list.
 
-Built-in operations (`builtin_operations()`: the embeddable widget's one query,
-`widget/resale-widget.graphql`) are known to every tenant in both modes: the widget
+Built-in operations (`builtin_operations()`: the embeddable widget's queries,
+`widget/resale-widget.graphql` for a product and `widget/resale-widget-shop.graphql` for
+the shop, and its live subscription) are known to every tenant in both modes: the widget
 sends only their hash and runs whatever the tenant's mode. To add one, add its file to
-`graph/routes/widget.py`; nothing in the tenants' manifests changes.
+`BUILTIN_FILES` below; nothing in the tenants' manifests changes.
 """
 
 from __future__ import annotations
@@ -59,17 +60,21 @@ log = logging.getLogger(__name__)
 WIDGET_DIR = REPO_ROOT / "widget"
 OPERATION_FILE = WIDGET_DIR / "resale-widget.graphql"
 OPERATION_NAME = "ResaleWidget"
+#: The shop mode's query (a brand's listings, sorted and filtered: `Query.shop`).
+SHOP_OPERATION_FILE = WIDGET_DIR / "resale-widget-shop.graphql"
+SHOP_OPERATION_NAME = "ResaleWidgetShop"
 #: The live subscription, byte for byte the `LIVE` text widget.js sends (no newline).
 LIVE_OPERATION_FILE = WIDGET_DIR / "resale-widget-live.graphql"
+BUILTIN_FILES = (OPERATION_FILE, SHOP_OPERATION_FILE, LIVE_OPERATION_FILE)
 
 
 @cache
 def builtin_operations() -> dict[str, str]:
     """SHA-256 hex -> document: the operations every tenant runs by hash (the widget's
-    query, and its live subscription, which it sends as text), even in safelist mode.
+    queries, and its live subscription, which it sends as text), even in safelist mode.
     Without the files (a deployment that left out widget/), none: the API still works."""
     found: dict[str, str] = {}
-    for path in (OPERATION_FILE, LIVE_OPERATION_FILE):
+    for path in BUILTIN_FILES:
         try:
             document = path.read_text()
         except OSError:

@@ -9,6 +9,8 @@ must be in the tenant's `origins` (tenants/registry/*.toml allow http://127.0.0.
     http://127.0.0.1:8001/threads/      Threadline product page, de-DE, EUR
     ...?product=prd-002                 another product; prd-999 shows the empty state
     ...?live=false                      the widget without live updates (data-live)
+    http://127.0.0.1:8001/kicks/shop    the brand's resale shop: the widget's shop mode
+                                        (sort, facet filters, price range, paging)
 
 Only for local development: the pages carry the tenants' dev read keys.
 """
@@ -40,6 +42,8 @@ class DemoStore:
     locale: str
     #: The brand's theme, through the widget's CSS custom properties.
     theme: str
+    #: The shop's labels of the brand's indexed fields (the widget's `messages`, JSON).
+    messages: str = "{}"
 
 
 STORES: dict[str, DemoStore] = {
@@ -57,6 +61,7 @@ STORES: dict[str, DemoStore] = {
         "de-DE",
         "--rg-accent: #1f4d3a; --rg-focus: #1f4d3a; --rg-radius: 14px; "
         "--rg-font: 16px/1.5 Georgia, serif;",
+        '{"sizeLabel": "Gr\u00f6\u00dfe"}',
     ),
 }
 _PRODUCT = re.compile(r"^prd-\d{3}$")
@@ -73,7 +78,9 @@ def demo_app(gateway_url: str) -> Starlette:
 
     def index(request: Request) -> Response:
         items = "".join(
-            f'<li><a href="/{s.tenant_id}/">{escape(s.brand)}</a></li>' for s in STORES.values()
+            f'<li><a href="/{s.tenant_id}/">{escape(s.brand)}</a> '
+            f'(<a href="/{s.tenant_id}/shop">resale shop</a>)</li>'
+            for s in STORES.values()
         )
         return HTMLResponse(_INDEX.format(items=items))
 
@@ -97,6 +104,24 @@ def demo_app(gateway_url: str) -> Starlette:
             )
         )
 
+    def shop(request: Request) -> Response:
+        store = STORES.get(request.path_params["tenant"])
+        if store is None:
+            return HTMLResponse("<h1>Not found</h1>", status_code=404)
+        return HTMLResponse(
+            _SHOP.format(
+                lang=store.locale,
+                brand=escape(store.brand),
+                theme=store.theme,
+                script=f"{gateway_url}{SCRIPT_PATH}",
+                endpoint=f"{gateway_url}/graphql",
+                key=store.read_key,
+                listing_url=f"/{store.tenant_id}/listings/{{id}}",
+                live="false" if request.query_params.get("live") == "false" else "true",
+                messages=escape(store.messages, quote=True),
+            )
+        )
+
     def listing(request: Request) -> Response:
         store = STORES.get(request.path_params["tenant"])
         if store is None:
@@ -112,6 +137,7 @@ def demo_app(gateway_url: str) -> Starlette:
         routes=[
             Route("/", index),
             Route("/{tenant}/", product),
+            Route("/{tenant}/shop", shop),
             Route("/{tenant}/listings/{listing}", listing),
         ]
     )
@@ -173,6 +199,33 @@ resale-graph-widget {{ {theme} margin-top: 2rem; }}
 <script src="{script}" data-endpoint="{endpoint}" data-api-key="{key}"
   data-product-id="{product_id}" data-listing-url="{listing_url}" data-live="{live}"
   async></script>
+</main>
+</body>
+</html>
+"""
+
+_SHOP = """<!doctype html>
+<html lang="{lang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Resale shop | {brand}</title>
+<link rel="icon" href="data:,">
+<script src="{script}"></script>
+<style>
+body {{ font: 17px/1.5 system-ui, sans-serif; margin: 0; color: #222; }}
+header {{ padding: 1rem 2rem; border-bottom: 1px solid #ddd; font-weight: 700; }}
+main {{ max-width: 72rem; margin: 0 auto; padding: 1rem 2rem 3rem; }}
+ul {{ list-style: square; }} a {{ color: magenta; }} button {{ all: unset; }}
+resale-offers {{ {theme} }}
+</style>
+</head>
+<body>
+<header>{brand}</header>
+<main>
+<h1>Resale shop</h1>
+<resale-offers mode="shop" endpoint="{endpoint}" api-key="{key}" page-size="12"
+  listing-url="{listing_url}" live="{live}" messages="{messages}"></resale-offers>
 </main>
 </body>
 </html>

@@ -15,7 +15,7 @@ from strawberry.utils.str_converters import to_camel_case
 from graph.bounds import CONDITION_FACET as CONDITION
 from graph.conditions import Condition
 from graph.errors import BadUserInput
-from graph.extensions.filters import conditions
+from graph.extensions.filters import conditions, facet_where
 from graph.numbers import representable
 from graph.resolvers.context import Context
 from graph.store import ORDERS, Order, ShopFilter, ShopPage
@@ -44,6 +44,7 @@ def shop_filter(
     price_min: Any,
     price_max: Any,
     where: Mapping[str, Any] | None,
+    facets: Sequence[tuple[str, Sequence[str]]] = (),
 ) -> ShopFilter:
     """The page's filter in stored terms; BadUserInput naming the argument otherwise."""
     wanted = list(condition or [])
@@ -64,7 +65,17 @@ def shop_filter(
     indexed = {name for name, _ in ctx.extension.indexed}
     custom: list[tuple[str, tuple[Any, ...]]] = []
     rest: list[Condition] = []
-    for found in conditions(ctx.extension, where, private=ctx.principal.can("write")):
+    private = ctx.principal.can("write")
+    by_facet = facet_where(ctx.extension, facets, private=private)
+    both = sorted(set(by_facet) & set(where or {}))
+    if both:
+        raise BadUserInput(
+            f"`{to_camel_case(both[0])}` is filtered both in `where` and in "
+            "`filter.facets`; use one of them.",
+            argument="filter",
+            field="facets",
+        )
+    for found in conditions(ctx.extension, {**(where or {}), **by_facet}, private=private):
         name = found.path[1] if len(found.path) == 2 else None
         if name in indexed and found.operator in ("=", "IN") and name not in dict(custom):
             values = found.value if found.operator == "IN" else [found.value]

@@ -11,11 +11,12 @@ immutable URL, and its one persisted operation.
   so `Cache-Control: public, max-age=31536000, immutable`, and a page can pin it with
   `integrity="sha384-..."`. Only the current build's hash is served.
 
-Both are public (no key). The script sends one fixed operation,
-`widget/resale-widget.graphql`, by its SHA-256 hash only; the gateway registers it for
-every tenant (graph/http/persisted.py: a built-in persisted query), so it runs for
-tenants in safelist mode too. The file is read again when it changes on disk (a rebuild
-in `make dev` shows on reload) and sent gzip-compressed to clients that accept it.
+Both are public (no key). The script sends fixed operations by their SHA-256 hash only,
+`widget/resale-widget.graphql` (a product's offers) or `widget/resale-widget-shop.graphql`
+(shop mode); the gateway registers them for every tenant (graph/http/persisted.py:
+built-in persisted queries), so they run for tenants in safelist mode too. The script
+is read again when it changes on disk (a rebuild in `make dev` shows on reload) and sent
+gzip-compressed to clients that accept it.
 """
 
 from __future__ import annotations

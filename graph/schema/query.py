@@ -132,6 +132,7 @@ class Query:
             price_min=price.min if price is not None else None,
             price_max=price.max if price is not None else None,
             where=plain_input(where),
+            facets=[(f.field, f.in_) for f in filter.facets or []] if filter is not None else [],
         )
         page = await shop_resolvers.shop(
             info.context,

@@ -29,13 +29,29 @@ class PriceRange:
 
 
 @strawberry.input(
+    description="An indexed custom field and the values to keep, as `facets` names them "
+    '(`field: "size", in: ["10", "10.5"]`): the same input for every brand.'
+)
+class FacetFilter:
+    field: str
+    in_: list[str] = strawberry.field(name="in")
+
+
+@strawberry.input(
     name="ShopFilter",
-    description="Narrow the shop: any of these conditions, a price range. Custom fields "
-    "are filtered with `where`.",
+    description="Narrow the shop: any of these conditions, a price range, and values of "
+    "indexed custom fields by their facet names (`facets`). Custom fields are also "
+    "filtered with `where`, typed per brand.",
 )
 class ShopFilterInput:
     condition: list[ListingCondition] | None = None
     price: PriceRange | None = None
+    facets: list[FacetFilter] | None = strawberry.field(
+        default=None,
+        description="Each indexed field once, with 1 to 50 of its values as `facets` "
+        "reports them; a listing must have one of them. A brand-independent `where`, for "
+        "clients such as the widget that serve every brand with one document.",
+    )
 
 
 @strawberry.type(description="How many listings of the page's status have one value.")

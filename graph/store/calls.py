@@ -14,7 +14,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from graph.errors import BadUserInput, InternalError, Unavailable
+from graph.errors import BadUserInput, IndexNotReady, InternalError, Unavailable
 from graph.store.errors import ConditionFailed, TransactionCanceled
 from graph.store.items import from_wire
 from graph.store.stats import StoreStats
@@ -58,7 +58,7 @@ class Door:
             ) from exc
         except ClientError as exc:
             self.stats.record(operation, {})
-            raise _translated(operation, exc) from exc
+            raise _translated(operation, exc, request.get("IndexName")) from exc
         except BotoCoreError as exc:
             self.stats.record(operation, {})
             log.warning("DynamoDB %s could not be reached: %s", operation, exc)
@@ -70,7 +70,7 @@ class Door:
         return response
 
 
-def _translated(operation: str, exc: ClientError) -> Exception:
+def _translated(operation: str, exc: ClientError, index: str | None = None) -> Exception:
     code = exc.response.get("Error", {}).get("Code", "")
     status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
     # Any 5xx left after botocore's retries is the service's trouble, not ours
@@ -99,6 +99,19 @@ def _translated(operation: str, exc: ClientError) -> Exception:
         return BadUserInput(
             "The item would be larger than DynamoDB's 400 KB item limit; send less "
             "data (shorter texts, fewer images or custom values)."
+        )
+    if code == "ValidationException" and index and "index" in message.lower():
+        # "The table does not have the specified index: <name>" (a field declared
+        # indexed before its indexes were deployed), or "Cannot read from backfilling
+        # global secondary index" (deployed, still being built). The index is the
+        # request's own, not read from the message.
+        log.error("DynamoDB %s: the index %s is not ready: %s", operation, index, message)
+        return IndexNotReady(
+            f"The index `{index}` this query needs is not ready: the brand's listings "
+            "table does not have it yet, or is still building it. Its operators deploy "
+            "it with Terraform (docs/shop.md, Indexes); other orders and filters work "
+            "meanwhile.",
+            index=index,
         )
     log.error("DynamoDB %s failed with %s", operation, code, exc_info=exc)
     return InternalError("The data store rejected the request.")

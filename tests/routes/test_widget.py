@@ -1,12 +1,15 @@
-"""The embeddable widget: the script as served, its size budget, and its one persisted
-operation, which runs by hash for every tenant, safelisted or not (browser runs are in
-tests/e2e/test_widget_browser.py)."""
+"""The embeddable widget: the script as served, its size budget, and its persisted
+operations (a product's offers, the shop), which run by hash for every tenant,
+safelisted or not (browser runs are in tests/e2e/test_widget_browser.py and
+tests/e2e/test_widget_shop.py)."""
 
 from __future__ import annotations
 
 import gzip
 import hashlib
+import json
 import re
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +19,7 @@ from graph.execution.internals import graphql_schema
 from graph.http.persisted import (
     LIVE_OPERATION_FILE,
     OPERATION_FILE,
+    SHOP_OPERATION_FILE,
     builtin_operations,
     sha256_hex,
 )
@@ -33,17 +37,21 @@ from tests.http.test_persisted_queries import apq, write_manifest
 from tests.limits.test_limits import codes, gateway_with
 
 #: The widget's budget, gzip level 9 bytes (the issue's goal is 8 KB; this leaves room).
-#: A byte count, so it holds on any machine; 3,241 bytes when this was written.
-GZIP_BUDGET = 6_144
+#: A byte count, so it holds on any machine; 3,241 bytes when this was written. Raised
+#: from 6,144 for shop mode (issue 28: its form of sort, facet and price controls, partial
+#: pages, and its strings in three languages added 1,323 bytes, 5,429 -> 6,752): the
+#: build plus 160 bytes of room, still well inside the issue's 8 KB.
+GZIP_BUDGET = 6_912
 
 
 #: The element's source; SCRIPT_FILE is what `make widget` builds from it (minified).
 SOURCE_FILE = SCRIPT_FILE.parents[1] / "src" / "resale-offers.js"
 
 
-def widget_hash() -> str:
-    found = re.findall(r'var HASH = "([0-9a-f]{64})";', SOURCE_FILE.read_text())
-    assert len(found) == 1, "resale-offers.js must declare its operation hash once"
+def widget_hash(name: str = "HASH") -> str:
+    """The hash the script sends: HASH (a product's offers) or SHOP (shop mode)."""
+    found = re.findall(rf'var {name} = "([0-9a-f]{{64}})";', SOURCE_FILE.read_text())
+    assert len(found) == 1, f"resale-offers.js must declare its operation hash {name} once"
     assert SCRIPT_FILE.read_text().count(found[0]) == 1, "the build is stale: run `make widget`"
     return found[0]
 
@@ -60,16 +68,27 @@ def test_widget_sends_exactly_the_registered_operation() -> None:
         "widget.js's HASH is not the SHA-256 of widget/resale-widget.graphql: "
         "put `sha256sum widget/resale-widget.graphql` in it"
     )
+    shop = SHOP_OPERATION_FILE.read_text()
+    assert widget_hash("SHOP") == sha256_hex(shop), (
+        "widget.js's SHOP is not the SHA-256 of widget/resale-widget-shop.graphql: "
+        "put `sha256sum widget/resale-widget-shop.graphql` in it"
+    )
     live = LIVE_OPERATION_FILE.read_text()
-    assert builtin_operations() == {sha256_hex(document): document, sha256_hex(live): live}
-    parsed = graphql.parse(document)
-    names = [d.name.value for d in parsed.definitions if hasattr(d, "name") and d.name]
-    assert names == ["ResaleWidget"]
+    assert builtin_operations() == {
+        sha256_hex(document): document,
+        sha256_hex(shop): shop,
+        sha256_hex(live): live,
+    }
+    for text, name in ((document, "ResaleWidget"), (shop, "ResaleWidgetShop")):
+        parsed = graphql.parse(text)
+        names = [d.name.value for d in parsed.definitions if hasattr(d, "name") and d.name]
+        assert names == [name]
     # The HTTP operation goes by hash only: the script holds no query or mutation; its
     # one document is the live subscription (WebSocket subscribes carry their text).
     script = SOURCE_FILE.read_text()
-    assert "productListings(" not in script
-    assert "productListings(" not in SCRIPT_FILE.read_text()
+    for field in ("productListings(", "shop("):
+        assert field not in script
+        assert field not in SCRIPT_FILE.read_text()
     assert live_document() in SCRIPT_FILE.read_text()  # the build folded the concatenation
     assert re.search(r"\b(query|mutation)\s+\w*\s*[({]", script) is None
     assert '"query"' not in script
@@ -213,16 +232,80 @@ async def test_widget_operation_runs_by_hash_for_every_mode(
         assert codes(refused.json()) == ["FORBIDDEN"]
 
 
+async def run_shop(gw: Gateway, tenant: str, **variables: Any) -> dict[str, Any]:
+    """The shop mode's request as the script sends it: a GET, by hash only."""
+    sent = {"orderBy": "NEWEST", "filter": None, "first": 12, "after": None, "facets": True}
+    params = {
+        "operationName": "ResaleWidgetShop",
+        "variables": json.dumps({**sent, **variables}),
+        "extensions": json.dumps(apq(widget_hash("SHOP"))),
+    }
+    response = await gw.http.get(
+        "/graphql", params=params, headers={"X-Api-Key": raw_key(tenant, "read")}
+    )
+    assert response.status_code == 200, response.text
+    result: dict[str, Any] = response.json()
+    assert "errors" not in result, result
+    return result
+
+
+async def test_shop_operation_runs_by_hash_and_filters_any_brands_indexed_field(
+    ddb: Any, settings: Settings, tmp_path: Path
+) -> None:
+    """One document for every brand: its facet filter names kicks' `size` and threads'
+    `sizeLabel` by their facet names, in safelist mode (kicks, whose manifest does not
+    list it) and APQ mode (threads, never sent the document)."""
+    import shutil
+
+    from graph.local import demo
+
+    shutil.copytree(settings.tenants_dir / "extensions", tmp_path / "extensions")
+    write_manifest(tmp_path, "kicks", ['{ listing(id: "lst-0001") { id } }'])
+    listed = settings.model_copy(update={"tenants_dir": tmp_path})
+    cases = (("kicks", "size", "size", "10.5"), ("threads", "sizeLabel", "size_label", "M"))
+    async with gateway_with(
+        ddb, listed, {"kicks": Limits(safelist=True), "threads": Limits()}
+    ) as gw:
+        for tenant, field, stored, value in cases:
+            active = [i for i in demo.dataset(tenant)["listings"] if i["status"] == "ACTIVE"]
+            first = await run_shop(gw, tenant, orderBy="PRICE_ASC")
+            shop = first["data"]["shop"]
+            amounts = [Decimal(e["node"]["price"]["amount"]) for e in shop["edges"]]
+            assert amounts == sorted(Decimal(str(i["price"]["amount"])) for i in active)[:12]
+            assert [f["field"] for f in shop["facets"]][:1] == ["condition"]
+            assert field in [f["field"] for f in shop["facets"]]
+            assert shop["pageInfo"]["hasNextPage"] is True
+            wanted = {"facets": [{"field": field, "in": [value]}], "condition": ["GOOD"]}
+            narrowed = await run_shop(gw, tenant, orderBy="PRICE_DESC", filter=wanted, facets=False)
+            shop = narrowed["data"]["shop"]
+            assert "facets" not in shop  # asked for with the first page only
+            expected = sorted(
+                (
+                    i
+                    for i in active
+                    if str(i.get("custom", {}).get(stored)) == value and i["condition"] == "GOOD"
+                ),
+                key=lambda i: Decimal(str(i["price"]["amount"])),
+                reverse=True,
+            )
+            ids = [e["node"]["id"] for e in shop["edges"]]
+            assert ids == [i["listingId"] for i in expected][: len(ids)]
+            assert ids, "the demo data has such listings"
+            plans = narrowed["extensions"]["cost"]["plans"]
+            assert {p["index"] for p in plans} == {f"shop_{stored}_price"}
+
+
 async def test_widget_operation_is_valid_for_every_demo_tenant(settings: Settings) -> None:
     from graph.registry.tenants import load_registry
     from graph.tenancy.runtime import Runtime
 
     dev = settings.model_copy(update={"stage": "dev"})
     runtime = Runtime(dev, load_registry(dev.tenants_dir, "dev"))
-    document = graphql.parse(OPERATION_FILE.read_text())
-    for tenant in runtime.registry.tenants.values():
-        schema = graphql_schema(runtime.graph_for(tenant).schema(private=False))
-        assert graphql.validate(schema, document) == [], tenant.id
+    for path in (OPERATION_FILE, SHOP_OPERATION_FILE):
+        document = graphql.parse(path.read_text())
+        for tenant in runtime.registry.tenants.values():
+            schema = graphql_schema(runtime.graph_for(tenant).schema(private=False))
+            assert graphql.validate(schema, document) == [], (path.name, tenant.id)
 
 
 def contrast(one: str, two: str) -> float:

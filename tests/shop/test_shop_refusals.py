@@ -139,3 +139,43 @@ async def test_another_tenants_cursor_is_refused(
         await gw.http.aclose()
         for tenant in tenants:
             await delete_tables(ddb, tenant.tables)
+
+
+async def test_a_filter_on_an_index_the_table_lacks_is_index_not_ready(
+    ddb: Any, settings: Any, calls: CallRecorder, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A field declared `indexed` before its indexes were deployed: the table is made
+    without them, as an existing table is. Its filter is a coded error naming the index;
+    the orders served by the table's own indexes still work."""
+    from graph.local import demo
+    from graph.store import create_tables, put_items, with_shop_attributes
+    from tests.conftest import open_gateway
+
+    async with open_gateway(ddb, settings) as gw:
+        listings = gw.tenants["kicks"].tables.listings
+        await ddb.delete_table(TableName=listings)
+        await ddb.get_waiter("table_not_exists").wait(
+            TableName=listings, WaiterConfig={"Delay": 0.1}
+        )
+        await create_tables(ddb, gw.tenants["kicks"].tables)  # no field's indexes
+        items = demo.dataset("kicks")["listings"]
+        await put_items(ddb, listings, [with_shop_attributes(i, ()) for i in items])
+        described = await ddb.describe_table(TableName=listings)
+        present = {i["IndexName"] for i in described["Table"]["GlobalSecondaryIndexes"]}
+        assert "shop_size_price" not in present
+        assert "shopPrice" in present
+
+        calls.reset()
+        response = await gw.post(SHOP, {"order": "PRICE_ASC", "where": {"size": {"eq": "10"}}})
+        body = response.json()
+        (error,) = body["errors"]
+        assert error["extensions"]["code"] == "INDEX_NOT_READY", error
+        assert error["extensions"]["index"] == "shop_size_price"
+        assert "shop_size_price" in error["message"]
+        assert listings not in response.text  # no table name reaches the client
+        assert calls.count("Query") >= 1  # it was DynamoDB's answer, not a guess
+        assert any("shop_size_price" in r.getMessage() for r in caplog.records)
+
+        body = await gw.gql(SHOP, {"order": "PRICE_ASC", "first": 3})
+        assert "errors" not in body, body
+        assert len(body["data"]["shop"]["edges"]) == 3

@@ -1,6 +1,8 @@
 // Every string the widget shows, per language; the condition and status labels are keyed
 // by their GraphQL enum values. A page may override any key (the `messages` attribute as
-// JSON, or the `messages` property); "{n}" is the number of offers shown.
+// JSON, or the `messages` property); "{n}" is the number of offers shown. Shop mode labels
+// a custom field's filter with the key of its facet name (`size`, `sizeLabel`) when the
+// page gives one, else with the name itself ("Size label"); a facet value likewise.
 export var MESSAGES = {
   en: {
     heading: "Pre-owned offers",
@@ -22,6 +24,16 @@ export var MESSAGES = {
     RESERVED: "Reserved",
     SOLD: "Sold",
     WITHDRAWN: "Withdrawn",
+    sort: "Sort by",
+    NEWEST: "Newest",
+    PRICE_ASC: "Price: low to high",
+    PRICE_DESC: "Price: high to low",
+    filters: "Filters",
+    condition: "Condition",
+    price: "Price",
+    from: "From",
+    to: "To",
+    none: "No offers match these filters.",
   },
   de: {
     heading: "Gebrauchte Angebote",
@@ -43,6 +55,16 @@ export var MESSAGES = {
     RESERVED: "Reserviert",
     SOLD: "Verkauft",
     WITHDRAWN: "Zur\u00fcckgezogen",
+    sort: "Sortieren nach",
+    NEWEST: "Neueste zuerst",
+    PRICE_ASC: "Preis: aufsteigend",
+    PRICE_DESC: "Preis: absteigend",
+    filters: "Filter",
+    condition: "Zustand",
+    price: "Preis",
+    from: "Von",
+    to: "Bis",
+    none: "Keine Angebote passen zu diesen Filtern.",
   },
   fr: {
     heading: "Offres d\u2019occasion",
@@ -64,5 +86,15 @@ export var MESSAGES = {
     RESERVED: "R\u00e9serv\u00e9",
     SOLD: "Vendu",
     WITHDRAWN: "Retir\u00e9",
+    sort: "Trier par",
+    NEWEST: "Plus r\u00e9centes",
+    PRICE_ASC: "Prix croissant",
+    PRICE_DESC: "Prix d\u00e9croissant",
+    filters: "Filtres",
+    condition: "\u00c9tat",
+    price: "Prix",
+    from: "De",
+    to: "\u00c0",
+    none: "Aucune offre ne correspond \u00e0 ces filtres.",
   },
 };

@@ -23,6 +23,20 @@ export interface ResaleMessages {
   RESERVED: string;
   SOLD: string;
   WITHDRAWN: string;
+  /** Shop mode: the sort control's label and its three orders. */
+  sort: string;
+  NEWEST: string;
+  PRICE_ASC: string;
+  PRICE_DESC: string;
+  /** Shop mode: the filter form's accessible name, the condition and price filters. */
+  filters: string;
+  condition: string;
+  price: string;
+  /** The price range's lower and upper bound. */
+  from: string;
+  to: string;
+  /** Shop mode: nothing matches the filters. */
+  none: string;
 }
 
 /** Built in: English, German, French. */
@@ -30,6 +44,7 @@ export declare const MESSAGES: { en: ResaleMessages; de: ResaleMessages; fr: Res
 
 /** One offer as the events report it. */
 export interface ResaleOffer {
+  /** The element's product-id ("" in shop mode). */
   productId: string;
   listingId: string;
   /** Exact decimal amount, e.g. "139.00". */
@@ -66,7 +81,12 @@ export interface ResaleOffersEventMap {
   "resale:click": CustomEvent<ResaleClickDetail>;
 }
 
-/** Attributes: product-id, api-key, endpoint, locale, page-size, heading, listing-url, live, messages. */
+/**
+ * Attributes: mode ("shop": the brand's listings with sort, filters and facet counts),
+ * product-id (required unless mode="shop"), api-key, endpoint, locale, page-size, heading,
+ * listing-url, live, messages. In shop mode `messages` may also label a custom field's
+ * filter or a facet value by its name (`{"sizeLabel": "Größe"}`).
+ */
 export declare class ResaleOffers extends HTMLElement {
   static readonly observedAttributes: string[];
   /** The page's own strings, over the built-in table of the page's language. */

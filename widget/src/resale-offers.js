@@ -1,17 +1,20 @@
-/*! Resale Graph widget: <resale-offers>, a product's pre-owned listings, for any page. Docs: docs/embedding.md */
-// The custom element. Attributes (all re-render when changed): product-id, api-key,
-// endpoint, locale, page-size (1-24, default 6), heading, listing-url
-// ("https://shop.example/resale/{id}"), live ("false": no live updates), messages (JSON);
-// the `messages` property takes an object too. It sends one persisted operation
-// (widget/resale-widget.graphql) by its SHA-256 hash over GET (cacheable), and opens one
-// subscription (LIVE) over graphql-transport-ws that marks sold offers; removing the
-// element closes it. Styles are a constructable stylesheet (CSP style-src safe).
+/*! Resale Graph widget: <resale-offers>, a product's pre-owned listings or a brand's resale shop, for any page. Docs: docs/embedding.md */
+// The custom element. Attributes (all re-render when changed): mode ("shop": the brand's
+// listings with sort, filters and facet counts; else one product's offers), product-id,
+// api-key, endpoint, locale, page-size (1-24, default 6; 12 in shop mode), heading,
+// listing-url ("https://shop.example/resale/{id}"), live ("false": no live updates),
+// messages (JSON); the `messages` property takes an object too. It sends one persisted
+// operation per mode (widget/resale-widget.graphql, widget/resale-widget-shop.graphql) by
+// its SHA-256 hash over GET (cacheable), and opens one subscription (LIVE) over
+// graphql-transport-ws that marks sold offers; removing the element closes it. Styles are
+// a constructable stylesheet (CSP style-src safe).
 // Events (bubbling, composed): resale:ready, resale:error, resale:impression, resale:click.
 import { MESSAGES } from "./messages.js";
 
 export { MESSAGES };
 
 var HASH = "d7120a0e1401368d65b1773b896ea5ff409fae56b00418c1f0d7586283a30e00";
+var SHOP = "9922af5ead132582e351f7ac9dfb3f5be6dcab52a842d886babf606f456509c2";
 var LIVE =
   "subscription ResaleWidgetLive($productId: ID) " +
   "{ listingChanged(productId: $productId) { id status } }";
@@ -22,7 +25,7 @@ var CSS =
   "ul{list-style:none;margin:0;padding:0;display:grid;gap:var(--rg-gap,12px);grid-template-columns:repeat(auto-fill,minmax(var(--rg-card-min,11rem),1fr))}" +
   "a,.k{display:flex;flex-direction:column;gap:4px;height:100%;padding:8px;border:1px solid var(--rg-border,#8c959f);border-radius:var(--rg-radius,8px);background:var(--rg-card-bg,#fff);color:inherit;text-decoration:none}" +
   "a:hover .t{text-decoration:underline}" +
-  "a:focus-visible,button:focus-visible{outline:3px solid var(--rg-focus,#0b5cad);outline-offset:2px}" +
+  ":focus-visible{outline:3px solid var(--rg-focus,#0b5cad);outline-offset:2px}" +
   "img:not([src]){color:transparent}img,i{display:block;width:100%;height:auto;aspect-ratio:1;object-fit:cover;border-radius:4px;background:var(--rg-placeholder,#eef1f4)}" +
   ".t{font-weight:600;min-height:2.8em;display:-webkit-box;-webkit-box-orient:vertical;-webkit-line-clamp:2;overflow:hidden}" +
   ".p{font-weight:700;color:var(--rg-price,inherit)}" +
@@ -33,8 +36,13 @@ var CSS =
   "button:disabled{opacity:.7;cursor:progress}[hidden]{display:none}.h{visibility:hidden}" +
   ".x{border-style:dashed}.x .p{text-decoration:line-through}" +
   ".b{align-self:flex-start;padding:0 6px;border-radius:4px;font-size:.875em;font-weight:700;background:var(--rg-sold,#1b1f24);color:var(--rg-sold-text,#fff)}" +
-  ".v{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}";
+  ".v{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}" +
+  "form{display:flex;flex-wrap:wrap;gap:8px;align-items:flex-start;margin:0 0 12px}" +
+  "fieldset{margin:0;padding:4px 8px 8px;border:1px solid var(--rg-border,#8c959f);border-radius:var(--rg-radius,8px)}" +
+  "legend{font-weight:600}label{display:inline-block;margin:4px 12px 0 0}" +
+  "select,input{font:inherit;margin:0 4px}input[type=number]{width:6em}";
 var ATTRIBUTES = [
+  "mode",
   "product-id",
   "api-key",
   "endpoint",
@@ -157,7 +165,8 @@ function render(host, root, adopted) {
   };
   var endpoint = attr("endpoint");
   var productId = attr("product-id");
-  var size = Math.min(24, Math.max(1, parseInt(attr("page-size"), 10) || 6));
+  var shop = attr("mode") === "shop";
+  var size = Math.min(24, Math.max(1, parseInt(attr("page-size"), 10) || (shop ? 12 : 6)));
   var langHost = host.closest("[lang]");
   var locale =
     attr("locale") || (langHost || document.documentElement).lang || navigator.language || "en";
@@ -180,6 +189,39 @@ function render(host, root, adopted) {
   more.type = retry.type = "button";
   retry.hidden = true;
   section.append(heading, status, list, more, retry, news);
+  // Shop mode: a form of native controls above the grid (sort, facet checkboxes with
+  // their counts, a price range); each change asks for the first page again.
+  var form = el("form");
+  var sort = el("select");
+  var low = el("input");
+  var high = el("input");
+  var range = field(t.price);
+  var chosen = {}; // facet field -> values checked
+  var drawn = false; // the facets, asked for with the first page only
+  var seq = 0; // answers to an older question are dropped
+  var follow = 0; // partial pages read on without a click
+  if (shop) {
+    form.setAttribute("aria-label", t.filters);
+    form.onsubmit = function (event) {
+      event.preventDefault();
+      reload();
+    };
+    ["NEWEST", "PRICE_ASC", "PRICE_DESC"].forEach(function (order) {
+      var option = el("option", "", t[order]);
+      option.value = order;
+      sort.append(option);
+    });
+    form.append(labelled(sort, "rg-o", t.sort), range);
+    [low, high].forEach(function (input, i) {
+      input.type = "number";
+      input.min = 0;
+      input.step = "any";
+      input.onchange = reload;
+      range.append(labelled(input, "rg-p" + i, i ? t.to : t.from));
+    });
+    sort.onchange = reload;
+    section.insertBefore(form, status);
+  }
   if (adopted) root.replaceChildren(section);
   else {
     var css = el("style", "", CSS);
@@ -188,9 +230,89 @@ function render(host, root, adopted) {
   }
 
   var cursor = null;
+  var keys = Object.keys(MESSAGES.en); // conditions in their order
   var offers = []; // {listingId, price, currency, position}, in order shown
   var formats = {};
   var byId = {}; // listing id -> its link, for live updates
+
+  function labelled(control, id, text) {
+    var label = el("label", "", text + " ");
+    var box = el("span");
+    control.id = label.htmlFor = id;
+    box.append(label, control);
+    return box;
+  }
+
+  function field(legend) {
+    var set = el("fieldset");
+    set.append(el("legend", "", legend));
+    return set;
+  }
+
+  // "authenticityGrade" -> "Authenticity grade", unless the messages name it.
+  function named(name) {
+    return t[name] || name.charAt(0).toUpperCase() + name.slice(1).replace(/[A-Z]/g, " $&").toLowerCase();
+  }
+
+  // One fieldset of checkboxes per facet, "Good (12)", values in their natural order.
+  function facets(found) {
+    found.forEach(function (facet) {
+      var values = facet.values.filter(function (v) {
+        return v.count > 0;
+      });
+      if (!values.length) return;
+      var set = field(named(facet.field));
+      values.sort(function (a, b) {
+        return keys.indexOf(a.value) - keys.indexOf(b.value) || a.value.localeCompare(b.value, "en", { numeric: true });
+      });
+      values.forEach(function (v) {
+        var box = el("input");
+        var label = el("label");
+        box.type = "checkbox";
+        box.onchange = function () {
+          var on = (chosen[facet.field] = chosen[facet.field] || []);
+          if (box.checked) on.push(v.value);
+          else on.splice(on.indexOf(v.value), 1);
+          reload();
+        };
+        label.append(box, (t[v.value] || v.value) + " (" + v.count + ")");
+        set.append(label);
+      });
+      form.insertBefore(set, range);
+    });
+  }
+
+  // The shop's filter from the form; null when nothing narrows it.
+  function wanted() {
+    var filter = { facets: [] };
+    var found = 0;
+    var a = low.value;
+    var b = high.value;
+    for (var name in chosen) {
+      var on = chosen[name];
+      if (!on.length) continue;
+      found = 1;
+      if (name === "condition") filter.condition = on;
+      else filter.facets.push({ field: name, in: on });
+    }
+    if (a && b && +a > +b) {
+      var c = a;
+      a = b;
+      b = c;
+    }
+    if (a || b) filter.price = { min: a || null, max: b || null };
+    return found || a || b ? filter : null;
+  }
+
+  function reload() {
+    cursor = null;
+    offers = [];
+    byId = {};
+    follow = 0;
+    list.replaceChildren();
+    if (seen) seen.disconnect();
+    load();
+  }
 
   function emit(name, detail) {
     detail.productId = productId;
@@ -305,25 +427,29 @@ function render(host, root, adopted) {
     emit("error", { code: code, message: detail });
   }
 
-  function load() {
+  function load(clicked) {
+    var mine = ++seq;
     state("loading", offers.length ? t.loadingMore : t.loading);
     more.disabled = true;
     more.hidden = false;
     retry.hidden = true;
     if (!offers.length && !list.firstChild) skeleton();
     var url = new URL(endpoint, location.href);
+    var variables = shop ? { orderBy: sort.value, filter: wanted(), facets: !drawn } : { productId: productId };
+    variables.first = size;
+    variables.after = cursor;
     url.search = new URLSearchParams({
-      operationName: "ResaleWidget",
-      variables: JSON.stringify({ productId: productId, first: size, after: cursor }),
-      extensions: JSON.stringify({ persistedQuery: { version: 1, sha256Hash: HASH } }),
+      operationName: shop ? "ResaleWidgetShop" : "ResaleWidget",
+      variables: JSON.stringify(variables),
+      extensions: JSON.stringify({ persistedQuery: { version: 1, sha256Hash: shop ? SHOP : HASH } }),
     });
     fetch(url, { headers: { "X-Api-Key": attr("api-key") } })
       .then(function (response) {
         return response.json();
       })
       .then(function (body) {
-        if (ended) return;
-        var page = body.data && body.data.productListings;
+        if (ended || mine !== seq) return;
+        var page = body.data && body.data[shop ? "shop" : "productListings"];
         if (!page) {
           var error = (body.errors || [])[0] || {};
           var code = (error.extensions || {}).code || "NO_DATA";
@@ -338,21 +464,33 @@ function render(host, root, adopted) {
           first = first || item.firstChild;
           list.append(item);
         });
+        if (page.facets) facets(page.facets);
+        drawn = true;
         cursor = page.pageInfo.endCursor;
         more.disabled = false;
-        more.className = page.pageInfo.hasNextPage ? "" : "h";
+        // A partial shop page (its filter ran out of read budget) may have more: read on
+        // by itself while the grid is short, then leave it to "Show more".
+        var partial = page.complete === false;
         var shown = offers.length;
-        if (!shown) {
-          more.hidden = true;
-          return state("empty", t.empty);
+        var text = (shown === 1 ? t.one : t.shown).replace("{n}", shown);
+        more.className = page.pageInfo.hasNextPage || partial ? "" : "h";
+        if (shown > start) {
+          state("ready", text);
+          emit("ready", { count: shown, offers: offers.slice(start) });
         }
-        state("ready", (shown === 1 ? t.one : t.shown).replace("{n}", shown));
-        emit("ready", { count: shown, offers: offers.slice(start) });
         // After "Show more", keyboard users continue at the first new offer.
-        if (first && start) first.focus();
+        if (first && clicked && start) first.focus();
+        if (first) clicked = 0;
+        if (partial && shown < start + size && follow++ < 3) return load(clicked);
+        if (!shown) {
+          more.hidden = !partial;
+          return state("empty", shop ? t.none : t.empty);
+        }
+        state("ready", text);
       })
       .catch(function (error) {
-        fail(
+        if (mine === seq)
+          fail(
           t.unreachable,
           "NETWORK",
           endpoint +
@@ -406,7 +544,7 @@ function render(host, root, adopted) {
       var type = message.type;
       if (type === "connection_ack") {
         tries = 0;
-        send({ id: "1", type: "subscribe", payload: { query: LIVE, variables: { productId: productId } } });
+        send({ id: "1", type: "subscribe", payload: { query: LIVE, variables: { productId: productId || null } } });
         pingTimer = setInterval(send, 240000, { type: "ping" }); // under the idle timeout
       } else if (type === "ping") send({ type: "pong" });
       else if (type === "next") {
@@ -428,9 +566,12 @@ function render(host, root, adopted) {
     };
   }
 
-  more.onclick = load;
-  retry.onclick = load;
-  if (!endpoint || !productId) fail(t.setup, "SETUP", "endpoint and product-id are required.");
+  more.onclick = function () {
+    follow = 0;
+    load(1);
+  };
+  retry.onclick = more.onclick;
+  if (!endpoint || !(shop || productId)) fail(t.setup, "SETUP", "endpoint and product-id (or mode=\"shop\") are required.");
   else {
     load();
     if (attr("live") !== "false" && w.WebSocket) live(0);
