@@ -251,20 +251,21 @@ async def make_gateway(
     batching: bool = True,
     seed: bool = True,
     catalogs: dict[str, str] | None = None,
-    limits: Limits | None = None,
+    limits: Limits | dict[str, Limits] | None = None,
     client: Any | None = None,
     s3: Any | None = None,
     tables: dict[str, TableNames] | None = None,
+    raise_app_exceptions: bool = True,
 ) -> tuple[Gateway, list[Tenant]]:
     """A gateway over fresh tables of `tenant_ids` (the caller deletes them), or over
-    `tables` already made (by tenant id)."""
+    `tables` already made (by tenant id); `limits` for all tenants or by tenant id."""
     run = uuid.uuid4().hex[:10]
     tenants = [
         make_tenant(
             t,
             run,
             origins=(f"https://{t}.example",),
-            limits=limits,
+            limits=limits.get(t) if isinstance(limits, dict) else limits,
             tables=(tables or {}).get(t),
         )
         for t in tenant_ids
@@ -276,7 +277,8 @@ async def make_gateway(
         settings, Registry(tenants, settings.stage), batching=batching, client=client or ddb, s3=s3
     )
     app = create_app(runtime=runtime, manage_client=False)
-    http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=raise_app_exceptions)
+    http = httpx.AsyncClient(transport=transport, base_url="http://testserver")
     gw = Gateway(app, runtime, http, {t.id: t for t in tenants}, fresh=tables is None)
     return gw, tenants
 
@@ -323,13 +325,17 @@ async def open_gateway(
             await POOL.release(ddb, lease)
 
 
+def reads_streams(request: pytest.FixtureRequest) -> bool:
+    """Whether the test reads DynamoDB Streams (so its gateway needs fresh tables)."""
+    return bool({"audit", "streams"} & set(request.fixturenames))
+
+
 @pytest.fixture
 async def gateway(
     ddb: Any, settings: Settings, request: pytest.FixtureRequest
 ) -> AsyncIterator[Gateway]:
     """The kicks tenant over its seeded tables; fresh ones when the test reads streams."""
-    fresh = bool({"audit", "streams"} & set(request.fixturenames))
-    async with open_gateway(ddb, settings, fresh=fresh) as gw:
+    async with open_gateway(ddb, settings, fresh=reads_streams(request)) as gw:
         yield gw
 
 
@@ -383,10 +389,14 @@ async def audit(
 
 
 @pytest.fixture
-async def roomy(ddb: Any, settings: Settings) -> AsyncIterator[Gateway]:
+async def roomy(
+    ddb: Any, settings: Settings, request: pytest.FixtureRequest
+) -> AsyncIterator[Gateway]:
     """A seeded gateway whose tenant may have 24 requests in flight (a pool of 32 keeps
     8 back for the other tenants; by default the cap is 8, the pool 4 with 1 kept back):
     for tests about concurrent writes, not about the concurrency cap."""
     roomy_settings = settings.model_copy(update={"max_in_flight": 32})
-    async with open_gateway(ddb, roomy_settings, limits=Limits(max_concurrency=32)) as gw:
+    roomy_limits = Limits(max_concurrency=32)
+    fresh = reads_streams(request)
+    async with open_gateway(ddb, roomy_settings, limits=roomy_limits, fresh=fresh) as gw:
         yield gw

@@ -4,21 +4,15 @@ event hooks), with GRAPHQL_VALIDATION_FAILED and `extensions.limit` naming the l
 from __future__ import annotations
 
 import asyncio
-import dataclasses
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-import httpx
 import pytest
 
-from graph.app import create_app
-from graph.registry.tenants import Limits, Registry, Tenant
+from graph.registry.tenants import Limits
 from graph.settings import Settings
-from graph.store import delete_tables
-from graph.tenancy.runtime import Runtime
-from tests.conftest import CallRecorder, Gateway, create_tenant_tables, make_tenant, raw_key
+from tests.conftest import CallRecorder, Gateway, open_gateway, raw_key
 
 VALIDATION = "GRAPHQL_VALIDATION_FAILED"
 
@@ -44,26 +38,19 @@ async def gateway_with(
     seed: bool = True,
     client: Any | None = None,
 ) -> AsyncIterator[Gateway]:
-    """Like conftest.make_gateway, with chosen limits per tenant (and optionally another
-    DynamoDB client, e.g. one with other retry settings). Drops its tables on exit."""
-    run = uuid.uuid4().hex[:10]
-    tenants: list[Tenant] = []
-    for tenant_id, tenant_limits in limits.items():
-        tenant = make_tenant(tenant_id, run, origins=(f"https://{tenant_id}.example",))
-        config = tenant.config.model_copy(update={"limits": tenant_limits})
-        tenants.append(dataclasses.replace(tenant, config=config))
-    for tenant in tenants:
-        await create_tenant_tables(ddb, settings, tenant, tenant.id if seed else None)
-    runtime = Runtime(settings, Registry(tenants, settings.stage), client=client or ddb)
-    app = create_app(runtime=runtime, manage_client=False)
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    http = httpx.AsyncClient(transport=transport, base_url="http://testserver")
-    try:
-        yield Gateway(app, runtime, http, {t.id: t for t in tenants})
-    finally:
-        await http.aclose()
-        for tenant in tenants:
-            await delete_tables(ddb, tenant.tables)
+    """`open_gateway` with chosen limits per tenant (and optionally another DynamoDB
+    client, e.g. one with other retry settings); an app exception is a 500, as a
+    server would answer, not raised into the test."""
+    async with open_gateway(
+        ddb,
+        settings,
+        tuple(limits),
+        limits=limits,
+        seed=seed,
+        client=client,
+        raise_app_exceptions=False,
+    ) as gw:
+        yield gw
 
 
 def nested_listings(levels: int) -> str:
