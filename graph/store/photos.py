@@ -147,18 +147,3 @@ def _status(exc: ClientError) -> int:
 def _unavailable(exc: ClientError) -> Unavailable:
     log.error("S3 call failed: %s", exc.response.get("Error", {}))
     return Unavailable("The photo storage refused the request; retry shortly.", retryable=True)
-
-
-async def create_bucket(client: Any, bucket: str) -> bool:
-    """Create a tenant's photo bucket if missing (dev stack, tests); True if created.
-    On AWS the Terraform module creates it, with its lifecycle rules and CDN."""
-    try:
-        await client.create_bucket(Bucket=bucket)
-    except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") in {
-            "BucketAlreadyOwnedByYou",
-            "BucketAlreadyExists",
-        }:
-            return False
-        raise
-    return True
