@@ -56,8 +56,12 @@ async def prepare_tenants(
         say(line)
 
 
-async def prepare_with_clients(settings: Any, say: Callable[[str], None]) -> None:
+async def prepare_with_clients(
+    settings: Any, say: Callable[[str], None], *, seed: str = "new"
+) -> None:
+    """`prepare_tenants` with a DynamoDB and an S3 client opened for it (`graph dev`'s
+    start, and its registry watcher: a tenant added while it runs gets its bucket)."""
     from graph.store import open_dynamodb, open_s3
 
     async with open_dynamodb(settings) as client, open_s3(settings) as s3:
-        await prepare_tenants(client, settings, say, s3=s3)
+        await prepare_tenants(client, settings, say, seed=seed, s3=s3)
