@@ -19,6 +19,8 @@ class PhotoRig:
     gw: Gateway
     s3: Any
     settings: Settings
+    #: The gateway's DynamoDB client (the session's): faults are injected on it.
+    ddb: Any
 
     def bucket(self, tenant: str = "kicks") -> str:
         return self.gw.tenants[tenant].photos_bucket
@@ -41,7 +43,7 @@ async def rig(ddb: Any, settings: Settings, s3_endpoint: str) -> AsyncIterator[P
         for tenant in tenants:
             await create_bucket(s3, tenant.photos_bucket, origins=tenant.config.origins)
         try:
-            yield PhotoRig(gw, s3, with_s3)
+            yield PhotoRig(gw, s3, with_s3, ddb)
         finally:
             await gw.http.aclose()
             await gw.runtime.aclose()
