@@ -135,9 +135,14 @@ class PhotoBucket:
         wanted = [{"Key": key} for key in keys]
         for start in range(0, len(wanted), 1000):
             try:
-                await self._call("delete_objects", Delete={"Objects": wanted[start : start + 1000]})
+                answer = await self._call(
+                    "delete_objects", Delete={"Objects": wanted[start : start + 1000]}
+                )
             except ClientError as exc:
                 raise _unavailable(exc) from exc
+            # S3 answers 200 with an error per key it kept (AccessDenied, say): say so.
+            for error in answer.get("Errors") or []:
+                log.warning("S3 kept %s: %s", error.get("Key"), error.get("Code"))
 
 
 def _status(exc: ClientError) -> int:
