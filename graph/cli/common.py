@@ -1,5 +1,5 @@
-"""What every command group shares: messages on stderr, a DynamoDB client for one
-command, aligned columns."""
+"""What every command group shares: messages on stderr, a DynamoDB client (and the
+local S3 server's) for one command, aligned columns."""
 
 from __future__ import annotations
 
@@ -21,6 +21,18 @@ async def with_client(settings: Settings, work: Callable[[Any], Any]) -> Any:
 
     async with open_dynamodb(settings) as client:
         return await work(client)
+
+
+async def with_clients(settings: Settings, work: Callable[[Any, Any], Any]) -> Any:
+    """Run `work(client, s3)` with a DynamoDB client and, when `GRAPH_S3_ENDPOINT` names
+    a local S3 server (dev), an S3 client for it (else None), closed after."""
+    from graph.store import open_dynamodb, open_s3
+
+    async with open_dynamodb(settings) as client:
+        if not settings.s3_endpoint:
+            return await work(client, None)
+        async with open_s3(settings) as s3:
+            return await work(client, s3)
 
 
 def columns(rows: Sequence[Sequence[str]]) -> str:

@@ -6,7 +6,7 @@ import argparse
 import asyncio
 from typing import Any
 
-from graph.cli.common import columns, export_progress, say, with_client
+from graph.cli.common import columns, export_progress, say, with_client, with_clients
 from graph.settings import Settings
 
 
@@ -15,9 +15,9 @@ def cmd_tenants_onboard(args: argparse.Namespace) -> int:
 
     settings = Settings()
     result = asyncio.run(
-        with_client(
+        with_clients(
             settings,
-            lambda c: onboard(
+            lambda c, s3: onboard(
                 c,
                 settings,
                 args.tenant_id,
@@ -26,6 +26,7 @@ def cmd_tenants_onboard(args: argparse.Namespace) -> int:
                 region=args.region,
                 role_arn=args.role_arn,
                 say=say,
+                s3=s3,
             ),
         )
     )

@@ -1,5 +1,5 @@
-"""`graph dev`'s photos: the local S3 server, each tenant's bucket, and real photos for
-the demo listings (drawn with Pillow at start-up, processed like an upload)."""
+"""`graph dev`'s photos: the local S3 server, and real photos for the demo listings
+(drawn with Pillow at start-up, processed like an upload)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from graph.local import s3_local
 from graph.local.dynamodb_local import port_is_free
 from graph.photos import Processed, process
 from graph.registry.tenants import Tenant
-from graph.store import create_bucket, rendition_key
+from graph.store import rendition_key
 
 #: Demo listings of these products get photos (the demo pages show them).
 PHOTO_PRODUCTS = frozenset({"prd-001", "prd-002", "prd-003", "prd-004", "prd-005"})
@@ -50,9 +50,9 @@ def demo_photos() -> list[Processed]:
 async def attach_demo_photos(
     s3: Any, tenant: Tenant, listings: Iterable[dict[str, Any]], photos: list[Processed]
 ) -> int:
-    """Create the tenant's bucket, write renditions for its demo listings and put their
-    `photos` attribute on the items (before they are loaded). Returns photos written."""
-    await create_bucket(s3, tenant.photos_bucket)
+    """Write renditions for the demo listings into the tenant's bucket (created by
+    `prepare_tenants`) and put their `photos` attribute on the items (before they are
+    loaded). Returns photos written."""
     puts = []
     written = 0
     for n, listing in enumerate(listings):

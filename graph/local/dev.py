@@ -9,7 +9,10 @@
 Tables are created for every registered tenant; demo data is loaded only into the
 demo tenants' tables, and only when they were just created (first run, or after
 `make dev-reset`). While it runs, a change to `tenants/registry/` creates the tables
-of a new tenant; the gateway itself re-reads the registry at the next request.
+and the photo bucket of a new tenant (and sets every bucket's CORS to its tenant's
+origins again); the gateway itself re-reads the registry at the next request.
+`graph tenants onboard` with `GRAPH_S3_ENDPOINT` set creates the bucket itself, before
+the registry entry, so no request can come first.
 
     python -m graph.local.dev reset [--data-dir D]     what `make dev-reset` runs
 """
@@ -29,7 +32,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from graph.local.tenants import prepare_tenants, prepare_with_clients
+from graph.local.tenants import prepare_with_clients
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -39,8 +42,9 @@ def data_dir(given: str | None = None) -> Path:
 
 
 class RegistryWatcher:
-    """Polls `tenants/registry/` and creates the tables of tenants added while `graph dev`
-    runs (the gateway re-reads the registry itself, at the next request)."""
+    """Polls `tenants/registry/` and creates the tables and photo buckets of tenants added
+    while `graph dev` runs, and sets each bucket's CORS to its tenant's origins again
+    (the gateway re-reads the registry itself, at the next request)."""
 
     def __init__(self, settings: Any, say: Callable[[str], None], interval: float = 1.0):
         from graph.registry.tenants import registry_signature
@@ -72,14 +76,11 @@ class RegistryWatcher:
             except RegistryError as exc:
                 self.say(f"registry: {exc} (the gateway keeps the last good registry)")
             except Exception as exc:  # keep watching; the next edit retries
-                self.say(f"registry: could not prepare tables: {exc}")
+                self.say(f"registry: could not prepare tables and buckets: {exc}")
 
     async def _prepare(self) -> None:
-        from graph.store import open_dynamodb
-
-        self.say("registry changed: preparing tables (the gateway reloads it by itself)")
-        async with open_dynamodb(self.settings) as client:
-            await prepare_tenants(client, self.settings, self.say, seed="new")
+        self.say("registry changed: preparing tables and buckets (the gateway reloads it)")
+        await prepare_with_clients(self.settings, self.say, seed="new")
 
 
 class AuditThread:
@@ -165,7 +166,14 @@ def serve(args: argparse.Namespace, say: Callable[[str], None]) -> int:
 
             gateway_url = f"http://{args.host}:{args.port}"
             pages = start_demo_pages(args.host, args.demo_port, gateway_url, say)
-        say(BANNER.format(url=url, endpoint=endpoint, body=json.dumps({"query": EXAMPLE_QUERY})))
+        say(
+            BANNER.format(
+                url=url,
+                endpoint=endpoint,
+                s3=settings.s3_endpoint,
+                body=json.dumps({"query": EXAMPLE_QUERY}),
+            )
+        )
         for page in pages:
             say(f"  Demo storefront with the widget: {page}")
         uvicorn.run(
@@ -208,8 +216,8 @@ Resale Graph is up.
   DynamoDB endpoint:     {endpoint}
   Demo tenants: kicks (sneakers, USD) and threads (apparel, EUR); keys are in README.md.
 
-In a second terminal (graph CLI, tests, scripts against this DynamoDB):
-  export GRAPH_DYNAMODB_ENDPOINT={endpoint}
+In a second terminal (graph CLI, tests, scripts against this DynamoDB and S3):
+  export GRAPH_DYNAMODB_ENDPOINT={endpoint} GRAPH_S3_ENDPOINT={s3}
 
 Try it:
   curl -s {url} -H 'Content-Type: application/json' \\

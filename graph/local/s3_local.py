@@ -3,9 +3,11 @@
 
 It checks request signatures and enforces presigned POST policies (content type,
 `content-length-range`), so a test can show the storage refusing an oversized file;
-moto does not. One identity with the store's local credentials may do anything; the
-anonymous identity may only read, so the renditions' URLs work in a browser (the
-local stand-in for the CDN).
+moto does not. One identity with the store's local credentials may do anything; there
+is no anonymous identity: each tenant's bucket gets a policy (graph/store/buckets.py)
+letting anonymous readers GET `renditions/*` only, so the renditions' URLs work in a
+browser (the local stand-in for the CDN) while `staging/` (uploads not checked yet)
+and listings of the bucket are refused (403), as CloudFront serves only renditions.
 
     python -m graph.local.s3_local start [--port N] [--dir D]
 """
@@ -73,7 +75,6 @@ def identities() -> dict[str, object]:
                 "credentials": [{"accessKey": LOCAL_ACCESS_KEY, "secretKey": LOCAL_SECRET_KEY}],
                 "actions": ["Admin", "Read", "List", "Write", "Tagging"],
             },
-            {"name": "anonymous", "actions": ["Read"]},
         ]
     }
 

@@ -29,10 +29,12 @@ async def prepare_tenants(
     )
 
     registry = load_registry(settings.tenants_dir, settings.stage)
-    photos = demo_photos.demo_photos() if s3 is not None else []
+    photos: list[Any] = []  # drawn and processed once, when a demo tenant is seeded
     for tenant in registry.tenants.values():
         if s3 is not None:
-            await create_bucket(s3, tenant.photos_bucket)
+            # Created if missing; its read policy and its CORS (the tenant's origins, as
+            # the registry says now) set again, so an origin added later reaches it.
+            await create_bucket(s3, tenant.photos_bucket, origins=tenant.config.origins)
         # The shop's indexes of the tenant's `indexed` fields (graph/store/tables.py).
         indexed = IndexedField.of(indexed_fields(load_spec(settings.tenants_dir, tenant.id)))
         outcome = await create_tables(client, tenant.tables, indexed=indexed)
@@ -43,6 +45,7 @@ async def prepare_tenants(
         if demo_tenant and (seed == "always" or (seed == "new" and fresh)):
             data = demo.dataset(tenant.id, tenant.id)
             if s3 is not None:
+                photos = photos or demo_photos.demo_photos()
                 await demo_photos.attach_demo_photos(s3, tenant, data["listings"], photos)
             items = [with_shop_attributes(item, indexed) for item in data["listings"]]
             listings = await put_items(client, tenant.tables.listings, items)
@@ -53,8 +56,12 @@ async def prepare_tenants(
         say(line)
 
 
-async def prepare_with_clients(settings: Any, say: Callable[[str], None]) -> None:
+async def prepare_with_clients(
+    settings: Any, say: Callable[[str], None], *, seed: str = "new"
+) -> None:
+    """`prepare_tenants` with a DynamoDB and an S3 client opened for it (`graph dev`'s
+    start, and its registry watcher: a tenant added while it runs gets its bucket)."""
     from graph.store import open_dynamodb, open_s3
 
     async with open_dynamodb(settings) as client, open_s3(settings) as s3:
-        await prepare_tenants(client, settings, say, s3=s3)
+        await prepare_tenants(client, settings, say, seed=seed, s3=s3)

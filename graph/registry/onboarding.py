@@ -2,7 +2,10 @@
 
 Onboarding creates the tenant's tables (idempotently) and waits until they are ACTIVE,
 creates a read and a write key (printed once, stored only as hashes), and writes the
-registry entry and an empty extension file.
+registry entry and an empty extension file. Given the local S3 server's client (dev and
+tests: `GRAPH_S3_ENDPOINT`), it also creates the tenant's photo bucket with its CORS
+and read policy before the registry entry exists, so the tenant's first
+stagePhotoUploads finds it; on AWS the Terraform module creates the bucket.
 """
 
 from __future__ import annotations
@@ -22,13 +25,21 @@ from graph.registry.tenants import (
     ApiKeyConfig,
     RegistryError,
     Scope,
+    Tenant,
     TenantConfig,
     load_registry,
     load_tenant_file,
     new_api_key,
 )
 from graph.settings import Settings
-from graph.store import TableNames, create_tables, delete_tables, export_table, physical_table_names
+from graph.store import (
+    TableNames,
+    create_bucket,
+    create_tables,
+    delete_tables,
+    export_table,
+    physical_table_names,
+)
 
 Say = Callable[[str], None]
 EXTENSION_TEMPLATE = """\
@@ -42,12 +53,15 @@ class OnboardResult:
     tenant_id: str
     tables: dict[str, str]
     new_keys: dict[str, str] = field(default_factory=dict)
+    #: The photo bucket on the local S3 server: "created" or "exists" (None: not asked).
+    bucket: str | None = None
     registry_written: bool = False
     seconds: float = 0.0
 
     @property
     def changed(self) -> bool:
-        return self.registry_written or any(v == "created" for v in self.tables.values())
+        created = [*self.tables.values(), self.bucket]
+        return self.registry_written or "created" in created
 
 
 def registry_path(settings: Settings, tenant_id: str) -> Path:
@@ -86,7 +100,9 @@ async def onboard(
     region: str | None = None,
     role_arn: str | None = None,
     say: Say = print,
+    s3: Any = None,
 ) -> OnboardResult:
+    """`s3`: the local S3 server's client, to create the tenant's photo bucket there."""
     started = time.perf_counter()
     path = registry_path(settings, tenant_id)
     if path.exists():
@@ -111,6 +127,13 @@ async def onboard(
     for table, state in outcome.items():
         say(f"[2/3] table {table}: {'created, ACTIVE' if state == 'created' else 'exists'}")
     result = OnboardResult(tenant_id=tenant_id, tables=outcome)
+    if s3 is not None:
+        # Before the registry entry: a gateway reloading the registry may serve the
+        # tenant's first request at once, and its upload forms name this bucket.
+        bucket = Tenant(config=config, tables=tables).photos_bucket
+        created = await create_bucket(s3, bucket, origins=config.origins)
+        result.bucket = "created" if created else "exists"
+        say(f"[2/3] photo bucket {bucket} (local S3): {result.bucket}, CORS for its origins")
     if not path.exists():
         keys = []
         for scope in ("read", "write"):

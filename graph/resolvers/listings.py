@@ -161,7 +161,7 @@ async def create_listing(ctx: Context, data: Mapping[str, Any]) -> WriteResult:
         created = await ctx.store.listings.create(item, stamp(ctx))
     except BaseException as failed:
         if attached is not None:
-            await photo_resolvers.release(ctx, item["listingId"], attached)
+            await photo_resolvers.discard(ctx, item["listingId"], attached, failed)
         if not isinstance(failed, ConditionFailed):
             raise
         taken = failed
@@ -216,7 +216,7 @@ async def update_listing(
         )
     except BaseException as failed:
         if attached is not None:
-            await photo_resolvers.release(ctx, listing_id, attached)
+            await photo_resolvers.discard(ctx, listing_id, attached, failed)
         if not isinstance(failed, ConditionFailed):
             raise
         if failed.item is None:

@@ -1,18 +1,19 @@
-"""Listing photos (issue 27): staging uploads, and attaching them to a listing.
+"""Attaching listing photos (issue 27); staging them is graph/resolvers/photo_uploads.py.
 
-Staging records each upload in the tenant's `uploads` table and signs a POST form for
-`staging/<uploadId>` of the tenant's own bucket. Attaching claims each new upload once
-(a conditional write), reads the staged file (at most its declared size), checks and
-resizes it in a worker thread (graph/photos/), and writes content-hashed renditions;
-the listing item then stores keys, sizes, alt text and the placeholder, never bytes.
-Any problem is a user error, every claim this request made is released, and the
-listing is not written.
+Attaching claims each new upload once (a conditional write marked with this request's
+token), reads the staged file (at most its declared size), checks and resizes it in a
+worker thread (graph/photos/), and writes content-hashed renditions; the listing item
+then stores keys, sizes, alt text and the placeholder, never bytes. When the listing is
+not written after all (a refusal, a lost condition, a failed call), `discard` undoes
+the request: its claims are released and the renditions it wrote are deleted, except
+what another write of the same listing may hold (see `discard`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import secrets
 import time
 from collections.abc import Mapping, Sequence
@@ -20,88 +21,34 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graph.domain import MAX_IMAGES, UserError, UserErrorCode, valid_id
+from graph.errors import GatewayError
 from graph.photos import FORMATS, PhotoRejected, Processed, process
 from graph.resolvers.context import Context
-from graph.store import ConditionFailed, PhotoBucket, StagedUpload, rendition_key
+from graph.resolvers.photo_uploads import MAX_UPLOAD_BYTES, bucket_of
+from graph.store import ConditionFailed, rendition_key
 
-#: How long a staging form is valid.
-FORM_SECONDS = 600
-#: Largest file a form accepts (the policy's content-length-range is the declared size).
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+log = logging.getLogger(__name__)
+
 #: Longest alt text: a sentence or two (screen readers read all of it).
 MAX_ALT = 500
-TYPES = frozenset(FORMATS.values())
-
-
-@dataclass(frozen=True)
-class StagedForm:
-    upload_id: str
-    url: str
-    fields: dict[str, str]
-    expires_at: int
 
 
 @dataclass
 class Attached:
-    """The photos a listing will hold, or the errors; the uploads claimed meanwhile."""
+    """The photos a listing will hold, or the errors; what the request did meanwhile."""
 
     photos: list[dict[str, Any]] = field(default_factory=list)
     errors: list[UserError] = field(default_factory=list)
+    #: Uploads this request claimed while free: released if the listing is not written.
     claimed: list[str] = field(default_factory=list)
-
-
-def _bucket(ctx: Context) -> PhotoBucket:
-    photos = ctx.store.photos
-    if photos is None:  # pragma: no cover - every TenantGraph store has one
-        raise RuntimeError("this store has no photo bucket")
-    return photos
+    #: Rendition folders this request wrote (or began to), by upload, with their keys.
+    written: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
+    #: Marks this request's claims: a release undoes a claim only while it is ours.
+    token: str = field(default_factory=lambda: secrets.token_hex(8))
 
 
 def _error(path: tuple[str, ...], message: str, code: UserErrorCode) -> UserError:
     return UserError(path, message, code)
-
-
-async def stage_uploads(
-    ctx: Context, files: Sequence[tuple[str, int]]
-) -> tuple[list[StagedForm], list[UserError]]:
-    errors: list[UserError] = []
-    if len(files) > MAX_IMAGES:
-        errors.append(
-            _error(("input",), f"At most {MAX_IMAGES} files a call.", UserErrorCode.TOO_LONG)
-        )
-    for n, (content_type, byte_size) in enumerate(files):
-        if content_type not in TYPES:
-            errors.append(
-                _error(
-                    ("input", str(n), "contentType"),
-                    f"Use one of {', '.join(sorted(TYPES))}.",
-                    UserErrorCode.UNSUPPORTED_IMAGE,
-                )
-            )
-        if not 1 <= byte_size <= MAX_UPLOAD_BYTES:
-            errors.append(
-                _error(
-                    ("input", str(n), "byteSize"),
-                    f"Must be between 1 and {MAX_UPLOAD_BYTES} bytes.",
-                    UserErrorCode.OUT_OF_RANGE,
-                )
-            )
-    if errors or not files:
-        return [], errors
-    expires_at = int(time.time()) + FORM_SECONDS
-    staged = [
-        StagedUpload(f"upl-{secrets.token_hex(12)}", content_type, byte_size, expires_at)
-        for content_type, byte_size in files
-    ]
-    await ctx.store.uploads.stage(staged)
-    bucket = _bucket(ctx)
-    forms = []
-    for upload in staged:
-        url, fields = await bucket.presign_post(
-            upload.upload_id, upload.content_type, upload.byte_size, FORM_SECONDS
-        )
-        forms.append(StagedForm(upload.upload_id, url, fields, expires_at))
-    return forms, []
 
 
 def _checked(photos: Sequence[Mapping[str, Any]]) -> list[UserError]:
@@ -156,12 +103,12 @@ async def _one(
     if not valid_id(upload_id):
         return _claim_error(n, upload_id, None, now)
     try:
-        record = await ctx.store.uploads.claim(upload_id, listing_id, now)
+        record = await ctx.store.uploads.claim(upload_id, listing_id, now, out.token)
     except ConditionFailed as failed:
         return _claim_error(n, upload_id, failed.item, now)
     if "attachedTo" not in record:
         out.claimed.append(upload_id)
-    bucket = _bucket(ctx)
+    bucket = bucket_of(ctx)
     declared = int(record.get("byteSize", MAX_UPLOAD_BYTES))
     data = await bucket.read_staged(upload_id, declared)
     if data is None:
@@ -178,11 +125,10 @@ async def _one(
     except PhotoRejected as rejected:
         return _error(path, rejected.message, UserErrorCode.UNSUPPORTED_IMAGE)
     folder = _folder(listing_id, processed)
+    keys = {width: rendition_key(folder, width) for width in processed.renditions}
+    out.written[upload_id] = (folder, list(keys.values()))  # before any put may land
     await asyncio.gather(
-        *(
-            bucket.put_rendition(rendition_key(folder, width), body)
-            for width, body in processed.renditions.items()
-        )
+        *(bucket.put_rendition(keys[width], body) for width, body in processed.renditions.items())
     )
     return {
         "uploadId": upload_id,
@@ -229,12 +175,12 @@ async def attach_photos(
         if isinstance(result, UserError):
             out.errors.append(result)
         elif isinstance(result, BaseException):
-            await release(ctx, listing_id, out)
+            await discard(ctx, listing_id, out)
             raise result
         else:
             out.photos.append(result)
     if out.errors:
-        await release(ctx, listing_id, out)
+        await discard(ctx, listing_id, out)
     return out
 
 
@@ -242,14 +188,64 @@ async def _kept(stored: Mapping[str, Any], photo: Mapping[str, Any]) -> dict[str
     return {**stored, "alt": photo.get("alt") or ""}
 
 
-async def release(ctx: Context, listing_id: str, attached: Attached) -> None:
-    """Undo this request's claims (the listing write did not happen)."""
-    await asyncio.gather(*(ctx.store.uploads.release(u, listing_id) for u in attached.claimed))
+async def discard(
+    ctx: Context, listing_id: str, attached: Attached, failure: BaseException | None = None
+) -> None:
+    """Undo this request: the listing write did not happen (`failure`: why, if it was
+    tried). The listing as it is now comes with a lost condition; else it is read here.
+
+    Rendition folders are salted with the listing id, so no other listing can hold this
+    request's renditions; only another write of this listing can: one whose answer was
+    lost but which landed (the listing as it now is shows it), or a twin request that
+    attaches the same upload (it found, or took over, this request's claim). So a claim
+    is released only if the listing does not hold the upload and the claim is still
+    this request's (the token), and a folder is deleted only if its upload was released
+    so and the listing does not show it. What cannot be known (the listing unreadable,
+    a release or delete failing) is left, never deleted: see docs/architecture.md."""
+    if not attached.claimed and not attached.written:
+        return
+    if isinstance(failure, ConditionFailed):
+        now = failure.item
+    else:
+        try:
+            now = await ctx.store.listings.get_consistent(listing_id)
+        except GatewayError as exc:
+            log.warning("listing %s unreadable; renditions kept: %s", listing_id, exc)
+            attached.written.clear()
+            now = None
+    photos = now.get("photos", []) if now is not None else []
+    held = {str(p["uploadId"]) for p in photos}
+    shown = {str(p["key"]) for p in photos}
+    claimed = [u for u in attached.claimed if u not in held]
     attached.claimed.clear()
+    released = await asyncio.gather(*(_release(ctx, u, listing_id, attached) for u in claimed))
+    doomed = [
+        key
+        for upload, ok in zip(claimed, released, strict=True)
+        if ok and upload in attached.written and attached.written[upload][0] not in shown
+        for key in attached.written[upload][1]
+    ]
+    left = sum(len(keys) for _, keys in attached.written.values()) - len(doomed)
+    attached.written.clear()
+    if left:
+        log.info("listing %s not written; %d rendition keys kept (may be held)", listing_id, left)
+    if doomed:
+        try:
+            await bucket_of(ctx).delete(doomed)
+        except GatewayError as exc:
+            log.warning("listing %s not written; renditions left: %s %s", listing_id, doomed, exc)
+
+
+async def _release(ctx: Context, upload_id: str, listing_id: str, attached: Attached) -> bool:
+    try:
+        return await ctx.store.uploads.release(upload_id, listing_id, attached.token)
+    except GatewayError as exc:
+        log.warning("upload %s not released: %s", upload_id, exc)
+        return False
 
 
 async def consumed(ctx: Context, attached: Attached) -> None:
     """The listing holds its renditions now: the staged originals may go (best effort;
     the bucket's lifecycle rule removes what is left)."""
     if attached.claimed:
-        await _bucket(ctx).delete(f"staging/{u}" for u in attached.claimed)
+        await bucket_of(ctx).delete(f"staging/{u}" for u in attached.claimed)

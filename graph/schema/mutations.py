@@ -13,7 +13,7 @@ from strawberry.types import Info
 
 from graph.domain import UserError, UserErrorCode
 from graph.errors import Forbidden
-from graph.resolvers import listings, photos, sellers
+from graph.resolvers import listings, photo_uploads, sellers
 from graph.resolvers.context import Context
 from graph.resolvers.writes import WriteResult
 from graph.schema.custom_values import stored_names
@@ -179,7 +179,7 @@ class Mutation:
     async def stage_photo_uploads(
         self, info: Info[Context, None], input: list[StagePhotoUploadInput]
     ) -> StagePhotoUploadsPayload:
-        forms, errors = await photos.stage_uploads(
+        forms, errors = await photo_uploads.stage_uploads(
             info.context, [(f.content_type, f.byte_size) for f in input]
         )
         return StagePhotoUploadsPayload(

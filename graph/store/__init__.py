@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from graph.bounds import MAX_INDEXED_VALUES
 from graph.store.admin import create_tables, delete_tables, export_table, put_items
+from graph.store.buckets import create_bucket
 from graph.store.connections import SUBSCRIPTION, ConnectionStore, Quota
 from graph.store.cursors import CursorCodec
 from graph.store.errors import ConditionFailed, TransactionCanceled
@@ -36,7 +37,6 @@ from graph.store.photos import (
     LOCAL_SECRET_KEY,
     PhotoBucket,
     PhotoStats,
-    create_bucket,
     rendition_key,
 )
 from graph.store.planner import ORDERS, Order, Plan, ShopFilter, plan_shop

@@ -135,9 +135,14 @@ class PhotoBucket:
         wanted = [{"Key": key} for key in keys]
         for start in range(0, len(wanted), 1000):
             try:
-                await self._call("delete_objects", Delete={"Objects": wanted[start : start + 1000]})
+                answer = await self._call(
+                    "delete_objects", Delete={"Objects": wanted[start : start + 1000]}
+                )
             except ClientError as exc:
                 raise _unavailable(exc) from exc
+            # S3 answers 200 with an error per key it kept (AccessDenied, say): say so.
+            for error in answer.get("Errors") or []:
+                log.warning("S3 kept %s: %s", error.get("Key"), error.get("Code"))
 
 
 def _status(exc: ClientError) -> int:
@@ -147,18 +152,3 @@ def _status(exc: ClientError) -> int:
 def _unavailable(exc: ClientError) -> Unavailable:
     log.error("S3 call failed: %s", exc.response.get("Error", {}))
     return Unavailable("The photo storage refused the request; retry shortly.", retryable=True)
-
-
-async def create_bucket(client: Any, bucket: str) -> bool:
-    """Create a tenant's photo bucket if missing (dev stack, tests); True if created.
-    On AWS the Terraform module creates it, with its lifecycle rules and CDN."""
-    try:
-        await client.create_bucket(Bucket=bucket)
-    except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") in {
-            "BucketAlreadyOwnedByYou",
-            "BucketAlreadyExists",
-        }:
-            return False
-        raise
-    return True

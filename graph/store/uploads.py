@@ -2,8 +2,11 @@
 
 Staging writes one item per upload (declared content type and size, when the signed
 form expires); attaching claims it once with a conditional update, so the same upload
-attached by two requests at once is taken by one of them only. A claim that did not
-end in a listing write is released by the request that made it.
+attached by two requests at once is taken by one of them only. A claim carries the
+token of the request that made it (or, for the same listing, last renewed it); one that
+did not end in a listing write is released by that request, and only while the token
+is still its own: a twin request of the same listing that renewed the claim meanwhile
+keeps it.
 """
 
 from __future__ import annotations
@@ -61,16 +64,17 @@ class Uploads:
         if pending:
             raise ConditionFailed(None)
 
-    async def claim(self, upload_id: str, listing_id: str, now: int) -> Item:
-        """Mark the upload as attached to `listing_id`; its record as it was before (with
-        `attachedTo` when that listing held it already: an idempotent retry); ConditionFailed
-        (the current record, or None when there is no such upload) when another listing
-        holds it or its form expired."""
+    async def claim(self, upload_id: str, listing_id: str, now: int, token: str) -> Item:
+        """Mark the upload as attached to `listing_id` by the request `token`; its record
+        as it was before (with `attachedTo` when that listing held it already: an
+        idempotent retry, or a twin request); ConditionFailed (the current record, or
+        None when there is no such upload) when another listing holds it or its form
+        expired."""
         response = await self._door.call(
             "UpdateItem",
             TableName=self._table,
             Key={"uploadId": {"S": upload_id}},
-            UpdateExpression="SET #attachedTo = :listing",
+            UpdateExpression="SET #attachedTo = :listing, #claimedBy = :token",
             ConditionExpression=(
                 "attribute_exists(#uploadId) AND #formExpiresAt > :now AND "
                 "(attribute_not_exists(#attachedTo) OR #attachedTo = :listing)"
@@ -79,24 +83,31 @@ class Uploads:
                 "#uploadId": "uploadId",
                 "#attachedTo": "attachedTo",
                 "#formExpiresAt": "formExpiresAt",
+                "#claimedBy": "claimedBy",
             },
-            ExpressionAttributeValues={":listing": {"S": listing_id}, ":now": {"N": str(now)}},
+            ExpressionAttributeValues={
+                ":listing": {"S": listing_id},
+                ":now": {"N": str(now)},
+                ":token": {"S": token},
+            },
             ReturnValues="ALL_OLD",
             ReturnValuesOnConditionCheckFailure="ALL_OLD",
         )
         return from_wire(response.get("Attributes") or {})
 
-    async def release(self, upload_id: str, listing_id: str) -> None:
-        """Undo a claim that did not end in a listing write (only this listing's)."""
+    async def release(self, upload_id: str, listing_id: str, token: str) -> bool:
+        """Undo a claim that did not end in a listing write, if it is still this listing's
+        and this request's (`token`); False when it is not (kept as it is)."""
         try:
             await self._door.call(
                 "UpdateItem",
                 TableName=self._table,
                 Key={"uploadId": {"S": upload_id}},
-                UpdateExpression="REMOVE #attachedTo",
-                ConditionExpression="#attachedTo = :listing",
-                ExpressionAttributeNames={"#attachedTo": "attachedTo"},
-                ExpressionAttributeValues={":listing": {"S": listing_id}},
+                UpdateExpression="REMOVE #attachedTo, #claimedBy",
+                ConditionExpression="#attachedTo = :listing AND #claimedBy = :token",
+                ExpressionAttributeNames={"#attachedTo": "attachedTo", "#claimedBy": "claimedBy"},
+                ExpressionAttributeValues={":listing": {"S": listing_id}, ":token": {"S": token}},
             )
         except ConditionFailed:
-            return
+            return False
+        return True

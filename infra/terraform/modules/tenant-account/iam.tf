@@ -100,8 +100,10 @@ data "aws_iam_policy_document" "gateway" {
     for_each = var.photos_enabled ? [1] : []
 
     content {
+      # DeleteObject: a listing write that does not happen after its renditions were
+      # written deletes them (graph/resolvers/photos.py `discard`).
       sid       = "WritePhotoRenditions"
-      actions   = ["s3:PutObject", "s3:GetObject"]
+      actions   = ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"]
       resources = ["${aws_s3_bucket.photos[0].arn}/renditions/*"]
     }
   }
