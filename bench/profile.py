@@ -102,8 +102,9 @@ def report(stats: pstats.Stats, top: int) -> str:
 
 
 def _profile_cold(env: BenchEnv, target: str) -> pstats.Stats:
-    from bench.benchmarks.cold_start import one_sample
+    from bench.benchmarks.cold_start import compile_sources, one_sample
 
+    compile_sources(env)
     out = env.workdir / f"cold-{target}.prof"
     sample = one_sample(env, target, BENCH_COLD_PROFILE=str(out))
     say(
