@@ -2,10 +2,17 @@
 
     .venv/bin/python -m bench.profile [--first 100] [--requests 200] [--top 25]
     .venv/bin/python -m bench.profile --cold [--target lambda|handwritten] [--top 25]
+    .venv/bin/python -m bench.profile --layers [--rounds 5] [--requests 100]
 
 `--cold` profiles one cold start instead: a fresh process (bench/children/cold_start.py,
 as `make bench` spawns it) imports the Lambda handler's module and answers its first
 invocation under cProfile.
+
+`--layers` times the parts of a warm Lambda page apart instead, without a profiler
+(bench/children/layers.py, a fresh process): the page, the hand-written handler with
+the gateway's item parser, the envelope (a refused invocation), `schema.execute`, the
+two DynamoDB calls through the store, the log line and EMF, authentication,
+`resolved_fields`, orjson; CPU per call, medians of interleaved rounds.
 
 Starts its own DynamoDB Local and data, serves the app through httpx's ASGITransport
 (the client side is in the profile too: read the app's rows), and prints where the
@@ -102,8 +109,9 @@ def report(stats: pstats.Stats, top: int) -> str:
 
 
 def _profile_cold(env: BenchEnv, target: str) -> pstats.Stats:
-    from bench.benchmarks.cold_start import one_sample
+    from bench.benchmarks.cold_start import compile_sources, one_sample
 
+    compile_sources(env)
     out = env.workdir / f"cold-{target}.prof"
     sample = one_sample(env, target, BENCH_COLD_PROFILE=str(out))
     say(
@@ -113,6 +121,31 @@ def _profile_cold(env: BenchEnv, target: str) -> pstats.Stats:
     return pstats.Stats(str(out))
 
 
+def _layers(env: BenchEnv, rounds: int, count: int) -> str:
+    from bench.harness.dataset import TENANT_A
+    from bench.harness.procinfo import run_child
+
+    found = run_child(
+        "bench.children.layers",
+        [str(rounds), str(count)],
+        cwd=env.root,
+        env=env.gateway_env(GRAPH_TENANT_ID=TENANT_A, **env.handwritten_env()),
+        what="the layers of a warm page",
+    )
+    lines = [f"CPU us per call, medians of {rounds} rounds of {count} (warm Lambda, in-process):"]
+    for size, parts in found.items():
+        lines.append(f"  {size}")
+        lines += [f"    {value:8.0f}  {name}" for name, value in parts.items()]
+        whole = parts["gateway page"] - parts["refused at the door (envelope)"]
+        rest = whole - parts["schema.execute, fresh context"]
+        graphql = parts["schema.execute, fresh context"] - parts["the two DynamoDB calls (store)"]
+        lines.append(f"    {graphql:8.0f}  = schema.execute - the calls: GraphQL work")
+        lines.append(f"    {rest:8.0f}  = page - envelope - schema.execute: view, admission")
+        ratio = parts["gateway page"] / parts["hand-written, item parser"]
+        lines.append(f"    x{ratio:.2f}  gateway page / hand-written, item parser")
+    return "\n".join(lines) + "\n"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.profile")
     parser.add_argument("--first", type=int, default=100)
@@ -120,21 +153,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--cold", action="store_true", help="profile one cold start")
     parser.add_argument("--target", default="lambda", choices=("lambda", "handwritten"))
+    parser.add_argument("--layers", action="store_true", help="time a warm page's parts")
+    parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args(argv)
     env = BenchEnv(Budget.quick_run())
     real_stdout = quiet_stdout()  # the app's per-request log lines (still profiled)
     try:
         env.ensure_data()
-        if args.cold:
+        if args.layers:
+            say(f"timing the parts of a warm page ({args.rounds} rounds) ...")
+            text = _layers(env, args.rounds, args.requests)
+        elif args.cold:
             say(f"profiling one cold start of {args.target} in a fresh process ...")
-            stats = _profile_cold(env, args.target)
+            text = report(_profile_cold(env, args.target), args.top)
         else:
             say(f"profiling {args.requests} product pages (N={args.first}) in-process ...")
-            stats = asyncio.run(_profile(env, args.first, args.requests))
+            text = report(asyncio.run(_profile(env, args.first, args.requests)), args.top)
     finally:
         env.close()
         restore_stdout(real_stdout)
-    sys.stdout.write(report(stats, args.top))
+    sys.stdout.write(text)
     return 0
 
 

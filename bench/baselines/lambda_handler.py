@@ -7,7 +7,9 @@ environment (built on the first invocation) and runs each invocation on that loo
 client is the gateway's `open_dynamodb` (same settings, stock botocore parsing), or with
 BENCH_HANDWRITTEN_CLIENT=aioboto3 a client made with aioboto3 alone
 (bench/baselines/plain_client.py): the cold-start benchmark's floor, which imports no
-gateway module at all.
+gateway module at all; with BENCH_HANDWRITTEN_CLIENT=item-parser, the gateway's client
+with its item-read parser (graph/store/parser.py), as `python -m bench.profile --layers`
+compares.
 """
 
 from __future__ import annotations
@@ -28,8 +30,12 @@ class _Environment:
         self.config = EndpointConfig.from_env()
         self.loop = asyncio.new_event_loop()
         self.stack = AsyncExitStack()
-        plain = os.environ.get("BENCH_HANDWRITTEN_CLIENT") == "aioboto3"
-        opened = plain_dynamodb_client() if plain else dynamodb_client()
+        kind = os.environ.get("BENCH_HANDWRITTEN_CLIENT")
+        opened = (
+            plain_dynamodb_client()
+            if kind == "aioboto3"
+            else dynamodb_client(item_parser=kind == "item-parser")
+        )
         self.client: Any = self.loop.run_until_complete(self.stack.enter_async_context(opened))
 
     def close(self) -> None:

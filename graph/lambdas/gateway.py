@@ -189,10 +189,13 @@ def after_restore() -> None:
 
 
 def prime() -> None:
-    """The first invocation's code, loaded during SnapStart's init: the modules, and
-    aioboto3 behind the store's client factory (code only: no client is opened)."""
+    """The first invocation's code, loaded during SnapStart's init: the modules, aioboto3
+    behind the store's client factory, and a botocore session with DynamoDB's data files
+    read (package data only: no client is opened, no credentials resolved)."""
     snapstart.prime(FIRST_INVOCATION_MODULES)
-    from graph.store import open_dynamodb  # noqa: F401  - loads graph/store/client.py
+    from graph.store import prime_dynamodb_session
+
+    prime_dynamodb_session()
 
 
 _hooked = snapstart.register(before_snapshot=before_snapshot, after_restore=after_restore)

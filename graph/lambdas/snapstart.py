@@ -20,8 +20,10 @@ init phase left in memory is then shared by every environment restored from it:
   built before the snapshot has its clients closed by `before_snapshot` and reopened
   (lazily, on the next request) after the restore.
 - **nothing secret or per-request.** The init phase touches no secret and serves no
-  request: `prime()` only imports the modules the first invocation needs, so the
-  snapshot holds code, not data.
+  request: `prime()` imports the modules the first invocation needs and has botocore
+  read DynamoDB's model and endpoint files into a session that creates no client until
+  after the restore (graph/lambdas/gateway.py), so the snapshot holds code and
+  package data, never a credential, a connection or a tenant's data.
 
 The hooks are registered with the runtime's `snapshot_restore_py` module when it can be
 imported (it is part of the Lambda Python 3.12+ runtime; the `test` extra installs

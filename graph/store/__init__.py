@@ -68,7 +68,13 @@ from graph.store.updates import Stamp
 from graph.store.uploads import StagedUpload, Uploads
 
 if TYPE_CHECKING:
-    from graph.store.client import open_dynamodb, open_management, open_s3, open_streams
+    from graph.store.client import (
+        open_dynamodb,
+        open_management,
+        open_s3,
+        open_streams,
+        prime_dynamodb_session,
+    )
     from graph.store.credentials import assume_role_session, assumed_role_session
     from graph.store.parser import ITEM_READS, ItemReadParser
 
@@ -78,6 +84,7 @@ _LAZY = {
     "open_streams": "graph.store.client",
     "open_management": "graph.store.client",
     "open_s3": "graph.store.client",
+    "prime_dynamodb_session": "graph.store.client",
     "assume_role_session": "graph.store.credentials",
     "assumed_role_session": "graph.store.credentials",
     "ITEM_READS": "graph.store.parser",
@@ -172,6 +179,7 @@ __all__ = [
     "open_streams",
     "physical_table_names",
     "plan_shop",
+    "prime_dynamodb_session",
     "put_items",
     "rendition_key",
     "setup_problem",

@@ -42,6 +42,9 @@ GATEWAY_NEVER = (
 )
 #: Not at import either: what the first invocation loads (or SnapStart's init primes).
 GATEWAY_NOT_AT_IMPORT = ("aioboto3", "aiobotocore", "aiohttp", "jsonschema", "yaml", "mangum")
+#: Not in a first invocation that attaches no photo: the decoder (Pillow, blurhash) loads
+#: with the first photo it processes.
+PHOTO_DECODER = ("PIL", "blurhash", "graph.photos.processing")
 
 PROBE = """
 import json, sys
@@ -137,4 +140,6 @@ async def test_after_the_first_invocation_still_none_of_them(
     assert len(result["answer"]["data"]["productListings"]["edges"]) == 3
     modules = result["modules"]
     assert "aioboto3" in modules  # the client was opened: the whole path ran
+    assert "graph.photos" in modules  # the probe sees the photos package when it is there
     assert loaded(modules, GATEWAY_NEVER) == []
+    assert loaded(modules, PHOTO_DECODER) == []

@@ -17,6 +17,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import botocore.loaders
 import pytest
 import snapshot_restore_py
 
@@ -25,7 +26,7 @@ from graph.lambdas import gateway as gateway_lambda
 from graph.lambdas import snapstart
 from graph.registry.tenants import Registry, Tenant
 from graph.settings import Settings
-from graph.store import delete_tables
+from graph.store import delete_tables, open_dynamodb, prime_dynamodb_session
 from tests.conftest import make_gateway, raw_key
 from tests.lambdas.test_entry_imports import loaded, probe
 
@@ -163,3 +164,33 @@ def test_snap_start_init_primes_code_only() -> None:
         env={snapstart.INIT_TYPE_VARIABLE: "on-demand"},
     )["modules"]
     assert loaded(on_demand, ("graph.app", "aioboto3", "mangum")) == []
+
+
+@pytest.fixture
+def data_files(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """botocore data files read from disk (JSON), in order."""
+    read: list[str] = []
+    real = botocore.loaders.JSONFileLoader.load_file
+
+    def counting(self: Any, file_path: str, *args: Any, **kwargs: Any) -> Any:
+        read.append(file_path)
+        return real(self, file_path, *args, **kwargs)
+
+    monkeypatch.setattr(botocore.loaders.JSONFileLoader, "load_file", counting)
+    return read
+
+
+async def test_the_primed_session_serves_the_first_client_without_reading_data_files(
+    settings: Settings, data_files: list[str]
+) -> None:
+    """SnapStart's init reads botocore's DynamoDB data once; the first client after the
+    restore is made from it (and works); a later client reads the files as always."""
+    prime_dynamodb_session()
+    assert any("dynamodb" in path for path in data_files)  # read before the snapshot
+    data_files.clear()
+    async with open_dynamodb(settings, lean=True) as client:
+        assert data_files == []
+        assert "TableNames" in await client.list_tables(Limit=1)
+    async with open_dynamodb(settings, lean=True) as client:
+        assert any("service-2" in path for path in data_files)  # used once, then gone
+        assert "TableNames" in await client.list_tables(Limit=1)
