@@ -209,7 +209,10 @@ async def test_every_root_field_costs_at_least_what_it_settles_and_its_calls(
                 body = (await gw.post(document, tenant=tenant, scope=scope)).json()
                 cost = body["extensions"]["cost"]
                 made = calls.count()
-                assert cost["dynamodbCalls"] == made, (document, body)
+                if scope == "read":  # the calls grow with private fields: never shown
+                    assert "dynamodbCalls" not in cost, (document, body)
+                else:
+                    assert cost["dynamodbCalls"] == made, (document, body)
                 assert cost["requested"] >= cost["actual"] >= made, (document, body)
 
 
