@@ -11,7 +11,9 @@ from __future__ import annotations
 #: follow so that one field is at most one batch).
 MAX_ITEMS = 100
 
-#: Query calls a filtered page may make before it ends early with a cursor.
+#: A filtered page's read budget, in Queries of `first + 1` items: it reads at most
+#: this many times `first + 1` items (in as many calls as DynamoDB's 1 MB per Query
+#: needs) before it ends early with a cursor.
 FILTERED_PAGE_MAX_CALLS = 10
 
 #: Partitions of the sharded status key (`ACTIVE#0..3`): a shop page queries each.
@@ -22,6 +24,12 @@ MAX_INDEXED_VALUES = 4
 #: The most partitions one shop page queries at once (one Query each): every shard of
 #: up to MAX_INDEXED_VALUES values of an indexed field.
 SHOP_MAX_PARTITIONS = STATUS_SHARDS * MAX_INDEXED_VALUES
+
+#: The most values one shop facet lists (the most counted first).
+MAX_FACET_VALUES = 50
+#: The most attributes of its entity (besides custom fields, listed one by one) a history
+#: entry lists as changed: a listing has 11, a seller 5.
+MAX_ENTRY_ATTRIBUTES = 16
 
 #: DynamoDB's limit for a partition key value, in bytes (and it must not be empty).
 MAX_KEY_BYTES = 2048

@@ -9,6 +9,6 @@
 
 from graph.limits.analysis import Analysis, analyze
 from graph.limits.extension import limit_extensions
-from graph.limits.walk import READ_PARTITIONS
+from graph.limits.walk import MAX_ENTRIES, READ_PARTITIONS
 
-__all__ = ["READ_PARTITIONS", "Analysis", "analyze", "limit_extensions"]
+__all__ = ["MAX_ENTRIES", "READ_PARTITIONS", "Analysis", "analyze", "limit_extensions"]

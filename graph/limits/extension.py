@@ -1,8 +1,9 @@
 """RequestLimits: a tenant's limits applied to each request, before any I/O.
 
     on_operation  `extensions.cost` starts; after the operation it gets the settled
-                  cost (never below the DynamoDB calls made), the call count and, for
-                  keys that may read private fields, the consumed capacity
+                  cost (graph/limits/settlement.py) and, for keys that may read private
+                  fields only, the DynamoDB calls, the consumed capacity and the shop
+                  plans' items read: figures that grow with private fields' size
     on_parse      graphql-core's parser stops after `max_tokens` tokens
     on_validate   graph.limits.analysis measures the document; any broken limit ends the
                   request there, before graphql-core's own validation (whose
@@ -36,12 +37,14 @@ from graph.limits.analysis import analyze, limit_error
 from graph.limits.buckets import current_admission
 from graph.limits.lru import WeightedLRU
 from graph.limits.settlement import resolved_fields as resolved_fields
-from graph.limits.settlement import settled
+from graph.limits.settlement import sees_private, settled
 from graph.observability import current_request
 from graph.registry.tenants import Limits
 
 _TOKENS = re.compile(r"Document contains more than \d+ tokens\. Parsing aborted\.")
 _SUGGESTION = re.compile(r"\s*Did you mean\b.*\?\s*$", re.DOTALL)
+#: A shop plan's figures that count what DynamoDB read (private attributes included).
+_READ_FIGURES = frozenset({"itemsRead"})
 
 
 #: A parsed document takes up to about 115 bytes per character of its text (measured
@@ -117,19 +120,23 @@ class RequestLimits(SchemaExtension):
         # into the response's extensions.
         context = ec.context
         stats = getattr(getattr(context, "store", None), "stats", None)
-        calls = stats.total_calls if stats else 0
-        actual = settled(context, ec.result)
+        actual = settled(context, ec.result, int(cost["requested"]))
         cost.update(actual=actual)
-        if _sees_private(context):
-            # Capacity grows with the size of every attribute read, private fields
-            # included: shown only to keys that may read those fields.
+        private = sees_private(context)
+        if private:
+            # Capacity, calls and items read grow with the size of every attribute read
+            # (DynamoDB ends a Query at 1 MB), private fields included: shown only to
+            # keys that may read those fields (graph/limits/settlement.py).
             cost.update(
                 actualReadCapacity=round(stats.read_capacity, 2) if stats else 0.0,
                 actualWriteCapacity=round(stats.write_capacity, 2) if stats else 0.0,
+                dynamodbCalls=stats.total_calls if stats else 0,
             )
-        cost.update(dynamodbCalls=calls)
         if stats is not None and stats.plans:  # the shop's pages: index, read vs returned
-            cost["plans"] = stats.plans
+            cost["plans"] = [
+                plan if private else {k: v for k, v in plan.items() if k not in _READ_FIGURES}
+                for plan in stats.plans
+            ]
         admission = current_admission.get()
         if admission is not None:
             admission.settle(max(actual, 1))
@@ -234,7 +241,8 @@ class RequestLimits(SchemaExtension):
         store is fresh for each event), as an HTTP request does."""
         admission = current_admission.get()
         if admission is not None and admission.ran and admission.per_event is not None:
-            admission.delivered(max(settled(self.execution_context.context, result), 1))
+            event = settled(self.execution_context.context, result, admission.per_event)
+            admission.delivered(max(event, 1))
         yield
 
     # -- helpers -----------------------------------------------------------------------
@@ -242,12 +250,6 @@ class RequestLimits(SchemaExtension):
     def _privileged(self) -> bool:
         principal = getattr(self.execution_context.context, "principal", None)
         return bool(principal is not None and principal.can("admin"))
-
-
-def _sees_private(context: Any) -> bool:
-    """Whether the request's key may read private fields (write and admin keys)."""
-    principal = getattr(context, "principal", None)
-    return principal is not None and bool(principal.can("write"))
 
 
 def _is_subscription(ec: Any) -> bool:

@@ -5,7 +5,8 @@ and states the conventions).
 Cost: every field costs 1; the sub-selection of a field with a `first` argument is
 multiplied by `first` (its default when absent), of a field with an `ids` argument by the
 number of ids, of a field whose `input` argument is a list by its length (staged photo
-uploads); nested lists multiply. A page with a `where` filter also costs its read
+uploads), of any other list of objects by its declared most entries (MAX_ENTRIES);
+nested lists multiply. A page with a `where` filter also costs its read
 budget of FILTERED_PAGE_MAX_CALLS Queries of `first + 1` items each. Out-of-range `first`
 and `ids` are collected as input errors (`Walker.input_errors`) when `check_arguments`.
 """
@@ -173,7 +174,9 @@ class Walker:
             entries = self.value(given["input"])
             if isinstance(entries, list):
                 return max(len(entries), 1)
-        return 1
+        # A list without `first`/`ids` (images, photos, an entry's changes, facets and
+        # their values): its declared most entries, which its resolver keeps to.
+        return max_entries(definition) if definition is not None else 1
 
     def read_budget(self, node: FieldNode, definition: GraphQLField | None, first: int) -> int:
         """Items a page may read beyond those it returns: the worst case of its Queries.
@@ -218,10 +221,23 @@ _NO_VALUES: tuple[Any, ...] = (None, Undefined, {}, [])
 READ_PARTITIONS = "graph.limits.read_partitions"
 
 
-def read_partitions(definition: GraphQLField) -> int:
+#: Strawberry field metadata: the most entries a list field without `first` or `ids`
+#: returns (graph/schema sets it on every such list of objects; absent means one, as
+#: for an object field or a connection's `edges`, which its `first` already counts).
+MAX_ENTRIES = "graph.limits.max_entries"
+
+
+def _metadata(definition: GraphQLField) -> dict[str, Any]:
     strawberry_field = (definition.extensions or {}).get("strawberry-definition")
-    metadata = getattr(strawberry_field, "metadata", None) or {}
-    return int(metadata.get(READ_PARTITIONS, 1))
+    return getattr(strawberry_field, "metadata", None) or {}
+
+
+def read_partitions(definition: GraphQLField) -> int:
+    return int(_metadata(definition).get(READ_PARTITIONS, 1))
+
+
+def max_entries(definition: GraphQLField) -> int:
+    return int(_metadata(definition).get(MAX_ENTRIES, 1))
 
 
 def _field(parent: GraphQLNamedType | None, name: str) -> GraphQLField | None:

@@ -13,6 +13,7 @@ from typing import Any
 from strawberry.utils.str_converters import to_camel_case
 
 from graph.bounds import CONDITION_FACET as CONDITION
+from graph.bounds import MAX_FACET_VALUES
 from graph.conditions import Condition
 from graph.errors import BadUserInput
 from graph.extensions.filters import conditions, facet_where
@@ -127,5 +128,5 @@ async def facets(ctx: Context, status: str) -> list[tuple[str, list[tuple[str, i
     out = []
     for name in names:
         values = sorted(counts.get(name, {}).items(), key=lambda pair: (-pair[1], pair[0]))
-        out.append((name if name == CONDITION else to_camel_case(name), values))
+        out.append((name if name == CONDITION else to_camel_case(name), values[:MAX_FACET_VALUES]))
     return out

@@ -12,6 +12,8 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.utils.str_converters import to_camel_case
 
+from graph.bounds import MAX_ENTRY_ATTRIBUTES
+from graph.limits import MAX_ENTRIES
 from graph.schema.pagination import PageInfo
 from graph.store import Item, Page
 
@@ -57,7 +59,11 @@ class AuditEntry:
     actor: str = strawberry.field(description="The API key id that made the change.")
     request_id: str | None
     version: int | None
-    changes: list[FieldChange]
+    changes: list[FieldChange] = strawberry.field(
+        # The entity's own attributes, then each custom field the caller may see (the
+        # tenant's schema adds its custom fields: graph/tenant_schema/build.py).
+        metadata={MAX_ENTRIES: MAX_ENTRY_ATTRIBUTES}
+    )
 
     @classmethod
     def from_item(cls, item: Item, visible: Visible) -> AuditEntry:
@@ -83,8 +89,12 @@ def _changes(item: Item, visible: Visible) -> list[FieldChange]:
     see (private custom fields, for storefront keys) are left out."""
     changes = []
     allowed = visible.get(item["entityType"], frozenset())
+    own = 0
     for name, change in sorted(item.get("changes", {}).items()):
         if name != "custom":
+            own += 1
+            if own > MAX_ENTRY_ATTRIBUTES:
+                continue  # the gateway writes fewer; the field's cost counts on it
             changes.append(
                 FieldChange(
                     field=name, old=jsonable(change.get("old")), new=jsonable(change.get("new"))

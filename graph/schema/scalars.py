@@ -3,6 +3,8 @@
 - `DateTime`: an RFC 3339 / ISO 8601 instant with a time zone, e.g. `2026-11-27T10:00:00Z`.
 - `Decimal`: an exact decimal number sent as a string (`"129.90"`), at most 38
   significant digits with an exponent DynamoDB can store (its number type's limits).
+- `JSON`: Strawberry's, except that an object or array value is serialized as a
+  `JSONObject`/`JSONArray`, so the settled cost counts it as the one field it is.
 
 They replace Strawberry's defaults (`schema_overrides()`), whose errors echo Python
 ("invalid literal for int() with base 10") and whose Decimal accepts numbers DynamoDB
@@ -16,6 +18,7 @@ import decimal
 from typing import Any
 
 from strawberry.exceptions import StrawberryInputCoercionError
+from strawberry.scalars import JSON
 from strawberry.types.scalar import ScalarDefinition
 
 from graph.limits.arguments import MAX_SCALAR_TEXT
@@ -111,5 +114,42 @@ DecimalDefinition = ScalarDefinition(
 )
 
 
+class JSONObject(dict[str, Any]):
+    """A JSON scalar's object value: one field of the response, however many entries it
+    has (graph/limits/settlement.py counts the entries of plain dicts only)."""
+
+
+class JSONArray(list[Any]):
+    """A JSON scalar's array value (see JSONObject)."""
+
+
+def _serialize_json(value: Any) -> Any:
+    if type(value) is dict:
+        return JSONObject(value)
+    if type(value) is list:
+        return JSONArray(value)
+    return value
+
+
+_JSON_URL = (
+    "https://ecma-international.org/wp-content/uploads/ECMA-404_2nd_edition_december_2017.pdf"
+)
+
+JSONDefinition = ScalarDefinition(
+    name="JSON",
+    description=(
+        f"The `JSON` scalar type represents JSON values as specified by [ECMA-404]({_JSON_URL})."
+    ),
+    specified_by_url=_JSON_URL,
+    serialize=_serialize_json,
+    parse_value=lambda value: value,
+    parse_literal=None,
+)
+
+
 def scalar_overrides() -> dict[object, ScalarDefinition]:
-    return {dt.datetime: DateTimeDefinition, decimal.Decimal: DecimalDefinition}
+    return {
+        dt.datetime: DateTimeDefinition,
+        decimal.Decimal: DecimalDefinition,
+        JSON: JSONDefinition,
+    }

@@ -8,6 +8,8 @@ from enum import Enum
 import strawberry
 from strawberry.types import Info
 
+from graph.bounds import MAX_FACET_VALUES, MAX_INDEXED_FIELDS
+from graph.limits import MAX_ENTRIES
 from graph.resolvers import shop as shop_resolvers
 from graph.resolvers.context import Context
 from graph.schema.pagination import PageInfo
@@ -66,7 +68,10 @@ class FacetValue:
 )
 class Facet:
     field: str
-    values: list[FacetValue]
+    values: list[FacetValue] = strawberry.field(
+        description=f"At most {MAX_FACET_VALUES}, the most counted first.",
+        metadata={MAX_ENTRIES: MAX_FACET_VALUES},
+    )
 
 
 @strawberry.type(description="A page of the shop.")
@@ -81,7 +86,12 @@ class ShopConnection:
     index: str = strawberry.field(description="The index that served the page.")
     status: strawberry.Private[str]
 
-    @strawberry.field(description="Counts per condition and per indexed field's value.")
+    @strawberry.field(
+        description="Counts per condition and per indexed field's value.",
+        # The condition and each indexed field (graph/tenant_schema/build.py narrows it
+        # to the tenant's own).
+        metadata={MAX_ENTRIES: 1 + MAX_INDEXED_FIELDS},
+    )
     async def facets(self, info: Info[Context, None]) -> list[Facet]:
         found = await shop_resolvers.facets(info.context, self.status)
         return [

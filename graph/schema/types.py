@@ -12,8 +12,10 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
+from graph.domain import MAX_IMAGES
 from graph.execution.execution import DIRECT_READ, NOT_READY
 from graph.extensions.graphql import CustomValues
+from graph.limits import MAX_ENTRIES
 from graph.resolvers import history as history_resolvers
 from graph.resolvers import listings as listing_resolvers
 from graph.resolvers import sellers as seller_resolvers
@@ -100,7 +102,8 @@ class Listing:
     status: ListingStatus
     price: Money
     images: list[Image] = strawberry.field(
-        description="External images (foreign data): their URLs as given."
+        description="External images (foreign data): their URLs as given.",
+        metadata={MAX_ENTRIES: MAX_IMAGES},
     )
     product_id: strawberry.ID = strawberry.field(description="The brand's product (catalog) id.")
     created_at: datetime
@@ -115,12 +118,14 @@ class Listing:
 
     @strawberry.field(
         description="Photos uploaded through stagePhotoUploads, in order, served from "
-        "this brand's CDN in several widths."
+        "this brand's CDN in several widths.",
+        metadata={MAX_ENTRIES: MAX_IMAGES},
     )
     def photos(self, info: Info[Context, None]) -> list[Image]:
         bucket = info.context.store.photos
         public_url = bucket.public_url if bucket is not None else ""
-        return [photo_image(photo, public_url) for photo in self.item.get("photos", [])]
+        photos = self.item.get("photos", [])[:MAX_IMAGES]  # writes keep to it; so do reads
+        return [photo_image(photo, public_url) for photo in photos]
 
     @strawberry.field(description="Changes to this listing, newest first (from the audit trail).")
     async def history(
@@ -169,7 +174,8 @@ def _money(item: Item) -> Money:
 
 
 def _images(item: Item) -> list[Image]:
-    return [external_image(image) for image in item.get("images", [])]
+    # Writes keep to MAX_IMAGES; a read does too, as the field's cost counts on it.
+    return [external_image(image) for image in item.get("images", [])[:MAX_IMAGES]]
 
 
 #: How a Listing's plain fields (and its seller id) are read from the stored item.

@@ -41,6 +41,11 @@ class Door:
         self.stats = stats
         self.deadline = deadline
 
+    def expect(self, calls: int, dropped: int = 0) -> None:
+        """Every read declares the most calls it may make and items its filter may drop,
+        from its arguments and what it returned (StoreStats.expect)."""
+        self.stats.expect(calls, dropped)
+
     async def call(self, operation: str, **request: Any) -> dict[str, Any]:
         method = getattr(self._client, _snake(operation))
         request.setdefault("ReturnConsumedCapacity", "TOTAL")

@@ -43,6 +43,7 @@ class FacetReader:
 
     async def counts(self, status: str) -> Counts:
         """The counters of `status` (one GetItem); values counted zero are left out."""
+        self._door.expect(1)
         response = await self._door.call("GetItem", TableName=self._table, Key=facet_key(status))
         item = from_wire(response.get("Item") or {})
         out: Counts = {}

@@ -82,6 +82,7 @@ class HistoryReader:
 
     async def as_of(self, entity_id: str, instant: str) -> Item | None:
         """The entity's last history entry at or before `instant` (ISO, UTC)."""
+        self._door.expect(1)
         response = await self._door.call(
             "Query",
             TableName=self._table,

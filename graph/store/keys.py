@@ -58,6 +58,7 @@ class KeyReader:
     async def get(self, key: str, *, attributes: Collection[str] | None = None) -> Item | None:
         if not valid_key(key):
             return None  # no item can have this key; DynamoDB would reject the request
+        self.door.expect(1)
         response = await self.door.call(
             "GetItem",
             TableName=self.table,
@@ -70,6 +71,7 @@ class KeyReader:
     async def get_consistent(self, key: str) -> Item | None:
         if not valid_key(key):
             return None
+        self.door.expect(1)
         response = await self.door.call(
             "GetItem",
             TableName=self.table,
@@ -100,6 +102,8 @@ class KeyReader:
         projection = _projection(self.spec, attributes)
         found: dict[str, Item] = {}
         attempt = 0
+        # Unprocessed keys (throttling, or 16 MB of items) are retried: at most this many.
+        self.door.expect(1 + self.max_retries)
         while keys:
             response = await self.door.call(
                 "BatchGetItem", RequestItems={self.table: {"Keys": keys, **projection}}

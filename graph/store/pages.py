@@ -73,6 +73,7 @@ class PageQuery:
     range_condition: tuple[str, dict[str, Any]] | None = None
     #: Attributes to read (None: all); the keys and filtered attributes are added.
     attributes: Collection[str] | None = None
+    #: A filtered page's read budget, in Queries of `first + 1` items.
     max_calls: int = FILTERED_PAGE_MAX_CALLS
 
 
@@ -80,8 +81,9 @@ async def query_page(
     door: Door, cursors: CursorCodec, query: PageQuery, *, first: int, after: str | None
 ) -> Page:
     """One page of `query`. `filters` become a FilterExpression (items are read, then
-    dropped, so a sparse filter reads more); after `max_calls` Queries the page ends
-    early with `hasNextPage` and a cursor where the reading stopped."""
+    dropped, so a sparse filter reads more); once it has read `max_calls` Queries' worth
+    of items (`first + 1` each) the page ends early with `hasNextPage` and a cursor
+    where the reading stopped. An unfiltered page reads until it is full."""
     if not 1 <= first <= MAX_ITEMS:
         raise BadUserInput(
             f"`first` must be between 1 and {MAX_ITEMS}; got {first}.", argument="first"
@@ -120,17 +122,31 @@ async def query_page(
         request["ProjectionExpression"] = projection_expression(paths, names)
     request["ExpressionAttributeNames"] = names
     request["ExpressionAttributeValues"] = values
+    # The budget is in items, not calls: DynamoDB ends a Query at 1 MB of items read,
+    # private attributes included, so a call-counted budget would return other pages
+    # (and settle other costs) as private fields grow. Counted in items, what a page
+    # returns depends only on the items' order and the filter; only the calls vary.
+    budget = query.max_calls * (first + 1) if query.filters else first + 1
+    if query.filters:  # where a filtered reading stops depends on DynamoDB's 1 MB cuts
+        door.expect(budget, budget)  # each call reads an item or ends the partition
     items: list[Item] = []
     stopped_at: dict[str, str] | None = None
-    for call in range(query.max_calls):
+    scanned = 0
+    while True:
+        request["Limit"] = min(first + 1, budget - scanned)
         response = await door.call("Query", **request)
-        items.extend(from_wire(raw) for raw in response.get("Items", []))
+        raws = response.get("Items", [])
+        items.extend(from_wire(raw) for raw in raws)
+        scanned += int(response.get("ScannedCount", len(raws)))
         last = response.get("LastEvaluatedKey")
         if len(items) > first or not last:
             break
         request["ExclusiveStartKey"] = last
-        if call == query.max_calls - 1:  # read budget spent: resume from here next time
+        if scanned >= budget:  # read budget spent: resume from here next time
             stopped_at = {name: from_wire(last)[name] for name in key_attrs}
+            break
+    if not query.filters:  # every item read is returned (or is the next page's first)
+        door.expect(len(items) + 1)
     page = items[:first]
 
     def sign(item: Item) -> str:

@@ -1,4 +1,5 @@
-"""One shop page: a Query per partition of the plan (all at once), merged in order.
+"""One shop page: a Query per partition of the plan (all at once), merged in order
+(a partition whose items pass DynamoDB's 1 MB per Query is read on until its share).
 
 A cursor holds every partition's position (where its next Query starts, or `-` when
 it is read to the end), signed and bound to the plan's fingerprint (status, order and
@@ -246,6 +247,21 @@ async def _query(
         request["ProjectionExpression"] = projection_expression(paths, names)
     request["ExpressionAttributeNames"] = names
     request["ExpressionAttributeValues"] = values
-    response = await door.call("Query", **request)
-    read = int(response.get("ScannedCount", len(response.get("Items", []))))
-    return list(response.get("Items", [])), response.get("LastEvaluatedKey"), read
+    # Read exactly `limit` items (or to the partition's end), in as many calls as
+    # DynamoDB's 1 MB per Query needs: the page then depends on the items' order and the
+    # filter, never on the size of their (private) attributes.
+    limit = plan.limit(first)
+    raws: list[dict[str, Any]] = []
+    read = 0
+    while True:
+        request["Limit"] = limit - read
+        response = await door.call("Query", **request)
+        raws.extend(response.get("Items", []))
+        read += int(response.get("ScannedCount", len(response.get("Items", []))))
+        last: dict[str, Any] | None = response.get("LastEvaluatedKey")
+        if not last or read >= limit:
+            # What it read does not depend on the 1 MB cuts; each call read an item or
+            # ended the partition.
+            door.expect(read + 1, read - len(raws))
+            return raws, last, read
+        request["ExclusiveStartKey"] = last

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Mapping, Sequence
+from types import MappingProxyType
 from typing import Any, Optional
 
 import strawberry
@@ -23,12 +24,15 @@ from strawberry.types.arguments import StrawberryArgument
 from strawberry.types.base import StrawberryObjectDefinition
 from strawberry.types.field import StrawberryField
 
+from graph.bounds import MAX_ENTRY_ATTRIBUTES
 from graph.execution.error_codes import ErrorCodes
 from graph.execution.execution import PlainFieldsExecution
 from graph.execution.projection import ProjectReads
 from graph.extensions import TenantExtension
 from graph.extensions.graphql import CustomValues
 from graph.extensions.spec import ExtensionError, FieldSpec
+from graph.limits import MAX_ENTRIES
+from graph.schema.history import AuditEntry
 from graph.schema.mutations import (
     CreateListingInput,
     Mutation,
@@ -37,6 +41,7 @@ from graph.schema.mutations import (
 )
 from graph.schema.query import Query
 from graph.schema.scalars import scalar_overrides
+from graph.schema.shop import ShopConnection
 from graph.schema.subscriptions import Subscription, SubscriptionsOverWebSocket
 from graph.schema.types import Listing, Seller
 from graph.tenant_schema.custom_types import CustomTypes, custom_types
@@ -54,6 +59,27 @@ CUSTOM_INPUTS: dict[type, tuple[str, str]] = {
 WHERE_FIELDS: dict[type, frozenset[str]] = {
     Query: frozenset({"product_listings", "shop"}),
     Seller: frozenset({"listings"}),
+}
+
+
+def _changes_most(custom: CustomTypes) -> int:
+    """An entry's changes: its entity's own attributes, then its custom fields one by one
+    (those the caller may see: graph/schema/history.py)."""
+    ext, private = custom.ext, custom.private
+    fields = max(len(ext.fields(entity, private=private)) for entity in ("listing", "seller"))
+    return MAX_ENTRY_ATTRIBUTES + fields
+
+
+def _facets_most(custom: CustomTypes) -> int:
+    """The shop's facets: the condition and each indexed field the caller may see."""
+    visible = custom.ext.fields("listing", private=custom.private)
+    return 1 + sum(1 for name, _ in custom.ext.indexed if name in visible)
+
+
+#: Lists whose most entries depend on the tenant's declarations: type -> (field, most).
+TENANT_MAXIMA: dict[type, tuple[str, Callable[[CustomTypes], int]]] = {
+    AuditEntry: ("changes", _changes_most),
+    ShopConnection: ("facets", _facets_most),
 }
 
 
@@ -80,7 +106,18 @@ class GatewaySchema(strawberry.Schema):
             fields = [
                 self._where(f) if f.python_name in WHERE_FIELDS[origin] else f for f in fields
             ]
+        if origin in TENANT_MAXIMA and self.custom is not None:
+            name, most = TENANT_MAXIMA[origin]
+            fields = [
+                self._at_most(f, most(self.custom)) if f.python_name == name else f for f in fields
+            ]
         return fields
+
+    def _at_most(self, f: StrawberryField, entries: int) -> StrawberryField:
+        """`f` with the tenant's own most entries (graph.limits.MAX_ENTRIES)."""
+        tailored = copy.copy(f)
+        tailored.metadata = MappingProxyType({**(f.metadata or {}), MAX_ENTRIES: entries})
+        return tailored
 
     def _custom_output(self, fields: Fields, entity: str) -> Fields:
         kind = self.custom.outputs.get(entity) if self.custom else None

@@ -16,6 +16,7 @@ from graphql import (
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLSchema,
+    Undefined,
     build_client_schema,
     get_introspection_query,
     get_named_type,
@@ -135,22 +136,20 @@ def selection(draw: Any, kind: GraphQLObjectType, depth: int, where: Any) -> str
     parts = []
     for name, field in kind.fields.items():
         named = get_named_type(field.type)
-        if any(isinstance(arg.type, GraphQLNonNull) for arg in field.args.values()):
-            continue
-        if name == "custom" and is_leaf_type(named):
-            continue  # a JSON value: settled per entry, estimated once (the same gap)
+        if any(
+            isinstance(arg.type, GraphQLNonNull) and arg.default_value is Undefined
+            for arg in field.args.values()
+        ):
+            continue  # an argument this draw cannot leave out (ids, a key)
         if is_leaf_type(named):
-            parts.append(name)
+            parts.append(name)  # JSON and list custom values included
             continue
-        if depth <= 0 or not isinstance(named, GraphQLObjectType) or not draw(st.booleans()):
+        if depth <= 0 or not isinstance(named, GraphQLObjectType):
             continue
-        if _unpaged_list(field) or name == "custom":
-            # Lists of objects without `first`/`ids` (images, photos, an entry's changes,
-            # facets) and custom values (list and JSON fields) are counted once by the
-            # estimate, not per entry: a known gap that reads nothing more, left out here
-            # (see the issue note).
-            continue
-        parts.append(field_literal(draw, name, field, depth - 1, where))
+        # Lists without `first`/`ids` always (issue 30: images, photos, an entry's
+        # changes, facets and their values, a connection's edges); other objects drawn.
+        if _unpaged_list(field) or draw(st.booleans()):
+            parts.append(field_literal(draw, name, field, depth - 1, where))
     return "{ " + (" ".join(parts) or "__typename") + " }"
 
 
@@ -188,7 +187,7 @@ def documents(schema: GraphQLSchema, where: st.SearchStrategy[str], count: int) 
     @given(data=st.data())
     def draw(data: st.DataObject) -> None:
         root = data.draw(st.sampled_from(sorted(query.fields)))
-        drawn.append("{ " + field_literal(data.draw, root, query.fields[root], 2, where) + " }")
+        drawn.append("{ " + field_literal(data.draw, root, query.fields[root], 4, where) + " }")
 
     draw()
     return drawn
@@ -209,7 +208,10 @@ async def test_every_root_field_costs_at_least_what_it_settles_and_its_calls(
                 body = (await gw.post(document, tenant=tenant, scope=scope)).json()
                 cost = body["extensions"]["cost"]
                 made = calls.count()
-                assert cost["dynamodbCalls"] == made, (document, body)
+                if scope == "read":  # the calls grow with private fields: never shown
+                    assert "dynamodbCalls" not in cost, (document, body)
+                else:
+                    assert cost["dynamodbCalls"] == made, (document, body)
                 assert cost["requested"] >= cost["actual"] >= made, (document, body)
 
 

@@ -280,7 +280,10 @@ async def test_cost_over_the_limit_is_rejected_with_the_estimate(
     assert error["extensions"]["limit"] == {"name": "maxCost", "value": 5000, "actual": 30201}
     assert "estimated cost is 30201" in error["message"]
     assert body["extensions"]["cost"]["requested"] == 30201
-    assert body["extensions"]["cost"]["dynamodbCalls"] == 0
+    assert "dynamodbCalls" not in body["extensions"]["cost"]  # a read key's
+    written = await gateway.gql(document, {"ids": ids, "first": 100}, scope="write")
+    assert codes(written) == [VALIDATION]
+    assert written["extensions"]["cost"]["dynamodbCalls"] == 0
     # Without `first`, its default (20) counts: 1 + 100 * (1 + 1 + 20 * 3) = 6201.
     default = await gateway.gql(document, {"ids": ids})
     assert default["errors"][0]["extensions"]["cost"]["requested"] == 6201
@@ -298,11 +301,20 @@ async def test_every_response_reports_estimated_and_actual_cost(
     cost = body["extensions"]["cost"]
     # node = 1 + id + seller(1 + displayName) = 4; edges = 5; productListings = 1 + 10 * 5
     assert cost["requested"] == 51
-    assert cost["dynamodbCalls"] == calls.count() == 2
-    # Capacity grows with private fields' size: a read key is never shown it (issue 30),
-    # a key that may read private fields is.
+    # Calls and capacity grow with private fields' size: a read key is never shown them
+    # (issue 30), a key that may read private fields is.
+    assert calls.count() == 2
+    assert "dynamodbCalls" not in cost
     assert "actualReadCapacity" not in cost
     assert "actualWriteCapacity" not in cost
+    calls.reset()
+    written = await gateway.gql(
+        '{ productListings(productId: "prd-001", first: 10) '
+        "{ edges { node { id seller { displayName } } } } }",
+        scope="write",
+    )
+    assert written["extensions"]["cost"]["requested"] == 51
+    assert written["extensions"]["cost"]["dynamodbCalls"] == calls.count() == 2
     document = '{ productListings(productId: "prd-001", first: 10) { edges { node { id } } } }'
     for scope in ("write", "admin"):
         private = (await gateway.gql(document, scope=scope))["extensions"]["cost"]
@@ -310,9 +322,13 @@ async def test_every_response_reports_estimated_and_actual_cost(
         assert private["actualWriteCapacity"] == 0
     parse_error = await gateway.gql("{ listing(")
     assert codes(parse_error) == ["GRAPHQL_PARSE_FAILED"]
-    assert parse_error["extensions"]["cost"] == {
+    assert parse_error["extensions"]["cost"] == {"requested": 0, "actual": 0}
+    written = await gateway.gql("{ listing(", scope="write")
+    assert written["extensions"]["cost"] == {
         "requested": 0,
         "actual": 0,
+        "actualReadCapacity": 0.0,
+        "actualWriteCapacity": 0.0,
         "dynamodbCalls": 0,
     }
 
