@@ -330,6 +330,41 @@ def reads_streams(request: pytest.FixtureRequest) -> bool:
     return bool({"audit", "streams"} & set(request.fixturenames))
 
 
+@asynccontextmanager
+async def open_photos_gateway(
+    ddb: Any,
+    settings: Settings,
+    s3_endpoint: str,
+    tenant_ids: tuple[str, ...] = ("kicks",),
+    *,
+    origins: bool = False,
+    **options: Any,
+) -> AsyncIterator[tuple[Gateway, Any, Settings]]:
+    """`open_gateway` with the session's local S3 server: each tenant's photo bucket,
+    empty (with CORS for its origins if `origins`), and the gateway's S3 client and
+    settings."""
+    from graph.store import create_bucket, open_s3
+
+    with_s3 = settings.model_copy(update={"s3_endpoint": s3_endpoint})
+    async with (
+        open_s3(with_s3) as s3,
+        open_gateway(ddb, with_s3, tenant_ids, s3=s3, **options) as gw,
+    ):
+        for tenant in gw.tenants.values():
+            cors = tenant.config.origins if origins else ()
+            await create_bucket(s3, tenant.photos_bucket, origins=cors)
+            await empty_bucket(s3, tenant.photos_bucket)  # leased tables share a bucket
+        yield gw, s3, with_s3
+
+
+async def empty_bucket(s3: Any, bucket: str) -> None:
+    """Delete every object of `bucket`: an earlier test's photos are not this one's."""
+    pages = s3.get_paginator("list_objects_v2")
+    async for page in pages.paginate(Bucket=bucket):
+        for item in page.get("Contents", []):
+            await s3.delete_object(Bucket=bucket, Key=item["Key"])
+
+
 @pytest.fixture
 async def gateway(
     ddb: Any, settings: Settings, request: pytest.FixtureRequest

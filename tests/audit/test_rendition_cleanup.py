@@ -10,8 +10,7 @@ import httpx
 import pytest
 
 from graph.settings import Settings
-from graph.store import create_bucket, delete_tables, open_s3
-from tests.conftest import Gateway, make_audit, make_gateway
+from tests.conftest import Gateway, make_audit, open_photos_gateway
 from tests.schema.photo_kit import UPDATE, create, png, staged_upload
 
 HISTORY = """
@@ -24,18 +23,10 @@ query($id: ID!) {
 async def photos_gw(
     ddb: Any, settings: Settings, s3_endpoint: str
 ) -> AsyncIterator[tuple[Gateway, Settings]]:
-    with_s3 = settings.model_copy(update={"s3_endpoint": s3_endpoint})
-    async with open_s3(with_s3) as s3:
-        # Unseeded: the stream then holds this test's few records, not the demo's 352.
-        gw, tenants = await make_gateway(ddb, with_s3, ("kicks",), s3=s3, seed=False)
-        for tenant in tenants:
-            await create_bucket(s3, tenant.photos_bucket)
-        try:
-            yield gw, with_s3
-        finally:
-            await gw.http.aclose()
-            for tenant in tenants:
-                await delete_tables(ddb, tenant.tables)
+    # Fresh and unseeded: the stream then holds this test's few records, not the demo's.
+    photos = open_photos_gateway(ddb, settings, s3_endpoint, seed=False, fresh=True)
+    async with photos as (gw, _, with_s3):
+        yield gw, with_s3
 
 
 async def statuses(urls: list[str]) -> list[int]:

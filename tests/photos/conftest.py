@@ -10,8 +10,7 @@ from typing import Any
 import pytest
 
 from graph.settings import Settings
-from graph.store import create_bucket, delete_tables, open_s3
-from tests.conftest import Gateway, make_gateway
+from tests.conftest import Gateway, open_photos_gateway
 
 
 @dataclass
@@ -37,15 +36,6 @@ class PhotoRig:
 
 @pytest.fixture
 async def rig(ddb: Any, settings: Settings, s3_endpoint: str) -> AsyncIterator[PhotoRig]:
-    with_s3 = settings.model_copy(update={"s3_endpoint": s3_endpoint})
-    async with open_s3(with_s3) as s3:
-        gw, tenants = await make_gateway(ddb, with_s3, ("kicks",), s3=s3)
-        for tenant in tenants:
-            await create_bucket(s3, tenant.photos_bucket, origins=tenant.config.origins)
-        try:
-            yield PhotoRig(gw, s3, with_s3, ddb)
-        finally:
-            await gw.http.aclose()
-            await gw.runtime.aclose()
-            for tenant in tenants:
-                await delete_tables(ddb, tenant.tables)
+    photos = open_photos_gateway(ddb, settings, s3_endpoint, origins=True)
+    async with photos as (gw, s3, with_s3):
+        yield PhotoRig(gw, s3, with_s3, ddb)

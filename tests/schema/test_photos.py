@@ -14,8 +14,7 @@ import pytest
 from PIL import Image
 
 from graph.settings import Settings
-from graph.store import create_bucket, delete_tables, open_s3
-from tests.conftest import Gateway, make_gateway
+from tests.conftest import Gateway, open_photos_gateway
 from tests.schema.photo_kit import (
     CREATE,
     UPDATE,
@@ -31,17 +30,8 @@ from tests.schema.photo_kit import (
 
 @pytest.fixture
 async def photos_gw(ddb: Any, settings: Settings, s3_endpoint: str) -> AsyncIterator[Gateway]:
-    with_s3 = settings.model_copy(update={"s3_endpoint": s3_endpoint})
-    async with open_s3(with_s3) as s3:
-        gw, tenants = await make_gateway(ddb, with_s3, ("kicks", "rival"), s3=s3)
-        for tenant in tenants:
-            await create_bucket(s3, tenant.photos_bucket)
-        try:
-            yield gw
-        finally:
-            await gw.http.aclose()
-            for tenant in tenants:
-                await delete_tables(ddb, tenant.tables)
+    async with open_photos_gateway(ddb, settings, s3_endpoint, ("kicks", "rival")) as (gw, _, _):
+        yield gw
 
 
 async def test_stage_post_attach_and_every_rendition_is_clean(photos_gw: Gateway) -> None:
