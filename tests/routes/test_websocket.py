@@ -148,6 +148,7 @@ async def start_live(
         await serving
         audit.consumer.close()
         await gw.http.aclose()
+        await gw.runtime.aclose()
         for tenant in tenants:
             await delete_tables(ddb, tenant.tables)
 
