@@ -3,7 +3,8 @@ measured once and the measure reused at every spread (graph/limits/analysis.py s
 and states the conventions).
 
 Cost: every field costs 1; the sub-selection of a field with a `first` argument is
-multiplied by `first` (its default when absent), of a field with an `ids` argument by the
+multiplied by `first` (its default when absent), except a connection's fields beside
+`edges` (pageInfo, complete, facets: once a page), of a field with an `ids` argument by the
 number of ids, of a field whose `input` argument is a list by its length (staged photo
 uploads), of any other list of objects by its declared most entries (MAX_ENTRIES);
 nested lists multiply. A page with a `where` filter also costs its read
@@ -109,15 +110,20 @@ class Walker:
                 if self.check_arguments and definition is not None and selection.arguments:
                     self.input_errors.extend(argument_errors(selection, definition, self.variables))
                 child = Measure()
-                weight = 1
+                weight, once = 1, 0
                 if selection.selection_set is not None:
                     child_type = get_named_type(definition.type) if definition else None
                     child = self.selections(selection.selection_set, child_type)
                     weight = self.weight(selection, definition)
+                    if weight > 1:
+                        once = self.once_per_page(selection.selection_set, child_type)
                 if not name.startswith("__"):
                     depth = max(depth, 1 + child.depth)
                 aliases += child.aliases
-                cost += 1 + weight * child.cost + self.read_budget(selection, definition, weight)
+                per_item = child.cost - once
+                cost += (
+                    1 + weight * per_item + once + self.read_budget(selection, definition, weight)
+                )
                 continue
             if isinstance(selection, InlineFragmentNode):
                 condition = selection.type_condition
@@ -132,6 +138,28 @@ class Walker:
             fields += child.fields
             cost += child.cost
         return Measure(depth=depth, aliases=aliases, fields=fields, cost=cost)
+
+    def once_per_page(
+        self, selection_set: SelectionSetNode, connection: GraphQLNamedType | None
+    ) -> int:
+        """The cost, within a page's selection, of what a page resolves once whatever
+        its length: a connection's fields beside `edges` (pageInfo, complete, facets).
+        Zero for anything but a connection; fields under a fragment count per item
+        (over, never under)."""
+        if not isinstance(connection, GraphQLObjectType) or "edges" not in connection.fields:
+            return 0
+        once = SelectionSetNode(
+            selections=tuple(
+                s
+                for s in selection_set.selections
+                if isinstance(s, FieldNode) and s.name.value != "edges"
+            )
+        )
+        checking, self.check_arguments = self.check_arguments, False  # checked already
+        try:
+            return self.selections(once, connection).cost
+        finally:
+            self.check_arguments = checking
 
     def weight(self, node: FieldNode, definition: GraphQLField | None) -> int:
         """How many times the sub-selection of `node` may be resolved."""

@@ -290,6 +290,18 @@ async def test_cost_over_the_limit_is_rejected_with_the_estimate(
     assert calls.count() == 0
 
 
+async def test_a_pages_own_fields_count_once_not_per_item(gateway: Gateway) -> None:
+    """`first` multiplies what each item costs (edges), not what a page resolves once
+    (pageInfo): a page of 10 with its pageInfo is 1 + 10 * 3 + (1 + 2)."""
+    body = await gateway.gql(
+        '{ productListings(productId: "prd-001", first: 10) '
+        "{ edges { node { id } } pageInfo { hasNextPage endCursor } } }"
+    )
+    assert "errors" not in body, body
+    assert body["extensions"]["cost"]["requested"] == 34
+    assert body["extensions"]["cost"]["actual"] <= 34
+
+
 async def test_every_response_reports_estimated_and_actual_cost(
     gateway: Gateway, calls: CallRecorder
 ) -> None:

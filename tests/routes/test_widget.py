@@ -31,7 +31,7 @@ from graph.routes.widget import (
     SCRIPT_PATH,
     hashed_path,
 )
-from graph.settings import Settings
+from graph.settings import REPO_ROOT, Settings
 from tests.conftest import Gateway, raw_key
 from tests.http.test_persisted_queries import apq, write_manifest
 from tests.limits.test_limits import codes, gateway_with
@@ -295,17 +295,38 @@ async def test_shop_operation_runs_by_hash_and_filters_any_brands_indexed_field(
             assert {p["index"] for p in plans} == {f"shop_{stored}_price"}
 
 
+#: The widget's largest page (its `page-size` attribute is clamped to 1-24) and the
+#: variables of its most costly request in each mode: a filter on every facet.
+LARGEST_PAGES = {
+    "resale-widget.graphql": {"productId": "prd-001", "first": 24},
+    "resale-widget-shop.graphql": {
+        "orderBy": "PRICE_ASC",
+        "first": 24,
+        "facets": True,
+        "filter": {"condition": ["GOOD"], "price": {"min": "1", "max": "999"}},
+    },
+}
+
+
 async def test_widget_operation_is_valid_for_every_demo_tenant(settings: Settings) -> None:
+    """Valid against every demo tenant's schema, and within the default maxCost at the
+    widget's largest page: a change to the cost model must not refuse the widget."""
+    from graph.limits.analysis import analyze
     from graph.registry.tenants import load_registry
     from graph.tenancy.runtime import Runtime
 
     dev = settings.model_copy(update={"stage": "dev"})
     runtime = Runtime(dev, load_registry(dev.tenants_dir, "dev"))
+    source = (REPO_ROOT / "widget" / "src" / "resale-offers.js").read_text()
+    assert "Math.min(24," in source  # the largest page LARGEST_PAGES assumes
     for path in (OPERATION_FILE, SHOP_OPERATION_FILE):
         document = graphql.parse(path.read_text())
         for tenant in runtime.registry.tenants.values():
             schema = graphql_schema(runtime.graph_for(tenant).schema(private=False))
             assert graphql.validate(schema, document) == [], (path.name, tenant.id)
+            variables = LARGEST_PAGES[path.name]
+            cost = analyze(document, schema, Limits(), operation_name=None, variables=variables)
+            assert 0 < cost.cost <= Limits().max_cost, (path.name, tenant.id, cost.cost)
 
 
 def contrast(one: str, two: str) -> float:
