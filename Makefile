@@ -44,10 +44,12 @@ fmt: install
 	@$(BIN)/ruff format graph tenants tests bench
 	@$(BIN)/ruff check --fix graph tenants tests bench
 
-## test: lint, then pytest against a DynamoDB Local the session starts itself
+## test: lint, then pytest in one worker per core (at most 4; TEST_WORKERS=0 runs in this
+##       process), each worker with its own DynamoDB Local and local S3 server
+TEST_WORKERS ?= auto
 test: lint dynamodb-local infra-tools playground-assets browser codegen-tools node-tests-deps widget-tools
-	@echo "==> pytest"
-	@$(BIN)/pytest
+	@echo "==> pytest ($(TEST_WORKERS) workers)"
+	@$(BIN)/pytest -n $(TEST_WORKERS) --maxprocesses 4 --dist loadgroup --durations=20
 
 clean:
 	rm -rf $(VENV) .venv-* .cache .dev .pytest_cache .mypy_cache .ruff_cache dist build

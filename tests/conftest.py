@@ -41,6 +41,21 @@ def raw_key(tenant_id: str, scope: str) -> str:
     return f"rg_{tenant_id}-test-{scope}_{tenant_id}TestSecret{scope.title()}01"
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under `pytest -n N --dist loadgroup` (`make test`), a module runs whole on one
+    worker (its module fixtures set up once), and every module that uses the `graph dev`
+    stack runs on the same worker, so the session starts one stack, not one per worker."""
+    modules: dict[str, list[pytest.Item]] = {}
+    for item in items:
+        modules.setdefault(item.nodeid.split("::")[0], []).append(item)
+    for module, tests in modules.items():
+        uses_stack = any("dev_stack" in getattr(t, "fixturenames", ()) for t in tests)
+        group = "dev-stack" if uses_stack else module
+        for test in tests:
+            test.add_marker(pytest.mark.xdist_group(group))
+
+
 @pytest.fixture(scope="session", autouse=True)
 async def no_task_outlives_the_run() -> AsyncIterator[None]:
     """Fails the run if a task a test or fixture started is still alive at the end: work
@@ -80,7 +95,7 @@ def s3_endpoint() -> Iterator[str]:
     try:
         yield running.endpoint
     finally:
-        dynamodb_local.stop(running.pid)
+        s3_local.stop(running.pid)
         shutil.rmtree(running.data, ignore_errors=True)
 
 

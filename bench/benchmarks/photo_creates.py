@@ -118,7 +118,6 @@ async def _rounds(url: str, pid: int, key: str, files: list[bytes], rounds: int)
 
 def run(env: BenchEnv) -> BenchResult:
     from graph.local import s3_local
-    from graph.local.dynamodb_local import stop
     from graph.registry.tenants import load_registry
     from graph.settings import Settings
 
@@ -142,7 +141,7 @@ def run(env: BenchEnv) -> BenchResult:
         found = asyncio.run(_rounds(gateway.url, gateway.pid, write.raw, files, rounds))
     finally:
         env.stop_gateway("photos gateway")
-        stop(running.pid)
+        s3_local.stop(running.pid)
     result.details = {**found, "photo_bytes": [len(f) for f in files], "rounds": rounds}
     per_photo = (found["cpu"] - found["base_cpu"]) / 2
     without = "create without photos"

@@ -116,7 +116,7 @@ def serve(args: argparse.Namespace, say: Callable[[str], None]) -> int:
     """`graph dev`: DynamoDB Local (kept data), tables, demo data, audit runner, gateway."""
     import uvicorn
 
-    from graph.local import dynamodb_local
+    from graph.local import dynamodb_local, s3_local
     from graph.settings import Settings
 
     folder = data_dir(args.data_dir)
@@ -197,7 +197,7 @@ def serve(args: argparse.Namespace, say: Callable[[str], None]) -> int:
             say("Stopping the audit runner (after the batch it is writing) ...")
             audit.close()  # before DynamoDB Local, or it polls a dead endpoint
         if s3_running is not None:
-            dynamodb_local.stop(s3_running.pid)
+            s3_local.stop(s3_running.pid)
         if running is not None:
             dynamodb_local.stop(running.pid)
             say(f"Stopped DynamoDB Local (pid {running.pid}); its data stays in {folder}.")

