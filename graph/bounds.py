@@ -31,6 +31,10 @@ MAX_FACET_VALUES = 50
 #: entry lists as changed: a listing has 11, a seller 5.
 MAX_ENTRY_ATTRIBUTES = 16
 
+#: The most user errors one write returns (the first ones found): a payload's
+#: `userErrors` is so bounded in its cost like any other list.
+MAX_USER_ERRORS = 20
+
 #: DynamoDB's limit for a partition key value, in bytes (and it must not be empty).
 MAX_KEY_BYTES = 2048
 

@@ -8,7 +8,8 @@ multiplied by `first` (its default when absent), except a connection's fields be
 number of ids, of a field whose `input` argument is a list by its length (staged photo
 uploads), of any other list of objects by its declared most entries (MAX_ENTRIES);
 nested lists multiply. A page with a `where` filter also costs its read
-budget of FILTERED_PAGE_MAX_CALLS Queries of `first + 1` items each. Out-of-range `first`
+budget of FILTERED_PAGE_MAX_CALLS Queries of `first + 1` items each; a mutation, the
+DynamoDB calls its resolver makes (graph/limits/declared.py). Out-of-range `first`
 and `ids` are collected as input errors (`Walker.input_errors`) when `check_arguments`.
 """
 
@@ -40,6 +41,7 @@ from graphql import (
 from graph.bounds import FILTERED_PAGE_MAX_CALLS, MAX_ITEMS
 from graph.errors import BadUserInput, GatewayError
 from graph.limits.arguments import argument_errors
+from graph.limits.declared import max_entries, read_partitions, write_calls
 
 # The API's page and id-list bounds are the store's and the resolvers' own numbers:
 # checked here before any I/O, and again where they apply.
@@ -121,9 +123,9 @@ class Walker:
                     depth = max(depth, 1 + child.depth)
                 aliases += child.aliases
                 per_item = child.cost - once
-                cost += (
-                    1 + weight * per_item + once + self.read_budget(selection, definition, weight)
-                )
+                cost += 1 + weight * per_item + once
+                cost += self.read_budget(selection, definition, weight)
+                cost += self.write_budget(selection, definition)
                 continue
             if isinstance(selection, InlineFragmentNode):
                 condition = selection.type_condition
@@ -232,6 +234,20 @@ class Walker:
                 return max(FILTERED_PAGE_MAX_CALLS, partitions) * (first + 1)
         return partitions * (first + 1) if partitions > 1 else 0
 
+    def write_budget(self, node: FieldNode, definition: GraphQLField | None) -> int:
+        """The DynamoDB calls a mutation's resolver makes itself (WriteCalls): its base,
+        plus its count per photo for each entry of `input.photos`."""
+        declared = write_calls(definition) if definition is not None else None
+        if declared is None:
+            return 0
+        photos = 0
+        for argument in node.arguments or ():
+            if argument.name.value == "input":
+                given = self.value(argument.value)
+                listed = given.get("photos") if isinstance(given, dict) else None
+                photos = len(listed) if isinstance(listed, list) else 0
+        return declared.calls(photos)
+
     def value(self, node: Any) -> Any:
         try:
             return value_from_ast_untyped(node, dict(self.variables))
@@ -243,29 +259,6 @@ class Walker:
 _PAGING = frozenset({"first", "after"})
 #: Argument values that filter nothing (an absent or null `where`, an empty filter).
 _NO_VALUES: tuple[Any, ...] = (None, Undefined, {}, [])
-
-#: Strawberry field metadata: how many partitions one page of the field queries at once
-#: (graph/schema/query.py sets it on `shop`); absent means one.
-READ_PARTITIONS = "graph.limits.read_partitions"
-
-
-#: Strawberry field metadata: the most entries a list field without `first` or `ids`
-#: returns (graph/schema sets it on every such list of objects; absent means one, as
-#: for an object field or a connection's `edges`, which its `first` already counts).
-MAX_ENTRIES = "graph.limits.max_entries"
-
-
-def _metadata(definition: GraphQLField) -> dict[str, Any]:
-    strawberry_field = (definition.extensions or {}).get("strawberry-definition")
-    return getattr(strawberry_field, "metadata", None) or {}
-
-
-def read_partitions(definition: GraphQLField) -> int:
-    return int(_metadata(definition).get(READ_PARTITIONS, 1))
-
-
-def max_entries(definition: GraphQLField) -> int:
-    return int(_metadata(definition).get(MAX_ENTRIES, 1))
 
 
 def _field(parent: GraphQLNamedType | None, name: str) -> GraphQLField | None:

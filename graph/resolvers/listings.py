@@ -18,7 +18,19 @@ from graph.extensions.filters import conditions
 from graph.resolvers import photos as photo_resolvers
 from graph.resolvers.context import Context
 from graph.resolvers.writes import WriteResult, prepare, stamp
-from graph.store import ConditionFailed, Item, Page
+from graph.store import STAMP_RETRIES, ConditionFailed, Item, Page
+
+#: The most DynamoDB calls each write below makes itself, as (base, per photo) for the
+#: cost estimate (graph/limits/declared.py WriteCalls; tests/limits/test_cost_bounds.py
+#: draws every mutation). Per photo: its claim, and its release when the write does not
+#: happen. A write hook that loads items adds its own reads, which are not counted.
+#: create: the seller's check, an idempotent retry's read, PutItem, the discard's read.
+CREATE_CALLS = (4, 2)
+#: update: the read before attaching photos, the read for moved shop keys, an update per
+#: newer concurrent stamp (STAMP_RETRIES), the discard's read.
+UPDATE_CALLS = (3 + STAMP_RETRIES, 2)
+#: status: the read, an update per newer concurrent stamp.
+STATUS_CALLS = (1 + STAMP_RETRIES, 0)
 
 
 async def listing_by_id(ctx: Context, listing_id: str) -> Item | None:

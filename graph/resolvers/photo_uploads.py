@@ -20,6 +20,10 @@ FORM_SECONDS = 600
 #: Largest file a form accepts (the policy's content-length-range is the declared size).
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 TYPES = frozenset(FORMATS.values())
+#: The DynamoDB calls stage_uploads makes (graph/resolvers/listings.py says how they are
+#: counted): one BatchWriteItem for its (at most 12) records; unprocessed ones re-sent
+#: under throttling are charged as they happen.
+STAGE_CALLS = (1, 0)
 
 
 @dataclass(frozen=True)

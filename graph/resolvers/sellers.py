@@ -14,7 +14,12 @@ from graph.errors import Conflict
 from graph.resolvers import listings as listing_resolvers
 from graph.resolvers.context import Context
 from graph.resolvers.writes import WriteResult, prepare, stamp
-from graph.store import ConditionFailed, Item, Page
+from graph.store import STAMP_RETRIES, ConditionFailed, Item, Page
+
+#: The most DynamoDB calls upsert_seller makes (graph/resolvers/listings.py says how
+#: they are counted): a conditional update per newer concurrent stamp, one more when the
+#: seller has no custom map yet.
+UPSERT_CALLS = (1 + STAMP_RETRIES, 0)
 
 
 @dataclass(frozen=True)

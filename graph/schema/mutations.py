@@ -11,14 +11,16 @@ from strawberry.permission import BasePermission
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from graph.domain import UserError, UserErrorCode
+from graph.domain import UserError
 from graph.errors import Forbidden
+from graph.limits import WRITE_CALLS, WriteCalls
 from graph.resolvers import listings, photo_uploads, sellers
 from graph.resolvers.context import Context
 from graph.resolvers.writes import WriteResult
 from graph.schema.custom_values import stored_names
 from graph.schema.photos import PhotoInput, StagePhotoUploadInput, StagePhotoUploadsPayload, staged
 from graph.schema.types import Listing, ListingCondition, ListingStatus, Seller
+from graph.schema.user_errors import first_errors, user_errors_field
 
 
 class CanWrite(BasePermission):
@@ -28,11 +30,6 @@ class CanWrite(BasePermission):
         if not info.context.principal.can("write"):
             raise Forbidden(self.message, requiredScope="write")
         return True
-
-
-# The domain's own classes, registered as GraphQL types (one UserError in the codebase).
-strawberry.enum(UserErrorCode, description="Why an input was refused.")
-strawberry.type(UserError, description="A problem with the input; `field` is the path to it.")
 
 
 @strawberry.input
@@ -92,17 +89,21 @@ class UpsertSellerInput:
 @strawberry.type
 class ListingPayload:
     listing: Listing | None
-    user_errors: list[UserError]
+    user_errors: list[UserError] = user_errors_field()
 
 
 @strawberry.type
 class SellerPayload:
     seller: Seller | None
-    user_errors: list[UserError]
+    user_errors: list[UserError] = user_errors_field()
 
 
 def _user_errors(result: WriteResult) -> list[UserError]:
-    return list(result.errors)
+    return first_errors(result.errors)
+
+
+def _calls(declared: tuple[int, int]) -> dict[str, WriteCalls]:
+    return {WRITE_CALLS: WriteCalls(*declared)}
 
 
 def listing_payload(result: WriteResult) -> ListingPayload:
@@ -141,6 +142,7 @@ def _plain(value: Any) -> Any:
 class Mutation:
     @strawberry.mutation(
         permission_classes=[CanWrite],
+        metadata=_calls(listings.CREATE_CALLS),
         description="Create a listing. Send an `Idempotency-Key` header to make retries safe.",
     )
     async def create_listing(
@@ -152,6 +154,7 @@ class Mutation:
 
     @strawberry.mutation(
         permission_classes=[CanWrite],
+        metadata=_calls(listings.UPDATE_CALLS),
         description="Change some fields of a listing, if it is still at `expectedVersion`.",
     )
     async def update_listing(
@@ -172,6 +175,7 @@ class Mutation:
 
     @strawberry.mutation(
         permission_classes=[CanWrite],
+        metadata=_calls(photo_uploads.STAGE_CALLS),
         description="Sign upload forms for up to 12 photos (each valid 10 minutes): post "
         "each file straight to storage, then attach it by `uploadId` with createListing "
         "or updateListing `photos`.",
@@ -184,11 +188,12 @@ class Mutation:
         )
         return StagePhotoUploadsPayload(
             uploads=[staged(f.upload_id, f.url, f.fields, f.expires_at) for f in forms],
-            user_errors=errors,
+            user_errors=first_errors(errors),
         )
 
     @strawberry.mutation(
         permission_classes=[CanWrite],
+        metadata=_calls(listings.STATUS_CALLS),
         description="Move a listing to another status (ACTIVE → RESERVED → SOLD, ...).",
     )
     async def set_listing_status(
@@ -203,6 +208,7 @@ class Mutation:
 
     @strawberry.mutation(
         permission_classes=[CanWrite],
+        metadata=_calls(sellers.UPSERT_CALLS),
         description="Create or update a seller. `expectedVersion: 0` means create only.",
     )
     async def upsert_seller(

@@ -15,6 +15,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from graph.domain import UserError
+from graph.schema.user_errors import user_errors_field
 
 
 @strawberry.input(description="A file to upload: its media type and exact size in bytes.")
@@ -39,7 +40,7 @@ class StagedUpload:
 @strawberry.type
 class StagePhotoUploadsPayload:
     uploads: list[StagedUpload]
-    user_errors: list[UserError]
+    user_errors: list[UserError] = user_errors_field()
 
 
 @strawberry.input(description="A photo to show: a staged upload (posted), with alt text.")

@@ -64,7 +64,7 @@ from graph.store.tables import (
     physical_table_names,
     status_shard,
 )
-from graph.store.updates import Stamp
+from graph.store.updates import STAMP_RETRIES, Stamp
 from graph.store.uploads import StagedUpload, Uploads
 
 if TYPE_CHECKING:
@@ -115,6 +115,7 @@ __all__ = [
     "SECRET_ARN",
     "SELLERS",
     "SHOP_INDEXES",
+    "STAMP_RETRIES",
     "SUBSCRIPTION",
     "TABLE_SPECS",
     "UPLOADS",

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from graphql import (
     GraphQLEnumType,
     GraphQLInputObjectType,
@@ -31,11 +32,21 @@ from graph.extensions import load_extension
 from graph.extensions.spec import FieldSpec
 from graph.registry.tenants import Limits
 from graph.settings import Settings
-from tests.conftest import CallRecorder, Gateway, open_gateway
+from tests.conftest import CallRecorder, Gateway, open_gateway, open_photos_gateway
 
 DEMO_TENANTS = ("kicks", "threads")
 IDS = ["lst-0001", "lst-0002", "prd-001", "prd-002", "sel-001", "sel-002", "nope"]
 INSTANTS = ["2020-01-01T00:00:00Z", "2026-12-01T00:00:00Z", "2999-01-01T00:00:00Z"]
+#: Values that pass validation, for input fields whose name says what they hold (with
+#: one that does not), so that drawn writes get past validation to their DynamoDB calls.
+NAMED = {
+    "sellerId": ["sel-001", "sel-002", "nope"],
+    "productId": ["prd-001", "prd-002"],
+    "currency": ["USD", "EUR", "XXX"],
+    "contentType": ["image/jpeg", "image/webp", "text/plain"],
+    "url": ["https://img.example.com/a.jpg"],
+    "uploadId": ["upl-000000000000000000000001", "upl-000000000000000000000002"],
+}
 #: No bucket or cost limit gets in the way of the measure.
 ROOMY = Limits(max_cost=1_000_000, cost_per_second=1e9, cost_burst=1e9, max_depth=20)
 
@@ -117,6 +128,8 @@ def _required(draw: Any, name: str, kind: Any, where: st.SearchStrategy[str]) ->
         return str(draw(st.integers(1, 3)))
     if name == "where" or scalar == "JSON":
         return str(draw(where))
+    if name in NAMED:
+        return _quoted(draw(st.sampled_from(NAMED[name])))
     if scalar == "ID":
         return _quoted(draw(st.sampled_from(IDS)))
     if scalar == "DateTime":
@@ -158,7 +171,10 @@ def _unpaged_list(field: Any) -> bool:
     return isinstance(kind, GraphQLList) and not ({"first", "ids"} & set(field.args))
 
 
-def field_literal(draw: Any, name: str, field: Any, depth: int, where: Any) -> str:
+def field_literal(
+    draw: Any, name: str, field: Any, depth: int, where: Any, *, bare: bool = False
+) -> str:
+    """`name(arguments) { selection }`; `bare`: the selection is `__typename` only."""
     arguments = []
     for arg_name, argument in field.args.items():
         if arg_name == "after":
@@ -168,6 +184,8 @@ def field_literal(draw: Any, name: str, field: Any, depth: int, where: Any) -> s
             arguments.append(f"{arg_name}: {literal}")
     named = get_named_type(field.type)
     sub = selection(draw, named, depth, where) if isinstance(named, GraphQLObjectType) else ""
+    if bare and sub:
+        sub = "{ __typename }"
     return name + (f"({', '.join(arguments)})" if arguments else "") + f" {sub}"
 
 
@@ -176,34 +194,59 @@ async def client_schema(gw: Gateway, tenant: str) -> GraphQLSchema:
     return build_client_schema(body["data"])
 
 
-def documents(schema: GraphQLSchema, where: st.SearchStrategy[str], count: int) -> list[str]:
+def documents(
+    schema: GraphQLSchema,
+    where: st.SearchStrategy[str],
+    count: int,
+    operation: str = "query",
+) -> list[str]:
     """`count` documents drawn by hypothesis over the schema: a root field of the Query
-    type with drawn arguments (every filter and `where` it takes) and a selection."""
-    query = schema.query_type
-    assert query is not None
+    (or Mutation) type with drawn arguments (every filter and `where` it takes, every
+    input field, photos included) and a selection."""
+    root_type = schema.query_type if operation == "query" else schema.mutation_type
+    assert root_type is not None
     drawn: list[str] = []
 
     @settings(max_examples=count, deadline=None, database=None)
     @given(data=st.data())
     def draw(data: st.DataObject) -> None:
-        root = data.draw(st.sampled_from(sorted(query.fields)))
-        drawn.append("{ " + field_literal(data.draw, root, query.fields[root], 4, where) + " }")
+        root = data.draw(st.sampled_from(sorted(root_type.fields)))
+        # A write's own calls must be in its estimate when it selects next to nothing.
+        bare = operation == "mutation" and data.draw(st.booleans())
+        literal = field_literal(data.draw, root, root_type.fields[root], 4, where, bare=bare)
+        drawn.append(f"{operation} {{ {literal} }}")
 
     draw()
     return drawn
 
 
+def root_of(document: str) -> str:
+    return document.split("{", 1)[1].split("(")[0].split()[0]
+
+
+@pytest.mark.parametrize(("operation", "count", "reached"), [("query", 25, 4), ("mutation", 20, 4)])
 async def test_every_root_field_costs_at_least_what_it_settles_and_its_calls(
-    ddb: Any, settings: Settings, calls: CallRecorder
+    ddb: Any,
+    settings: Settings,
+    s3_endpoint: str,
+    calls: CallRecorder,
+    operation: str,
+    count: int,
+    reached: int,
 ) -> None:
-    async with open_gateway(ddb, settings, DEMO_TENANTS, limits=ROOMY) as gw:
+    """Queries for every scope; mutations (which a read key may not run) for write and
+    admin keys, with every input field drawn: most are refused with userErrors, some
+    write, some fail on their version or a photo that was never uploaded."""
+    scopes = ("read", "write", "admin") if operation == "query" else ("write", "admin")
+    gateway = open_photos_gateway(ddb, settings, s3_endpoint, DEMO_TENANTS, limits=ROOMY)
+    async with gateway as (gw, _, _):
         for tenant in DEMO_TENANTS:
             schema = await client_schema(gw, tenant)
-            drawn = documents(schema, where_strategy(tenant, settings), 25)
-            roots = {document.split("(")[0].split(" ")[1] for document in drawn}
-            assert len(roots) >= 4, roots  # the draw reaches most root fields
+            drawn = documents(schema, where_strategy(tenant, settings), count, operation)
+            roots = {root_of(document) for document in drawn}
+            assert len(roots) >= reached, roots  # the draw reaches most root fields
             for n, document in enumerate(drawn):
-                scope = ("read", "write", "admin")[n % 3]
+                scope = scopes[n % len(scopes)]
                 calls.reset()
                 body = (await gw.post(document, tenant=tenant, scope=scope)).json()
                 cost = body["extensions"]["cost"]
