@@ -58,8 +58,12 @@ async def test_a_tenant_added_while_dev_runs_gets_its_bucket_and_cors(
 
             cors = await eventually(lambda: s3.get_bucket_cors(Bucket=newco))
             assert cors["CORSRules"][0]["AllowedOrigins"] == ["https://newco.example"]
-            tables = await ddb.describe_table(TableName=f"{run}-newco-listings")
-            assert tables["Table"]["TableStatus"] == "ACTIVE"
+
+            async def tables_active() -> None:  # made after the bucket, in the same pass
+                tables = await ddb.describe_table(TableName=f"{run}-newco-listings")
+                assert tables["Table"]["TableStatus"] == "ACTIVE"
+
+            await eventually(tables_active)
 
             # An origin added later (`graph tenants origins add`) reaches the bucket too.
             origins = ["https://newco.example", "https://m.newco.example"]
