@@ -125,7 +125,8 @@ class Walker:
                 per_item = child.cost - once
                 cost += 1 + weight * per_item + once
                 cost += self.read_budget(selection, definition, weight)
-                cost += self.write_budget(selection, definition)
+                if parent is self.schema.mutation_type:  # only root writes declare calls
+                    cost += self.write_budget(selection, definition)
                 continue
             if isinstance(selection, InlineFragmentNode):
                 condition = selection.type_condition

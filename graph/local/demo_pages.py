@@ -84,6 +84,20 @@ def demo_app(gateway_url: str) -> Starlette:
         )
         return HTMLResponse(_INDEX.format(items=items))
 
+    def embed(store: DemoStore, request: Request) -> dict[str, str]:
+        """What a product page and a shop page both fill in: the page's language, brand and
+        theme, and the widget's script, endpoint, key, listing links and live updates."""
+        return {
+            "lang": store.locale,
+            "brand": escape(store.brand),
+            "theme": store.theme,
+            "script": f"{gateway_url}{SCRIPT_PATH}",
+            "endpoint": f"{gateway_url}/graphql",
+            "key": store.read_key,
+            "listing_url": f"/{store.tenant_id}/listings/{{id}}",
+            "live": "false" if request.query_params.get("live") == "false" else "true",
+        }
+
     def product(request: Request) -> Response:
         store = STORES.get(request.path_params["tenant"])
         product_id = request.query_params.get("product", "prd-001")
@@ -91,16 +105,9 @@ def demo_app(gateway_url: str) -> Starlette:
             return HTMLResponse("<h1>Not found</h1>", status_code=404)
         return HTMLResponse(
             _PAGE.format(
-                lang=store.locale,
-                brand=escape(store.brand),
+                **embed(store, request),
                 product=escape(product_name(store.tenant_id, product_id)),
                 product_id=product_id,
-                theme=store.theme,
-                script=f"{gateway_url}{SCRIPT_PATH}",
-                endpoint=f"{gateway_url}/graphql",
-                key=store.read_key,
-                listing_url=f"/{store.tenant_id}/listings/{{id}}",
-                live="false" if request.query_params.get("live") == "false" else "true",
             )
         )
 
@@ -109,17 +116,7 @@ def demo_app(gateway_url: str) -> Starlette:
         if store is None:
             return HTMLResponse("<h1>Not found</h1>", status_code=404)
         return HTMLResponse(
-            _SHOP.format(
-                lang=store.locale,
-                brand=escape(store.brand),
-                theme=store.theme,
-                script=f"{gateway_url}{SCRIPT_PATH}",
-                endpoint=f"{gateway_url}/graphql",
-                key=store.read_key,
-                listing_url=f"/{store.tenant_id}/listings/{{id}}",
-                live="false" if request.query_params.get("live") == "false" else "true",
-                messages=escape(store.messages, quote=True),
-            )
+            _SHOP.format(**embed(store, request), messages=escape(store.messages, quote=True))
         )
 
     def listing(request: Request) -> Response:

@@ -98,16 +98,14 @@ class SellerPayload:
     user_errors: list[UserError] = user_errors_field()
 
 
-def _user_errors(result: WriteResult) -> list[UserError]:
-    return first_errors(result.errors)
-
-
 def _calls(declared: tuple[int, int]) -> dict[str, WriteCalls]:
     return {WRITE_CALLS: WriteCalls(*declared)}
 
 
 def listing_payload(result: WriteResult) -> ListingPayload:
-    return ListingPayload(listing=Listing.from_item(result.item), user_errors=_user_errors(result))
+    return ListingPayload(
+        listing=Listing.from_item(result.item), user_errors=first_errors(result.errors)
+    )
 
 
 _CAMEL_TO_ITEM = {"seller_id": "sellerId", "product_id": "productId", "upload_id": "uploadId"}
@@ -223,4 +221,6 @@ class Mutation:
         if input.custom is not strawberry.UNSET and input.custom is not None:
             fields["custom"] = stored_names(info.context.extension.spec.seller.fields, input.custom)
         result = await sellers.upsert_seller(info.context, input.id, fields, expected_version)
-        return SellerPayload(seller=Seller.from_item(result.item), user_errors=_user_errors(result))
+        return SellerPayload(
+            seller=Seller.from_item(result.item), user_errors=first_errors(result.errors)
+        )
